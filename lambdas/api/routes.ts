@@ -1,0 +1,45 @@
+/**
+ * The HTTP routes of ../shared/API.md, written once. The CDK HTTP API creates one route and one
+ * function per entry; the local server reads the routes back from the synthesized template; the
+ * OpenAPI document is built from this list and the schemas of lambdas/api/contract.ts.
+ */
+export type RouteAuth = "jwt" | "none";
+
+export interface RouteSpec {
+  /** API Gateway route key: `METHOD /path/{param}`. */
+  readonly routeKey: string;
+  /** Handler module under `lambdas/handlers/`, without extension; it exports `handler`. */
+  readonly handler: string;
+  /** `none` only for the health check and the OpenAPI document. */
+  readonly auth: RouteAuth;
+}
+
+export const routes = [
+  { routeKey: "GET /health", handler: "meta/health", auth: "none" },
+  { routeKey: "GET /openapi.json", handler: "meta/openapi", auth: "none" },
+  { routeKey: "PUT /units/{unitId}", handler: "units/put-unit", auth: "jwt" },
+  { routeKey: "GET /units/{unitId}", handler: "units/get-unit", auth: "jwt" },
+  { routeKey: "GET /units", handler: "units/list-units", auth: "jwt" },
+  { routeKey: "PUT /inspectors/{inspectorId}", handler: "inspectors/put-inspector", auth: "jwt" },
+  { routeKey: "GET /inspectors/{inspectorId}", handler: "inspectors/get-inspector", auth: "jwt" },
+  { routeKey: "POST /templates", handler: "templates/create-template", auth: "jwt" },
+  { routeKey: "GET /templates/{templateId}", handler: "templates/get-template", auth: "jwt" },
+  { routeKey: "POST /spot-checks", handler: "spot-checks/plan-spot-check", auth: "jwt" },
+  { routeKey: "POST /spot-checks/{id}/draw", handler: "spot-checks/draw", auth: "jwt" },
+  { routeKey: "GET /spot-checks/{id}", handler: "spot-checks/get-spot-check", auth: "jwt" },
+  { routeKey: "GET /spot-checks/{id}/draw-proof", handler: "spot-checks/get-draw-proof", auth: "jwt" },
+  { routeKey: "GET /spot-checks/{id}/bulletin", handler: "spot-checks/get-bulletin", auth: "jwt" },
+  { routeKey: "GET /assignments", handler: "assignments/list-assignments", auth: "jwt" },
+  { routeKey: "GET /assignments/{id}", handler: "assignments/get-assignment", auth: "jwt" },
+  { routeKey: "POST /assignments/{id}/arrival", handler: "assignments/record-arrival", auth: "jwt" },
+  { routeKey: "POST /assignments/{id}/findings", handler: "assignments/submit-findings", auth: "jwt" },
+  { routeKey: "GET /rectifications", handler: "rectifications/list-rectifications", auth: "jwt" },
+  { routeKey: "GET /rectifications/{id}", handler: "rectifications/get-rectification", auth: "jwt" },
+  { routeKey: "POST /rectifications/{id}/report", handler: "rectifications/report-rectification", auth: "jwt" },
+  { routeKey: "POST /rectifications/{id}/review", handler: "rectifications/review-rectification", auth: "jwt" },
+  { routeKey: "GET /dashboard", handler: "oversight/dashboard", auth: "jwt" },
+  { routeKey: "GET /audit/{entityId}", handler: "oversight/audit-trail", auth: "jwt" },
+  { routeKey: "GET /me/notifications", handler: "oversight/my-notifications", auth: "jwt" },
+] as const satisfies readonly RouteSpec[];
+
+export type RouteKey = (typeof routes)[number]["routeKey"];
