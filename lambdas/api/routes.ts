@@ -12,6 +12,8 @@ export interface RouteSpec {
   readonly handler: string;
   /** `none` only for the health check and the OpenAPI document. */
   readonly auth: RouteAuth;
+  /** What the handler does to the inspection workflow, so that it is granted exactly that. */
+  readonly workflow?: "start" | "resume";
 }
 
 export const routes = [
@@ -25,18 +27,18 @@ export const routes = [
   { routeKey: "POST /templates", handler: "templates/create-template", auth: "jwt" },
   { routeKey: "GET /templates/{templateId}", handler: "templates/get-template", auth: "jwt" },
   { routeKey: "POST /spot-checks", handler: "spot-checks/plan-spot-check", auth: "jwt" },
-  { routeKey: "POST /spot-checks/{id}/draw", handler: "spot-checks/draw", auth: "jwt" },
+  { routeKey: "POST /spot-checks/{id}/draw", handler: "spot-checks/draw", auth: "jwt", workflow: "start" },
   { routeKey: "GET /spot-checks/{id}", handler: "spot-checks/get-spot-check", auth: "jwt" },
   { routeKey: "GET /spot-checks/{id}/draw-proof", handler: "spot-checks/get-draw-proof", auth: "jwt" },
   { routeKey: "GET /spot-checks/{id}/bulletin", handler: "spot-checks/get-bulletin", auth: "jwt" },
   { routeKey: "GET /assignments", handler: "assignments/list-assignments", auth: "jwt" },
   { routeKey: "GET /assignments/{id}", handler: "assignments/get-assignment", auth: "jwt" },
   { routeKey: "POST /assignments/{id}/arrival", handler: "assignments/record-arrival", auth: "jwt" },
-  { routeKey: "POST /assignments/{id}/findings", handler: "assignments/submit-findings", auth: "jwt" },
+  { routeKey: "POST /assignments/{id}/findings", handler: "assignments/submit-findings", auth: "jwt", workflow: "resume" },
   { routeKey: "GET /rectifications", handler: "rectifications/list-rectifications", auth: "jwt" },
   { routeKey: "GET /rectifications/{id}", handler: "rectifications/get-rectification", auth: "jwt" },
-  { routeKey: "POST /rectifications/{id}/report", handler: "rectifications/report-rectification", auth: "jwt" },
-  { routeKey: "POST /rectifications/{id}/review", handler: "rectifications/review-rectification", auth: "jwt" },
+  { routeKey: "POST /rectifications/{id}/report", handler: "rectifications/report-rectification", auth: "jwt", workflow: "resume" },
+  { routeKey: "POST /rectifications/{id}/review", handler: "rectifications/review-rectification", auth: "jwt", workflow: "resume" },
   { routeKey: "GET /dashboard", handler: "oversight/dashboard", auth: "jwt" },
   { routeKey: "GET /audit/{entityId}", handler: "oversight/audit-trail", auth: "jwt" },
   { routeKey: "GET /me/notifications", handler: "oversight/my-notifications", auth: "jwt" },

@@ -1,23 +1,42 @@
 /**
- * The Lambda task handlers of the inspection workflow, written once: the CDK workflow construct
- * creates one function per entry and the local runtime runs the same modules.
- * Values are handler modules under `lambdas/handlers/`.
+ * The Lambda task handlers of the inspection workflow and the scheduled jobs, written once: the CDK
+ * constructs create one function per entry and the local runtime runs the same modules.
+ * `handler` is a module under `lambdas/handlers/` exporting `handler`.
  */
+export interface TaskSpec {
+  readonly handler: string;
+  /** Publishes reminders and escalations to the notification topic. */
+  readonly publishes?: boolean;
+  /** Completes its own callback token (SendTaskSuccess) when the awaited step is already done. */
+  readonly completesCallbacks?: boolean;
+  /** Starts workflow executions. */
+  readonly startsExecutions?: boolean;
+}
+
 export const workflowTasks = {
   /** Reads the assignment and says what the execution waits for next (findings, follow-up, done). */
-  prepareAssignment: "workflow/prepare-assignment",
+  prepareAssignment: { handler: "workflow/prepare-assignment" },
   /** Stores a callback task token on the assignment or order; completes it at once if the step is already done. */
-  registerCallback: "workflow/register-callback",
+  registerCallback: { handler: "workflow/register-callback", completesCallbacks: true },
   /** At `window.end` with no findings: the assignment is `missed`. */
-  markMissed: "workflow/mark-missed",
+  markMissed: { handler: "workflow/mark-missed" },
   /** Tells the inspected unit of its rectification orders (整改通知); lists the orders to follow up. */
-  notifyOrders: "workflow/notify-orders",
+  notifyOrders: { handler: "workflow/notify-orders", publishes: true },
   /** Reads one rectification order and says what it waits for next (report, review, escalation, closed). */
-  prepareOrder: "workflow/prepare-order",
+  prepareOrder: { handler: "workflow/prepare-order" },
   /** Deadline passed: level 1 reminder (催办), after the grace period level 2 accountability (问责). */
-  escalateOrder: "workflow/escalate-order",
+  escalateOrder: { handler: "workflow/escalate-order", publishes: true },
   /** Every order closed (销号): the assignment closes. */
-  closeAssignment: "workflow/close-assignment",
-} as const;
+  closeAssignment: { handler: "workflow/close-assignment" },
+} as const satisfies Record<string, TaskSpec>;
 
 export type WorkflowTask = keyof typeof workflowTasks;
+
+/** Jobs run on a schedule (EventBridge in the cloud, a timer in the local runtime). */
+export const scheduledJobs = {
+  /**
+   * Transactional outbox: starts the executions of drawn assignments whose start did not complete
+   * (a crash between the draw's commit and StartExecution). StartExecution is idempotent by name.
+   */
+  dispatchPending: { handler: "jobs/dispatch-pending", startsExecutions: true, rateMinutes: 5 },
+} as const satisfies Record<string, TaskSpec & { rateMinutes: number }>;
