@@ -1,0 +1,165 @@
+import { IdempotencyConfig } from "@aws-lambda-powertools/idempotency";
+import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
+import { makeHandlerIdempotent } from "@aws-lambda-powertools/idempotency/middleware";
+import middy, { type MiddlewareObj } from "@middy/core";
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from "aws-lambda";
+import * as z from "zod/mini";
+import { InvalidInputError } from "../domain/errors";
+import { dynamoClient, tableName } from "../shared/aws";
+import { type Caller, callerFromClaims } from "./auth";
+import { problemResponse, toProblem } from "./problem";
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/** Bodies above this are refused before parsing (OWASP API4). */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export class PayloadTooLargeError extends Error {
+  constructor() {
+    super(`The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+    this.name = "PayloadTooLargeError";
+  }
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+export interface RouteRequest<B, Q, P> {
+  readonly caller: Caller;
+  readonly body: B;
+  readonly query: Q;
+  readonly params: P;
+  readonly now: Date;
+  readonly event: HttpEvent;
+}
+
+interface RouteOptions<B, Q, P> {
+  /** Public routes (health, OpenAPI) have no caller. */
+  readonly auth?: "jwt" | "none";
+  readonly body?: z.ZodMiniType<B>;
+  readonly query?: z.ZodMiniType<Q>;
+  readonly params?: z.ZodMiniType<P>;
+  /** Writes that create or advance something honour the `Idempotency-Key` header. */
+  readonly idempotent?: boolean;
+}
+
+type ParsedContext = Context & { spot?: RouteRequest<unknown, unknown, unknown> };
+
+const ANONYMOUS: Caller = { sub: "", roles: new Set(), unitId: undefined };
+
+function fieldErrors(where: string, error: z.core.$ZodError) {
+  return error.issues.map((issue) => ({
+    path: [where, ...issue.path.map(String)].join("."),
+    message: issue.message,
+  }));
+}
+
+function parsePart<T>(schema: z.ZodMiniType<T> | undefined, value: unknown, where: string): T {
+  if (!schema) return undefined as T;
+  const result = z.safeParse(schema, value);
+  if (!result.success) {
+    throw new InvalidInputError(`The request ${where} is invalid.`, fieldErrors(where, result.error));
+  }
+  return result.data;
+}
+
+function readBody(event: HttpEvent): unknown {
+  if (event.body === undefined || event.body === null || event.body === "") return undefined;
+  const text = event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+  if (Buffer.byteLength(text, "utf8") > MAX_BODY_BYTES) throw new PayloadTooLargeError();
+  const type = event.headers?.["content-type"] ?? "";
+  if (type !== "" && !/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
+    throw new InvalidInputError("The body must be JSON (Content-Type: application/json).", [
+      { path: "headers.content-type", message: "expected application/json" },
+    ]);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvalidInputError("The body is not valid JSON.", [{ path: "body", message: "malformed JSON" }]);
+  }
+}
+
+/** Step 1: authenticate from the verified claims, then parse path, query and body with their schemas. */
+function parseRequest<B, Q, P>(
+  options: RouteOptions<B, Q, P>,
+): MiddlewareObj<HttpEvent, HttpResult, Error, ParsedContext> {
+  return {
+    before: (request) => {
+      const event = request.event;
+      const caller =
+        options.auth === "none" ? ANONYMOUS : callerFromClaims(event.requestContext?.authorizer?.jwt?.claims);
+      const params = parsePart(options.params, event.pathParameters ?? {}, "path");
+      const query = parsePart(options.query, event.queryStringParameters ?? {}, "query");
+      const rawBody = readBody(event);
+      const body = options.body ? parsePart(options.body, rawBody ?? null, "body") : undefined;
+      request.context.spot = { caller, params, query, body, now: new Date(), event };
+    },
+  };
+}
+
+/** Last step: every error becomes an RFC 9457 problem response; only unknown errors are 500s. */
+function problemResponses(): MiddlewareObj<HttpEvent, HttpResult, Error, ParsedContext> {
+  return {
+    onError: (request) => {
+      request.response = problemResponse(toProblem(request.error));
+    },
+  };
+}
+
+const idempotencyStore = new DynamoDBPersistenceLayer({
+  tableName,
+  keyAttr: "pk",
+  sortKeyAttr: "sk",
+  staticPkValue: "IDEMPOTENCY",
+  expiryAttr: "expiration",
+  awsSdkV3Client: dynamoClient,
+});
+
+/**
+ * The same key, user, route and path within 24 h returns the first response; the same key with
+ * another body is refused (IdempotencyValidationError → 422). Without the header nothing is kept.
+ */
+const idempotencyConfig = new IdempotencyConfig({
+  eventKeyJmesPath:
+    'headers."idempotency-key" && join(\'#\', [requestContext.authorizer.jwt.claims.sub, routeKey, rawPath, headers."idempotency-key"])',
+  payloadValidationJmesPath: "body",
+  expiresAfterSeconds: 24 * 60 * 60,
+  throwOnNoIdempotencyKey: false,
+});
+
+export function json(status: number, body: unknown): HttpResponse {
+  return { status, body };
+}
+
+/**
+ * The one middy stack of every HTTP handler, in a fixed order: problem responses (outermost, so it
+ * sees every error) → parse and authenticate → idempotency → the use case → JSON response.
+ */
+export function httpRoute<B = undefined, Q = undefined, P = undefined>(
+  options: RouteOptions<B, Q, P>,
+  useCase: (request: RouteRequest<B, Q, P>) => Promise<HttpResponse>,
+) {
+  const stack = middy<HttpEvent, HttpResult, Error, ParsedContext>()
+    .use(problemResponses())
+    .use(parseRequest(options));
+  if (options.idempotent) {
+    stack.use(makeHandlerIdempotent({ persistenceStore: idempotencyStore, config: idempotencyConfig }));
+  }
+  return stack.handler(async (_event, context): Promise<HttpResult> => {
+    const parsed = context.spot as RouteRequest<B, Q, P>;
+    const response = await useCase(parsed);
+    return {
+      statusCode: response.status,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(response.body),
+    };
+  });
+}

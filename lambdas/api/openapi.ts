@@ -1,0 +1,258 @@
+import * as z from "zod/mini";
+import { type RouteKey, type RouteSpec, routes } from "./routes";
+import { schemas } from "./schemas";
+
+interface RouteDoc {
+  readonly summary: string;
+  readonly who: string;
+  readonly body?: z.ZodMiniType;
+  readonly query?: z.ZodMiniType;
+  readonly success: number;
+  readonly errors: readonly number[];
+}
+
+/** What each route does and who may call it; the route list itself is lambdas/api/routes.ts. */
+const docs: Record<RouteKey, RouteDoc> = {
+  "GET /health": { summary: "Liveness", who: "anyone", success: 200, errors: [] },
+  "GET /openapi.json": { summary: "This document", who: "anyone", success: 200, errors: [] },
+  "PUT /units/{unitId}": {
+    summary: "Create or replace a unit",
+    who: "admin, organizer",
+    body: schemas.putUnit,
+    success: 200,
+    errors: [400, 401, 403, 422],
+  },
+  "GET /units/{unitId}": {
+    summary: "A unit with its path from the root",
+    who: "any role",
+    success: 200,
+    errors: [401, 404],
+  },
+  "GET /units": {
+    summary: "Direct children of parentId (roots without it)",
+    who: "any role",
+    query: schemas.listUnits,
+    success: 200,
+    errors: [400, 401],
+  },
+  "PUT /inspectors/{inspectorId}": {
+    summary: "Register an inspector",
+    who: "admin, organizer",
+    body: schemas.putInspector,
+    success: 200,
+    errors: [400, 401, 403, 422],
+  },
+  "GET /inspectors/{inspectorId}": {
+    summary: "An inspector",
+    who: "admin, organizer, official, the inspector",
+    success: 200,
+    errors: [401, 404],
+  },
+  "POST /templates": {
+    summary: "Create a checklist template (version 1)",
+    who: "admin, organizer",
+    body: schemas.createTemplate,
+    success: 201,
+    errors: [400, 401, 403],
+  },
+  "GET /templates/{templateId}": {
+    summary: "The latest version of a template",
+    who: "any role",
+    success: 200,
+    errors: [401, 404],
+  },
+  "POST /spot-checks": {
+    summary: "Plan a spot check; publishes the seed commitment",
+    who: "admin, organizer",
+    body: schemas.planSpotCheck,
+    success: 201,
+    errors: [400, 401, 403, 422],
+  },
+  "POST /spot-checks/{id}/draw": {
+    summary: "Run the random draw and dispatch the teams",
+    who: "admin, organizer",
+    success: 200,
+    errors: [401, 403, 404, 409, 422],
+  },
+  "GET /spot-checks/{id}": {
+    summary: "A spot check with its assignments",
+    who: "admin, organizer, official",
+    success: 200,
+    errors: [401, 404],
+  },
+  "GET /spot-checks/{id}/draw-proof": {
+    summary: "Inputs and result of the draw; the seed after window.end",
+    who: "admin, organizer, official",
+    success: 200,
+    errors: [401, 404],
+  },
+  "GET /spot-checks/{id}/bulletin": {
+    summary: "Bulletin (通报): ranking, problems, overdue, escalations",
+    who: "admin, organizer, official",
+    success: 200,
+    errors: [401, 404],
+  },
+  "GET /assignments": {
+    summary: "Assignments visible to the caller",
+    who: "inspector: own; unit: own after arrival; others: all",
+    query: schemas.page,
+    success: 200,
+    errors: [400, 401],
+  },
+  "GET /assignments/{id}": {
+    summary: "One assignment",
+    who: "as the list; anyone else 404",
+    success: 200,
+    errors: [401, 404],
+  },
+  "POST /assignments/{id}/arrival": {
+    summary: "Record the team's arrival with GPS position",
+    who: "an inspector of the team",
+    body: schemas.arrival,
+    success: 200,
+    errors: [400, 401, 403, 404, 409],
+  },
+  "POST /assignments/{id}/findings": {
+    summary: "Submit scores and issues found on site",
+    who: "an inspector of the team",
+    body: schemas.findings,
+    success: 202,
+    errors: [400, 401, 403, 404, 409, 422],
+  },
+  "GET /rectifications": {
+    summary: "Rectification orders visible to the caller",
+    who: "unit: own; inspector: own assignments'; others: all",
+    query: schemas.listRectifications,
+    success: 200,
+    errors: [400, 401],
+  },
+  "GET /rectifications/{id}": {
+    summary: "One rectification order",
+    who: "as the list",
+    success: 200,
+    errors: [401, 404],
+  },
+  "POST /rectifications/{id}/report": {
+    summary: "Report the rectification with evidence",
+    who: "the unit's users",
+    body: schemas.report,
+    success: 200,
+    errors: [400, 401, 403, 404, 409],
+  },
+  "POST /rectifications/{id}/review": {
+    summary: "Accept (close) or reject (reopen with a new deadline)",
+    who: "an inspector of the team, organizer, admin",
+    body: schemas.review,
+    success: 200,
+    errors: [400, 401, 403, 404, 409, 422],
+  },
+  "GET /dashboard": {
+    summary: "Rectification dashboard",
+    who: "admin, organizer, official",
+    success: 200,
+    errors: [401, 403],
+  },
+  "GET /audit/{entityId}": {
+    summary: "Audit trail of an entity",
+    who: "admin, organizer, official",
+    query: schemas.page,
+    success: 200,
+    errors: [400, 401, 403],
+  },
+  "GET /me/notifications": {
+    summary: "Reminders and escalations for the caller and their unit",
+    who: "any role",
+    query: schemas.page,
+    success: 200,
+    errors: [400, 401],
+  },
+};
+
+const problem = {
+  type: "object",
+  required: ["type", "title", "status", "detail"],
+  properties: {
+    type: { type: "string" },
+    title: { type: "string" },
+    status: { type: "integer" },
+    detail: { type: "string" },
+    errors: {
+      type: "array",
+      items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } },
+    },
+  },
+};
+
+const jsonSchema = (schema: z.ZodMiniType) =>
+  z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", unrepresentable: "any" });
+
+export function openApiDocument() {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes as readonly RouteSpec[]) {
+    const [method = "GET", path = "/"] = route.routeKey.split(" ");
+    const doc = docs[route.routeKey as RouteKey];
+    const parameters: unknown[] = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1],
+      in: "path",
+      required: true,
+      schema: { type: "string" },
+    }));
+    if (doc.query) {
+      const properties = (jsonSchema(doc.query) as { properties?: Record<string, unknown> }).properties ?? {};
+      for (const [name, schema] of Object.entries(properties))
+        parameters.push({ name, in: "query", required: false, schema });
+    }
+    if (route.workflow || method === "POST" || method === "PUT") {
+      parameters.push({
+        name: "Idempotency-Key",
+        in: "header",
+        required: false,
+        schema: { type: "string", maxLength: 255 },
+        description: "Same key and body within 24 h returns the first response with no second effect.",
+      });
+    }
+    const responses: Record<string, unknown> = {
+      [String(doc.success)]: {
+        description: "Success",
+        content: { "application/json": { schema: { type: "object" } } },
+      },
+    };
+    for (const status of doc.errors) {
+      responses[String(status)] = {
+        description: "Problem",
+        content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+      };
+    }
+    paths[path] ??= {};
+    paths[path][method.toLowerCase()] = {
+      operationId: route.handler.replace(/[/-](\w)/g, (_, c: string) => c.toUpperCase()),
+      summary: doc.summary,
+      description: `Who: ${doc.who}.`,
+      ...(route.auth === "jwt" ? { security: [{ bearer: [] }] } : { security: [] }),
+      parameters,
+      ...(doc.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { "application/json": { schema: jsonSchema(doc.body) } },
+            },
+          }
+        : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Spot inspections (四不两直) API",
+      version: "1.0.0",
+      description:
+        "Unannounced spot inspections: planning, random draw, on-site scoring, rectification follow-up.",
+    },
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      schemas: { Problem: problem },
+    },
+    paths,
+  };
+}

@@ -1,0 +1,189 @@
+import * as z from "zod/mini";
+import { InvalidInputError } from "../domain/errors";
+
+/**
+ * Request schemas of the public API (zod/mini keeps every handler bundle small). They are also the
+ * source of the OpenAPI document (lambdas/api/openapi.ts). Limits on strings and lists bound what
+ * one request can make the system store or compute (OWASP API4).
+ */
+
+const id = z
+  .string()
+  .check(
+    z.minLength(1),
+    z.maxLength(128),
+    z.regex(/^[\p{L}\p{N}_.:@-]+$/u, "letters, digits, _ . : @ - only"),
+  );
+const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+const time = z.iso.datetime({ offset: true });
+const latLng = z.object({
+  lat: z.number().check(z.gte(-90), z.lte(90)),
+  lng: z.number().check(z.gte(-180), z.lte(180)),
+});
+
+export const schemas = {
+  id,
+  time,
+  unitParams: z.object({ unitId: id }),
+  inspectorParams: z.object({ inspectorId: id }),
+  templateParams: z.object({ templateId: id }),
+  entityParams: z.object({ entityId: id }),
+  idParams: z.object({ id }),
+
+  putUnit: z.object({
+    name: text(200),
+    parentId: z.optional(z.nullable(id)),
+    kind: text(64),
+    location: z.optional(latLng),
+    radiusMeters: z.optional(z.number().check(z.gt(0), z.lte(100_000))),
+  }),
+
+  putInspector: z.object({ name: text(100), homeUnitId: id }),
+
+  createTemplate: z
+    .object({
+      name: text(200),
+      items: z
+        .array(
+          z.object({
+            code: text(64),
+            title: text(500),
+            maxPoints: z.number().check(z.gt(0), z.lte(1000)),
+            critical: z.optional(z.boolean()),
+          }),
+        )
+        .check(z.minLength(1), z.maxLength(200)),
+      grades: z.optional(
+        z
+          .array(z.object({ name: text(32), minPercent: z.number().check(z.gte(0), z.lte(100)) }))
+          .check(z.minLength(1), z.maxLength(10)),
+      ),
+    })
+    .check(
+      z.superRefine((t, ctx) => {
+        const seen = new Set<string>();
+        t.items.forEach((item, i) => {
+          if (seen.has(item.code)) {
+            ctx.addIssue({
+              code: "custom",
+              path: ["items", i, "code"],
+              message: `duplicate item code ${item.code}`,
+            });
+          }
+          seen.add(item.code);
+        });
+        const names = new Set<string>();
+        (t.grades ?? []).forEach((g, i) => {
+          if (names.has(g.name))
+            ctx.addIssue({ code: "custom", path: ["grades", i, "name"], message: "duplicate grade" });
+          names.add(g.name);
+        });
+      }),
+    ),
+
+  planSpotCheck: z
+    .object({
+      title: text(200),
+      templateId: id,
+      candidateUnitIds: z.optional(z.array(id).check(z.minLength(1), z.maxLength(2000))),
+      parentUnitId: z.optional(id),
+      sampleSize: z.int().check(z.gte(1), z.lte(90)),
+      inspectorIds: z.array(id).check(z.minLength(1), z.maxLength(500)),
+      teamSize: z.optional(z.int().check(z.gte(1), z.lte(10))),
+      window: z.object({ start: time, end: time }),
+      rectifyWithinDays: z.optional(z.number().check(z.gt(0), z.lte(365))),
+      escalateAfterHours: z.optional(z.number().check(z.gt(0), z.lte(24 * 365))),
+    })
+    .check(
+      z.superRefine((s, ctx) => {
+        if ((s.candidateUnitIds === undefined) === (s.parentUnitId === undefined)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["candidateUnitIds"],
+            message: "give exactly one of candidateUnitIds and parentUnitId",
+          });
+        }
+      }),
+    ),
+
+  arrival: z.object({ location: latLng }),
+
+  findings: z.object({
+    items: z
+      .array(
+        z.object({
+          code: text(64),
+          deduction: z.number(),
+          note: z.optional(z.string().check(z.maxLength(2000))),
+        }),
+      )
+      .check(z.maxLength(200)),
+    issues: z
+      .array(
+        z.object({
+          itemCode: z.optional(text(64)),
+          description: text(2000),
+          severity: z.enum(["minor", "major", "critical"]),
+          deadline: z.optional(time),
+          rectifyWithinDays: z.optional(z.number().check(z.gt(0), z.lte(365))),
+        }),
+      )
+      .check(z.maxLength(20)),
+  }),
+
+  report: z.object({
+    description: text(5000),
+    evidence: z.optional(
+      z
+        .array(z.union([z.string().check(z.maxLength(2000)), z.record(z.string(), z.unknown())]))
+        .check(z.maxLength(20)),
+    ),
+  }),
+
+  review: z
+    .object({
+      decision: z.enum(["accept", "reject"]),
+      comment: z.string().check(z.maxLength(2000)),
+      deadline: z.optional(time),
+    })
+    .check(
+      z.superRefine((r, ctx) => {
+        if (r.decision === "reject" && r.deadline === undefined) {
+          ctx.addIssue({ code: "custom", path: ["deadline"], message: "a rejection needs a new deadline" });
+        }
+      }),
+    ),
+
+  page: z.object({
+    limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "a whole number from 1 to 200"))),
+    cursor: z.optional(z.string().check(z.maxLength(2048))),
+  }),
+
+  listUnits: z.object({
+    parentId: z.optional(id),
+    limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "a whole number from 1 to 200"))),
+    cursor: z.optional(z.string().check(z.maxLength(2048))),
+  }),
+
+  listRectifications: z.object({
+    status: z.optional(z.enum(["open", "submitted", "closed"])),
+    unitId: z.optional(id),
+    overdue: z.optional(z.enum(["true", "false"])),
+    limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "a whole number from 1 to 200"))),
+    cursor: z.optional(z.string().check(z.maxLength(2048))),
+  }),
+};
+
+/** `?limit=` (default 50, 1–200) and `?cursor=`. */
+export function pageOf(query: { limit?: string | undefined; cursor?: string | undefined }): {
+  limit: number;
+  cursor: string | undefined;
+} {
+  const limit = query.limit === undefined ? 50 : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
+    throw new InvalidInputError("limit must be a whole number from 1 to 200.", [
+      { path: "query.limit", message: "a whole number from 1 to 200" },
+    ]);
+  }
+  return { limit, cursor: query.cursor };
+}

@@ -1,0 +1,265 @@
+import { randomUUID } from "node:crypto";
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from "@aws-sdk/lib-dynamodb";
+import { ConflictError, InvalidInputError, TransientDependencyError } from "../domain/errors";
+
+export type Item = Record<string, unknown>;
+export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly nextCursor: string | null;
+}
+
+const TRANSIENT = new Set([
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "InternalServerError",
+  "ServiceUnavailable",
+  "TransactionInProgressException",
+]);
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : "";
+}
+
+function cancellationCodes(error: unknown): string[] {
+  if (typeof error === "object" && error !== null && "CancellationReasons" in error) {
+    const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+    return reasons.map((r) => r.Code ?? "None");
+  }
+  return [];
+}
+
+/** Opaque list cursor: the LastEvaluatedKey, base64url JSON. A cursor that does not decode is the client's 400. */
+export function encodeCursor(key: Item | undefined): string | null {
+  return key ? Buffer.from(JSON.stringify(key), "utf8").toString("base64url") : null;
+}
+
+export function decodeCursor(cursor: string | undefined): Item | undefined {
+  if (cursor === undefined || cursor === "") return undefined;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (
+      typeof value === "object" &&
+      value !== null &&
+      !Array.isArray(value) &&
+      Object.values(value).every((v) => typeof v === "string")
+    ) {
+      return value as Item;
+    }
+  } catch {
+    // fall through to the 400 below
+  }
+  throw new InvalidInputError("The cursor is not one this API issued.", [
+    { path: "cursor", message: "invalid cursor" },
+  ]);
+}
+
+/**
+ * Thin DynamoDB adapter: the one place that turns SDK failures into the domain's named errors
+ * (condition failures → ConflictError, throttling → TransientDependencyError) and that retries
+ * transaction conflicts on shared items such as counters.
+ */
+export class Dynamo {
+  constructor(
+    readonly client: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  async get(key: { pk: string; sk: string }, consistent = true): Promise<Item | undefined> {
+    const out = await this.send(() =>
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent })),
+    );
+    return out.Item;
+  }
+
+  async batchGet(keyList: readonly { pk: string; sk: string }[]): Promise<Item[]> {
+    const unique = [...new Map(keyList.map((k) => [`${k.pk}|${k.sk}`, k])).values()];
+    const found: Item[] = [];
+    for (let i = 0; i < unique.length; i += 100) {
+      let pending: Record<string, unknown>[] = unique.slice(i, i + 100);
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 8) throw new TransientDependencyError("BatchGetItem kept returning unprocessed keys");
+        const request = pending;
+        const out = await this.send(() =>
+          this.client.send(
+            new BatchGetCommand({
+              RequestItems: { [this.tableName]: { Keys: request, ConsistentRead: true } },
+            }),
+          ),
+        );
+        found.push(...(out.Responses?.[this.tableName] ?? []));
+        pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+        if (pending.length > 0) await backoff(attempt);
+      }
+    }
+    return found;
+  }
+
+  /** Writes items that are safe to write twice (deterministic keys), 25 at a time. */
+  async batchPut(items: readonly Item[]): Promise<void> {
+    for (let i = 0; i < items.length; i += 25) {
+      let pending: Record<string, unknown>[] = items
+        .slice(i, i + 25)
+        .map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 8)
+          throw new TransientDependencyError("BatchWriteItem kept returning unprocessed items");
+        const request = pending;
+        const out = await this.send(() =>
+          this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: request } })),
+        );
+        pending = out.UnprocessedItems?.[this.tableName] ?? [];
+        if (pending.length > 0) await backoff(attempt);
+      }
+    }
+  }
+
+  async query(
+    input: Omit<QueryCommandInput, "TableName" | "ExclusiveStartKey" | "Limit">,
+    page: { limit: number; cursor?: string | undefined },
+  ): Promise<{ items: Item[]; nextCursor: string | null }> {
+    const out = await this.send(() =>
+      this.client.send(
+        new QueryCommand({
+          ...input,
+          TableName: this.tableName,
+          Limit: page.limit,
+          ExclusiveStartKey: decodeCursor(page.cursor),
+        }),
+      ),
+    );
+    return { items: out.Items ?? [], nextCursor: encodeCursor(out.LastEvaluatedKey) };
+  }
+
+  /** Every item of a query, following pages; only for partitions whose size is bounded by open work. */
+  async queryAll(input: Omit<QueryCommandInput, "TableName" | "ExclusiveStartKey">): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const out = await this.send(() =>
+        this.client.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start })),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  /**
+   * One all-or-nothing transaction. A failed condition is a ConflictError with `conflictMessage`;
+   * a conflict with a concurrent transaction on a shared item is retried with jitter.
+   */
+  async transact(items: readonly TransactItem[], conflictMessage: string): Promise<void> {
+    const token = randomUUID();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.client.send(
+          new TransactWriteCommand({ TransactItems: [...items], ClientRequestToken: token }),
+        );
+        return;
+      } catch (error) {
+        const codes = cancellationCodes(error);
+        if (codes.includes("ConditionalCheckFailed")) throw new ConflictError(conflictMessage);
+        const retryable =
+          codes.includes("TransactionConflict") ||
+          codes.includes("ThrottlingError") ||
+          TRANSIENT.has(errorName(error)) ||
+          errorName(error) === "TransactionConflictException";
+        if (retryable && attempt < 6) {
+          await backoff(attempt);
+          continue;
+        }
+        if (retryable)
+          throw new TransientDependencyError("DynamoDB transaction kept conflicting", { cause: error });
+        if (errorName(error) === "IdempotentParameterMismatchException") {
+          throw new ConflictError(conflictMessage);
+        }
+        throw error;
+      }
+    }
+  }
+
+  put(item: Item, condition?: string, values?: Item): TransactItem {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: item,
+        ...(condition ? { ConditionExpression: condition } : {}),
+        ...(values ? { ExpressionAttributeValues: values } : {}),
+      },
+    };
+  }
+
+  update(
+    key: { pk: string; sk: string },
+    expression: string,
+    names: Record<string, string> | undefined,
+    values: Item | undefined,
+    condition?: string,
+  ): TransactItem {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: expression,
+        ...(names && Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+        ...(values && Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+        ...(condition ? { ConditionExpression: condition } : {}),
+      },
+    };
+  }
+
+  conditionCheck(
+    key: { pk: string; sk: string },
+    condition: string,
+    values: Item,
+    names?: Record<string, string>,
+  ): TransactItem {
+    return {
+      ConditionCheck: {
+        TableName: this.tableName,
+        Key: key,
+        ConditionExpression: condition,
+        ExpressionAttributeValues: values,
+        ...(names ? { ExpressionAttributeNames: names } : {}),
+      },
+    };
+  }
+
+  private async send<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (TRANSIENT.has(errorName(error))) {
+        throw new TransientDependencyError(`DynamoDB is throttling or unavailable: ${errorName(error)}`, {
+          cause: error,
+        });
+      }
+      if (
+        errorName(error) === "ValidationException" &&
+        String((error as Error).message).includes("ExclusiveStartKey")
+      ) {
+        throw new InvalidInputError("The cursor is not one this API issued.", [
+          { path: "cursor", message: "invalid cursor" },
+        ]);
+      }
+      throw error;
+    }
+  }
+}
+
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(1000, 20 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

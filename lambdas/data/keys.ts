@@ -1,0 +1,79 @@
+/**
+ * The single-table key layout. Every list in the API is a Query on one of these partitions:
+ *
+ * | item | pk / sk | GSI1 | GSI2 | GSI3 |
+ * | --- | --- | --- | --- | --- |
+ * | unit | UNIT#id / #UNIT | UNIT_CHILDREN#parent / id | | |
+ * | inspector | INSPECTOR#id / #PROFILE | | | |
+ * | inspector's assignment / order (membership) | INSPECTOR#id / ASSIGNMENT#at#id, RECT#at#id | | | |
+ * | template version | TEMPLATE#id / V#000001 | | | |
+ * | spot check | SPOTCHECK#id / #SPOTCHECK | | | OUTBOX / id (only while its dispatch is pending) |
+ * | assignment | ASSIGNMENT#id / #ASSIGNMENT | SPOTCHECK#id#ASSIGNMENTS / id | UNIT#id#ASSIGNMENTS / arrivedAt#id (only after arrival: the secrecy rule is in the key) | ASSIGNMENTS / createdAt#id |
+ * | rectification order | RECT#id / #RECT | SPOTCHECK#id#RECTS / assignmentId#id | UNIT#id#RECTS / A#deadline#id or C#closedAt#id | RECTS#A / deadline#id (active) or RECTS#C / closedAt#id |
+ * | audit event | AUDIT#entityId / at#eventId | | | |
+ * | notification | NOTIFY#recipient / at#id | | | |
+ * | closed-order counters | STATS#RECTS / #ALL, UNIT#id | | | |
+ * | idempotency record (Powertools) | IDEMPOTENCY / hash | | | |
+ *
+ * Active orders (open or submitted) sit in `RECTS#A`, closed ones move to `RECTS#C`: the dashboard
+ * and the overdue list read only the active partition, so their cost follows the open work, not
+ * the history.
+ */
+export const INDEX = { byOwner: "GSI1", byUnit: "GSI2", global: "GSI3" } as const;
+
+export const keys = {
+  unit: (id: string) => ({ pk: `UNIT#${id}`, sk: "#UNIT" }),
+  unitChildren: (parentId: string | null) => `UNIT_CHILDREN#${parentId ?? "ROOT"}`,
+  inspector: (id: string) => ({ pk: `INSPECTOR#${id}`, sk: "#PROFILE" }),
+  inspectorPartition: (id: string) => `INSPECTOR#${id}`,
+  inspectorAssignment: (inspectorId: string, createdAt: string, assignmentId: string) => ({
+    pk: `INSPECTOR#${inspectorId}`,
+    sk: `ASSIGNMENT#${createdAt}#${assignmentId}`,
+  }),
+  inspectorRect: (inspectorId: string, createdAt: string, rectificationId: string) => ({
+    pk: `INSPECTOR#${inspectorId}`,
+    sk: `RECT#${createdAt}#${rectificationId}`,
+  }),
+  template: (id: string, version: number) => ({
+    pk: `TEMPLATE#${id}`,
+    sk: `V#${String(version).padStart(6, "0")}`,
+  }),
+  templatePartition: (id: string) => `TEMPLATE#${id}`,
+  spotCheck: (id: string) => ({ pk: `SPOTCHECK#${id}`, sk: "#SPOTCHECK" }),
+  outbox: "OUTBOX",
+  assignment: (id: string) => ({ pk: `ASSIGNMENT#${id}`, sk: "#ASSIGNMENT" }),
+  spotCheckAssignments: (spotCheckId: string) => `SPOTCHECK#${spotCheckId}#ASSIGNMENTS`,
+  unitAssignments: (unitId: string) => `UNIT#${unitId}#ASSIGNMENTS`,
+  allAssignments: "ASSIGNMENTS",
+  rect: (id: string) => ({ pk: `RECT#${id}`, sk: "#RECT" }),
+  spotCheckRects: (spotCheckId: string) => `SPOTCHECK#${spotCheckId}#RECTS`,
+  unitRects: (unitId: string) => `UNIT#${unitId}#RECTS`,
+  activeRects: "RECTS#A",
+  closedRects: "RECTS#C",
+  audit: (entityId: string) => `AUDIT#${entityId}`,
+  notifications: (recipient: string) => `NOTIFY#${recipient}`,
+  stats: "STATS#RECTS",
+  idempotency: "IDEMPOTENCY",
+} as const;
+
+/** Index attributes of a rectification order for its status: active orders by deadline, closed by close time. */
+export function rectIndexKeys(r: {
+  rectificationId: string;
+  unitId: string;
+  spotCheckId: string;
+  assignmentId: string;
+  status: string;
+  deadline: string;
+  closedAt?: string | undefined;
+}) {
+  const active = r.status !== "closed";
+  const at = active ? r.deadline : (r.closedAt ?? r.deadline);
+  return {
+    gsi1pk: keys.spotCheckRects(r.spotCheckId),
+    gsi1sk: `${r.assignmentId}#${r.rectificationId}`,
+    gsi2pk: keys.unitRects(r.unitId),
+    gsi2sk: `${active ? "A" : "C"}#${at}#${r.rectificationId}`,
+    gsi3pk: active ? keys.activeRects : keys.closedRects,
+    gsi3sk: `${at}#${r.rectificationId}`,
+  };
+}

@@ -1,0 +1,866 @@
+import { randomUUID } from "node:crypto";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { ConflictError } from "../domain/errors";
+import { Dynamo, type Item, type Page, type TransactItem } from "./dynamo";
+import { INDEX, keys, rectIndexKeys } from "./keys";
+import {
+  type AssignmentRecord,
+  type AuditEvent,
+  assignmentRecord,
+  auditEvent,
+  closedCounters,
+  type InspectorRecord,
+  inspectorRecord,
+  type NotificationRecord,
+  notificationRecord,
+  parseItem,
+  type RectificationRecord,
+  rectificationRecord,
+  type SpotCheckRecord,
+  spotCheckRecord,
+  type TemplateRecord,
+  templateRecord,
+  type UnitRecord,
+  unitRecord,
+} from "./records";
+
+export type { Page } from "./dynamo";
+
+export interface PageRequest {
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+}
+
+/** The key attributes stripped from items before they are parsed into records. */
+function strip(item: Item): Item {
+  const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, expiration, ...rest } = item;
+  return rest;
+}
+
+export interface AuditInput {
+  readonly entityId: string;
+  readonly actor: string;
+  readonly action: string;
+  readonly at: string;
+  readonly detail?: Record<string, unknown>;
+}
+
+export interface NotificationInput extends Omit<NotificationRecord, "notificationId"> {}
+
+/**
+ * Data access for the inspection service: one small interface over the single table. Every write
+ * that changes what a user sees is conditional (state or version) and, where several items must
+ * change together, one transaction that also appends the audit event.
+ */
+export class InspectionStore {
+  readonly db: Dynamo;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    this.db = new Dynamo(client, tableName);
+  }
+
+  // ---- audit and notifications -------------------------------------------------------------
+
+  auditItem(input: AuditInput): Item {
+    const event: AuditEvent = {
+      entityId: input.entityId,
+      at: input.at,
+      actor: input.actor,
+      action: input.action,
+      ...(input.detail ? { detail: input.detail } : {}),
+    };
+    return { pk: keys.audit(input.entityId), sk: `${input.at}#${randomUUID()}`, ...event };
+  }
+
+  auditPut(input: AuditInput): TransactItem {
+    return this.db.put(this.auditItem(input));
+  }
+
+  async appendAudit(events: readonly AuditInput[]): Promise<void> {
+    await this.db.batchPut(events.map((e) => this.auditItem(e)));
+  }
+
+  async listAudit(entityId: string, page: PageRequest): Promise<Page<AuditEvent>> {
+    const out = await this.db.query(
+      { KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": keys.audit(entityId) } },
+      page,
+    );
+    return {
+      items: out.items.map((i) => parseItem(auditEvent, strip(i), "audit event")),
+      nextCursor: out.nextCursor,
+    };
+  }
+
+  notificationPut(input: NotificationInput): TransactItem {
+    const notificationId = randomUUID();
+    const record: NotificationRecord = { notificationId, ...input };
+    return this.db.put({
+      pk: keys.notifications(input.recipient),
+      sk: `${input.at}#${notificationId}`,
+      ...record,
+    });
+  }
+
+  async listNotifications(recipient: string, page: PageRequest): Promise<Page<NotificationRecord>> {
+    const out = await this.db.query(
+      {
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.notifications(recipient) },
+        ScanIndexForward: false,
+      },
+      page,
+    );
+    return {
+      items: out.items.map((i) => parseItem(notificationRecord, strip(i), "notification")),
+      nextCursor: out.nextCursor,
+    };
+  }
+
+  // ---- units -------------------------------------------------------------------------------
+
+  async getUnit(unitId: string): Promise<UnitRecord | undefined> {
+    const item = await this.db.get(keys.unit(unitId));
+    return item ? parseItem(unitRecord, strip(item), "unit") : undefined;
+  }
+
+  async getUnits(unitIds: readonly string[]): Promise<Map<string, UnitRecord>> {
+    const items = await this.db.batchGet(unitIds.map((id) => keys.unit(id)));
+    const units = items.map((i) => parseItem(unitRecord, strip(i), "unit"));
+    return new Map(units.map((u) => [u.unitId, u]));
+  }
+
+  /**
+   * Ancestors of each unit, root first, walking parent links level by level (one BatchGet per tree
+   * level, not per unit). Returns the units read as well, keyed by id.
+   */
+  async lineage(
+    unitIds: readonly string[],
+  ): Promise<{ ancestors: Record<string, string[]>; units: Map<string, UnitRecord> }> {
+    const units = new Map<string, UnitRecord>();
+    let frontier = [...new Set(unitIds)];
+    for (let depth = 0; frontier.length > 0 && depth < 64; depth++) {
+      const found = await this.getUnits(frontier.filter((id) => !units.has(id)));
+      for (const [id, u] of found) units.set(id, u);
+      frontier = [...found.values()]
+        .map((u) => u.parentId)
+        .filter((p): p is string => p !== null && !units.has(p));
+    }
+    const ancestors: Record<string, string[]> = {};
+    for (const id of unitIds) {
+      const chain: string[] = [];
+      const seen = new Set<string>([id]);
+      let parent = units.get(id)?.parentId ?? null;
+      while (parent !== null && !seen.has(parent)) {
+        chain.unshift(parent);
+        seen.add(parent);
+        parent = units.get(parent)?.parentId ?? null;
+      }
+      ancestors[id] = chain;
+    }
+    return { ancestors, units };
+  }
+
+  /**
+   * Creates or replaces a unit. The new parent's ancestors are checked in the same transaction
+   * (their parent links must be as read), so two concurrent moves cannot close a cycle.
+   */
+  async putUnit(
+    unit: UnitRecord,
+    expectedVersion: number | null,
+    ancestorParents: readonly { unitId: string; parentId: string | null }[],
+    audit: AuditInput,
+  ): Promise<void> {
+    const condition = expectedVersion === null ? "attribute_not_exists(pk)" : "version = :expected";
+    const items: TransactItem[] = [
+      this.db.put(
+        {
+          ...keys.unit(unit.unitId),
+          gsi1pk: keys.unitChildren(unit.parentId),
+          gsi1sk: unit.unitId,
+          ...unit,
+        },
+        condition,
+        expectedVersion === null ? undefined : { ":expected": expectedVersion },
+      ),
+      ...ancestorParents.map((a) =>
+        a.parentId === null
+          ? this.db.conditionCheck(keys.unit(a.unitId), "attribute_exists(pk) AND parentId = :null", {
+              ":null": null,
+            })
+          : this.db.conditionCheck(keys.unit(a.unitId), "parentId = :p", { ":p": a.parentId }),
+      ),
+      this.auditPut(audit),
+    ];
+    await this.db.transact(items, "The unit tree changed while this request was processed; try again.");
+  }
+
+  async listChildren(parentId: string | null, page: PageRequest): Promise<Page<UnitRecord>> {
+    const out = await this.db.query(
+      {
+        IndexName: INDEX.byOwner,
+        KeyConditionExpression: "gsi1pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.unitChildren(parentId) },
+      },
+      page,
+    );
+    return {
+      items: out.items.map((i) => parseItem(unitRecord, strip(i), "unit")),
+      nextCursor: out.nextCursor,
+    };
+  }
+
+  async childIds(parentId: string): Promise<string[]> {
+    const items = await this.db.queryAll({
+      IndexName: INDEX.byOwner,
+      KeyConditionExpression: "gsi1pk = :pk",
+      ExpressionAttributeValues: { ":pk": keys.unitChildren(parentId) },
+      ProjectionExpression: "unitId",
+    });
+    return items.map((i) => String(i.unitId));
+  }
+
+  /** Every leaf unit under `parentId` (breadth first, one Query per unit visited). */
+  async leavesUnder(parentId: string): Promise<string[]> {
+    const leaves: string[] = [];
+    const seen = new Set<string>([parentId]);
+    let frontier = await this.childIds(parentId);
+    while (frontier.length > 0) {
+      const next: string[] = [];
+      const children = await Promise.all(frontier.map((id) => this.childIds(id)));
+      frontier.forEach((id, index) => {
+        if (seen.has(id)) return;
+        seen.add(id);
+        const kids = children[index] ?? [];
+        if (kids.length === 0) leaves.push(id);
+        else next.push(...kids);
+      });
+      frontier = next;
+    }
+    return leaves.sort();
+  }
+
+  // ---- inspectors --------------------------------------------------------------------------
+
+  async getInspector(inspectorId: string): Promise<InspectorRecord | undefined> {
+    const item = await this.db.get(keys.inspector(inspectorId));
+    return item ? parseItem(inspectorRecord, strip(item), "inspector") : undefined;
+  }
+
+  async getInspectors(ids: readonly string[]): Promise<Map<string, InspectorRecord>> {
+    const items = await this.db.batchGet(ids.map((id) => keys.inspector(id)));
+    return new Map(
+      items.map((i) => parseItem(inspectorRecord, strip(i), "inspector")).map((r) => [r.inspectorId, r]),
+    );
+  }
+
+  async putInspector(
+    record: InspectorRecord,
+    expectedVersion: number | null,
+    audit: AuditInput,
+  ): Promise<void> {
+    const condition = expectedVersion === null ? "attribute_not_exists(pk)" : "version = :expected";
+    await this.db.transact(
+      [
+        this.db.put(
+          { ...keys.inspector(record.inspectorId), ...record },
+          condition,
+          expectedVersion === null ? undefined : { ":expected": expectedVersion },
+        ),
+        this.db.conditionCheck(keys.unit(record.homeUnitId), "attribute_exists(pk)", {}),
+        this.auditPut(audit),
+      ].map((t) => {
+        // ConditionCheck with no values must not carry an empty ExpressionAttributeValues map.
+        if (t.ConditionCheck && Object.keys(t.ConditionCheck.ExpressionAttributeValues ?? {}).length === 0) {
+          const { ExpressionAttributeValues, ...rest } = t.ConditionCheck;
+          return { ConditionCheck: rest };
+        }
+        return t;
+      }),
+      "The inspector or their home unit changed while this request was processed; try again.",
+    );
+  }
+
+  // ---- templates ---------------------------------------------------------------------------
+
+  async createTemplate(record: TemplateRecord, audit: AuditInput): Promise<void> {
+    await this.db.transact(
+      [
+        this.db.put(
+          { ...keys.template(record.templateId, record.version), ...record },
+          "attribute_not_exists(pk)",
+        ),
+        this.auditPut(audit),
+      ],
+      "This template version exists already.",
+    );
+  }
+
+  async getLatestTemplate(templateId: string): Promise<TemplateRecord | undefined> {
+    const out = await this.db.query(
+      {
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.templatePartition(templateId) },
+        ScanIndexForward: false,
+        ConsistentRead: true,
+      },
+      { limit: 1 },
+    );
+    const item = out.items[0];
+    return item ? parseItem(templateRecord, strip(item), "template") : undefined;
+  }
+
+  async getTemplateVersion(templateId: string, version: number): Promise<TemplateRecord | undefined> {
+    const item = await this.db.get(keys.template(templateId, version));
+    return item ? parseItem(templateRecord, strip(item), "template") : undefined;
+  }
+
+  // ---- spot checks -------------------------------------------------------------------------
+
+  async createSpotCheck(record: SpotCheckRecord, audit: AuditInput): Promise<void> {
+    await this.db.transact(
+      [
+        this.db.put({ ...keys.spotCheck(record.spotCheckId), ...record }, "attribute_not_exists(pk)"),
+        this.auditPut(audit),
+      ],
+      "This spot check exists already.",
+    );
+  }
+
+  async getSpotCheck(spotCheckId: string): Promise<SpotCheckRecord | undefined> {
+    const item = await this.db.get(keys.spotCheck(spotCheckId));
+    return item ? parseItem(spotCheckRecord, strip(item), "spot check") : undefined;
+  }
+
+  /**
+   * Commits a draw: the spot check moves from planned to dispatched and its assignments appear, all
+   * at once. The spot check joins the dispatch outbox until every execution has started.
+   */
+  async commitDraw(
+    spotCheck: SpotCheckRecord,
+    assignments: readonly AssignmentRecord[],
+    audit: AuditInput,
+  ): Promise<void> {
+    const items: TransactItem[] = [
+      this.db.update(
+        keys.spotCheck(spotCheck.spotCheckId),
+        "SET #status = :dispatched, draw = :draw, assignmentIds = :ids, pendingDispatch = :true, gsi3pk = :outbox, gsi3sk = :id",
+        { "#status": "status" },
+        {
+          ":dispatched": "dispatched",
+          ":planned": "planned",
+          ":draw": spotCheck.draw,
+          ":ids": assignments.map((a) => a.assignmentId),
+          ":true": true,
+          ":outbox": keys.outbox,
+          ":id": spotCheck.spotCheckId,
+        },
+        "#status = :planned",
+      ),
+      ...assignments.map((a) => this.db.put(this.assignmentItem(a), "attribute_not_exists(pk)")),
+      this.auditPut(audit),
+    ];
+    await this.db.transact(items, "This spot check has been drawn already.");
+  }
+
+  async listPendingDispatch(limit: number): Promise<string[]> {
+    const out = await this.db.query(
+      {
+        IndexName: INDEX.global,
+        KeyConditionExpression: "gsi3pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.outbox },
+      },
+      { limit },
+    );
+    return out.items.map((i) => String(i.spotCheckId));
+  }
+
+  async completeDispatch(spotCheckId: string): Promise<void> {
+    await this.db.transact(
+      [
+        this.db.update(
+          keys.spotCheck(spotCheckId),
+          "REMOVE pendingDispatch, gsi3pk, gsi3sk",
+          undefined,
+          undefined,
+          "attribute_exists(pk)",
+        ),
+      ],
+      "The spot check vanished during dispatch.",
+    );
+  }
+
+  // ---- assignments -------------------------------------------------------------------------
+
+  assignmentItem(a: AssignmentRecord): Item {
+    return {
+      ...keys.assignment(a.assignmentId),
+      gsi1pk: keys.spotCheckAssignments(a.spotCheckId),
+      gsi1sk: a.assignmentId,
+      gsi3pk: keys.allAssignments,
+      gsi3sk: `${a.createdAt}#${a.assignmentId}`,
+      ...(a.arrival
+        ? { gsi2pk: keys.unitAssignments(a.unitId), gsi2sk: `${a.arrival.at}#${a.assignmentId}` }
+        : {}),
+      ...a,
+    };
+  }
+
+  /** Team membership items let an inspector list their own assignments and orders with one Query. */
+  async putMemberships(assignments: readonly AssignmentRecord[]): Promise<void> {
+    await this.db.batchPut(
+      assignments.flatMap((a) =>
+        a.inspectorIds.map((inspectorId) => ({
+          ...keys.inspectorAssignment(inspectorId, a.createdAt, a.assignmentId),
+          assignmentId: a.assignmentId,
+        })),
+      ),
+    );
+  }
+
+  async getAssignment(assignmentId: string): Promise<AssignmentRecord | undefined> {
+    const item = await this.db.get(keys.assignment(assignmentId));
+    return item ? parseItem(assignmentRecord, strip(item), "assignment") : undefined;
+  }
+
+  async getAssignments(ids: readonly string[]): Promise<AssignmentRecord[]> {
+    const items = await this.db.batchGet(ids.map((id) => keys.assignment(id)));
+    const byId = new Map(
+      items.map((i) => parseItem(assignmentRecord, strip(i), "assignment")).map((a) => [a.assignmentId, a]),
+    );
+    return ids.map((id) => byId.get(id)).filter((a): a is AssignmentRecord => a !== undefined);
+  }
+
+  async listAllAssignments(page: PageRequest): Promise<Page<AssignmentRecord>> {
+    const out = await this.db.query(
+      {
+        IndexName: INDEX.global,
+        KeyConditionExpression: "gsi3pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.allAssignments },
+        ScanIndexForward: false,
+      },
+      page,
+    );
+    return {
+      items: out.items.map((i) => parseItem(assignmentRecord, strip(i), "assignment")),
+      nextCursor: out.nextCursor,
+    };
+  }
+
+  /** Only assignments the team has arrived at are in this index: before arrival the unit cannot list them. */
+  async listArrivedAssignmentsOfUnit(unitId: string, page: PageRequest): Promise<Page<AssignmentRecord>> {
+    const out = await this.db.query(
+      {
+        IndexName: INDEX.byUnit,
+        KeyConditionExpression: "gsi2pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.unitAssignments(unitId) },
+        ScanIndexForward: false,
+      },
+      page,
+    );
+    return {
+      items: out.items.map((i) => parseItem(assignmentRecord, strip(i), "assignment")),
+      nextCursor: out.nextCursor,
+    };
+  }
+
+  async listAssignmentsOfInspector(inspectorId: string, page: PageRequest): Promise<Page<AssignmentRecord>> {
+    const out = await this.db.query(
+      {
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues: { ":pk": keys.inspectorPartition(inspectorId), ":prefix": "ASSIGNMENT#" },
+        ScanIndexForward: false,
+      },
+      page,
+    );
+    const ids = out.items.map((i) => String(i.assignmentId));
+    return { items: await this.getAssignments(ids), nextCursor: out.nextCursor };
+  }
+
+  async listAssignmentsOfSpotCheck(spotCheckId: string): Promise<AssignmentRecord[]> {
+    const items = await this.db.queryAll({
+      IndexName: INDEX.byOwner,
+      KeyConditionExpression: "gsi1pk = :pk",
+      ExpressionAttributeValues: { ":pk": keys.spotCheckAssignments(spotCheckId) },
+    });
+    return items.map((i) => parseItem(assignmentRecord, strip(i), "assignment"));
+  }
+
+  /** dispatched → on_site; the arrival also puts the assignment into the unit's index. */
+  async recordArrival(
+    a: AssignmentRecord,
+    arrival: NonNullable<AssignmentRecord["arrival"]>,
+    audit: AuditInput,
+  ): Promise<void> {
+    await this.db.transact(
+      [
+        this.db.update(
+          keys.assignment(a.assignmentId),
+          "SET #status = :onSite, arrival = :arrival, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk, updatedAt = :at, version = version + :one",
+          { "#status": "status" },
+          {
+            ":onSite": "on_site",
+            ":dispatched": "dispatched",
+            ":arrival": arrival,
+            ":gsi2pk": keys.unitAssignments(a.unitId),
+            ":gsi2sk": `${arrival.at}#${a.assignmentId}`,
+            ":at": arrival.at,
+            ":one": 1,
+          },
+          "#status = :dispatched",
+        ),
+        this.auditPut(audit),
+      ],
+      "The team has already recorded its arrival.",
+    );
+  }
+
+  /**
+   * on_site → scored (or closed when nothing was found): findings, score and every rectification
+   * order in one transaction, so an accepted request is whole or absent.
+   */
+  async submitFindings(
+    a: AssignmentRecord,
+    update: {
+      findings: NonNullable<AssignmentRecord["findings"]>;
+      score: NonNullable<AssignmentRecord["score"]>;
+      status: "scored" | "closed";
+      at: string;
+    },
+    orders: readonly RectificationRecord[],
+    audits: readonly AuditInput[],
+  ): Promise<void> {
+    const items: TransactItem[] = [
+      this.db.update(
+        keys.assignment(a.assignmentId),
+        `SET #status = :status, findings = :findings, score = :score, rectificationIds = :ids, updatedAt = :at, version = version + :one${
+          update.status === "closed" ? ", closedAt = :at" : ""
+        }`,
+        { "#status": "status", "#window": "window", "#end": "end" },
+        {
+          ":status": update.status,
+          ":onSite": "on_site",
+          ":findings": update.findings,
+          ":score": update.score,
+          ":ids": orders.map((o) => o.rectificationId),
+          ":at": update.at,
+          ":one": 1,
+        },
+        "#status = :onSite AND #window.#end > :at",
+      ),
+      ...orders.map((o) =>
+        this.db.put(
+          { ...keys.rect(o.rectificationId), ...rectIndexKeys(o), ...o },
+          "attribute_not_exists(pk)",
+        ),
+      ),
+      ...audits.map((e) => this.auditPut(e)),
+    ];
+    await this.db.transact(items, "Findings can only be submitted once, on site, before the window closes.");
+    await this.db.batchPut(
+      orders.flatMap((o) =>
+        o.inspectorIds.map((inspectorId) => ({
+          ...keys.inspectorRect(inspectorId, o.createdAt, o.rectificationId),
+          rectificationId: o.rectificationId,
+        })),
+      ),
+    );
+  }
+
+  /** Moves the assignment along when its current status is one of `from`; false when it was not. */
+  async advanceAssignment(
+    assignmentId: string,
+    from: readonly AssignmentRecord["status"][],
+    to: AssignmentRecord["status"],
+    at: string,
+    audit: AuditInput,
+    extra: { closedAt?: string; missedAt?: string } = {},
+    alsoWrite: readonly TransactItem[] = [],
+  ): Promise<boolean> {
+    const values: Item = { ":to": to, ":at": at, ":one": 1 };
+    from.forEach((s, i) => {
+      values[`:from${i}`] = s;
+    });
+    const sets = ["#status = :to", "updatedAt = :at", "version = version + :one"];
+    if (extra.closedAt) {
+      sets.push("closedAt = :closedAt");
+      values[":closedAt"] = extra.closedAt;
+    }
+    if (extra.missedAt) {
+      sets.push("missedAt = :missedAt");
+      values[":missedAt"] = extra.missedAt;
+    }
+    try {
+      await this.db.transact(
+        [
+          this.db.update(
+            keys.assignment(assignmentId),
+            `SET ${sets.join(", ")}`,
+            { "#status": "status" },
+            values,
+            `#status IN (${from.map((_, i) => `:from${i}`).join(", ")})`,
+          ),
+          this.auditPut(audit),
+          ...alsoWrite,
+        ],
+        "assignment moved on",
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConflictError) return false;
+      throw error;
+    }
+  }
+
+  // ---- task tokens (workflow callbacks) ----------------------------------------------------
+
+  /**
+   * Stores a callback token on the item if it still waits for that step (`status IN waiting`).
+   * Returns false when the step is already done, so the caller completes the callback itself.
+   * Both this write and the API's state change are conditional writes on the same item, so either
+   * the API sees this token or this sees the API's change: a resume is never lost.
+   */
+  async storeTaskToken(
+    key: { pk: string; sk: string },
+    token: string,
+    waiting: readonly string[],
+  ): Promise<boolean> {
+    const values: Item = { ":token": token };
+    waiting.forEach((s, i) => {
+      values[`:w${i}`] = s;
+    });
+    try {
+      await this.db.transact(
+        [
+          this.db.update(
+            key,
+            "SET taskToken = :token",
+            { "#status": "status" },
+            values,
+            `#status IN (${waiting.map((_, i) => `:w${i}`).join(", ")})`,
+          ),
+        ],
+        "step done",
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConflictError) return false;
+      throw error;
+    }
+  }
+
+  // ---- rectification orders ----------------------------------------------------------------
+
+  async getRectification(id: string): Promise<RectificationRecord | undefined> {
+    const item = await this.db.get(keys.rect(id));
+    return item ? parseItem(rectificationRecord, strip(item), "rectification order") : undefined;
+  }
+
+  async getRectifications(ids: readonly string[]): Promise<RectificationRecord[]> {
+    const items = await this.db.batchGet(ids.map((id) => keys.rect(id)));
+    const byId = new Map(
+      items
+        .map((i) => parseItem(rectificationRecord, strip(i), "rectification order"))
+        .map((r) => [r.rectificationId, r]),
+    );
+    return ids.map((id) => byId.get(id)).filter((r): r is RectificationRecord => r !== undefined);
+  }
+
+  /**
+   * Replaces an order with its next state, conditional on the version read (no lost update), in
+   * one transaction with its audit event, notifications and counters.
+   */
+  async saveRectification(
+    before: RectificationRecord,
+    after: RectificationRecord,
+    extra: {
+      audits: readonly AuditInput[];
+      notifications?: readonly NotificationInput[];
+      closedOnTime?: boolean;
+    },
+    conflictMessage: string,
+  ): Promise<void> {
+    // An update, not a put: the workflow's callback token is written concurrently and must survive.
+    const { taskToken: _token, ...fields } = {
+      ...after,
+      ...rectIndexKeys(after),
+      version: before.version + 1,
+    };
+    const names: Record<string, string> = {};
+    const values: Item = { ":expected": before.version };
+    const sets = Object.entries(fields).map(([name, value], i) => {
+      names[`#f${i}`] = name;
+      values[`:f${i}`] = value;
+      return `#f${i} = :f${i}`;
+    });
+    const items: TransactItem[] = [
+      this.db.update(
+        keys.rect(after.rectificationId),
+        `SET ${sets.join(", ")}`,
+        { ...names, "#version": "version" },
+        values,
+        "#version = :expected",
+      ),
+      ...extra.audits.map((a) => this.auditPut(a)),
+      ...(extra.notifications ?? []).map((n) => this.notificationPut(n)),
+    ];
+    if (extra.closedOnTime !== undefined) {
+      const counter = extra.closedOnTime ? "closedOnTime" : "closedLate";
+      for (const sk of ["#ALL", `UNIT#${after.unitId}`]) {
+        items.push(
+          this.db.update(
+            { pk: keys.stats, sk },
+            `ADD closed :one, ${counter} :one SET unitId = :unit`,
+            undefined,
+            { ":one": 1, ":unit": sk === "#ALL" ? "*" : after.unitId },
+          ),
+        );
+      }
+    }
+    await this.db.transact(items, conflictMessage);
+  }
+
+  async listActiveRectifications(filter: {
+    unitId?: string;
+    deadlineBefore?: string;
+  }): Promise<RectificationRecord[]> {
+    const range = filter.deadlineBefore;
+    const items = filter.unitId
+      ? await this.db.queryAll({
+          IndexName: INDEX.byUnit,
+          KeyConditionExpression: range
+            ? "gsi2pk = :pk AND gsi2sk BETWEEN :a AND :b"
+            : "gsi2pk = :pk AND begins_with(gsi2sk, :a)",
+          ExpressionAttributeValues: range
+            ? { ":pk": keys.unitRects(filter.unitId), ":a": "A#", ":b": `A#${range}` }
+            : { ":pk": keys.unitRects(filter.unitId), ":a": "A#" },
+        })
+      : await this.db.queryAll({
+          IndexName: INDEX.global,
+          KeyConditionExpression: range ? "gsi3pk = :pk AND gsi3sk < :b" : "gsi3pk = :pk",
+          ExpressionAttributeValues: range
+            ? { ":pk": keys.activeRects, ":b": range }
+            : { ":pk": keys.activeRects },
+        });
+    return items.map((i) => parseItem(rectificationRecord, strip(i), "rectification order"));
+  }
+
+  /** A page of orders for organizers/officials: by unit or over all, active or closed, optionally only overdue. */
+  async pageRectifications(
+    filter: { unitId?: string; bucket: "active" | "closed" | "all"; overdueBefore?: string; status?: string },
+    page: PageRequest,
+  ): Promise<Page<RectificationRecord>> {
+    const values: Item = {};
+    let keyCondition: string;
+    let indexName: string;
+    if (filter.unitId) {
+      indexName = INDEX.byUnit;
+      values[":pk"] = keys.unitRects(filter.unitId);
+      if (filter.overdueBefore) {
+        keyCondition = "gsi2pk = :pk AND gsi2sk BETWEEN :a AND :b";
+        values[":a"] = "A#";
+        values[":b"] = `A#${filter.overdueBefore}`;
+      } else if (filter.bucket === "all") {
+        keyCondition = "gsi2pk = :pk";
+      } else {
+        keyCondition = "gsi2pk = :pk AND begins_with(gsi2sk, :a)";
+        values[":a"] = filter.bucket === "active" ? "A#" : "C#";
+      }
+    } else if (filter.bucket === "all" && !filter.overdueBefore) {
+      // All orders of every unit: two partitions; read the active first, then the closed.
+      return this.pageAcrossBuckets(filter.status, page);
+    } else {
+      indexName = INDEX.global;
+      values[":pk"] = filter.bucket === "closed" ? keys.closedRects : keys.activeRects;
+      if (filter.overdueBefore) {
+        keyCondition = "gsi3pk = :pk AND gsi3sk < :b";
+        values[":b"] = filter.overdueBefore;
+      } else {
+        keyCondition = "gsi3pk = :pk";
+      }
+    }
+    const names: Record<string, string> = {};
+    let filterExpression: string | undefined;
+    if (filter.status) {
+      filterExpression = "#status = :status";
+      names["#status"] = "status";
+      values[":status"] = filter.status;
+    }
+    const out = await this.db.query(
+      {
+        IndexName: indexName,
+        KeyConditionExpression: keyCondition,
+        ExpressionAttributeValues: values,
+        ...(filterExpression ? { FilterExpression: filterExpression, ExpressionAttributeNames: names } : {}),
+      },
+      page,
+    );
+    return {
+      items: out.items.map((i) => parseItem(rectificationRecord, strip(i), "rectification order")),
+      nextCursor: out.nextCursor,
+    };
+  }
+
+  private async pageAcrossBuckets(
+    status: string | undefined,
+    page: PageRequest,
+  ): Promise<Page<RectificationRecord>> {
+    // The cursor names the bucket it continues in: "A:<key>" or "C:<key>".
+    const raw = page.cursor ?? "";
+    const inClosed = raw.startsWith("C:");
+    const inner = raw.length > 2 ? raw.slice(2) : undefined;
+    const bucket = inClosed ? "closed" : "active";
+    const result = await this.pageRectifications(
+      { bucket, ...(status ? { status } : {}) },
+      { limit: page.limit, cursor: inner },
+    );
+    if (result.nextCursor)
+      return { items: result.items, nextCursor: `${inClosed ? "C" : "A"}:${result.nextCursor}` };
+    if (!inClosed) return { items: result.items, nextCursor: "C:" };
+    return { items: result.items, nextCursor: null };
+  }
+
+  async listRectificationIdsOfInspector(inspectorId: string, page: PageRequest): Promise<Page<string>> {
+    const out = await this.db.query(
+      {
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues: { ":pk": keys.inspectorPartition(inspectorId), ":prefix": "RECT#" },
+        ScanIndexForward: false,
+      },
+      page,
+    );
+    return { items: out.items.map((i) => String(i.rectificationId)), nextCursor: out.nextCursor };
+  }
+
+  async listRectificationsOfSpotCheck(spotCheckId: string): Promise<RectificationRecord[]> {
+    const items = await this.db.queryAll({
+      IndexName: INDEX.byOwner,
+      KeyConditionExpression: "gsi1pk = :pk",
+      ExpressionAttributeValues: { ":pk": keys.spotCheckRects(spotCheckId) },
+    });
+    return items.map((i) => parseItem(rectificationRecord, strip(i), "rectification order"));
+  }
+
+  async closedCounters(): Promise<{
+    all: { closed: number; closedOnTime: number };
+    byUnit: Map<string, { closed: number; closedOnTime: number }>;
+  }> {
+    const items = await this.db.queryAll({
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": keys.stats },
+    });
+    const byUnit = new Map<string, { closed: number; closedOnTime: number }>();
+    let all = { closed: 0, closedOnTime: 0 };
+    for (const item of items) {
+      const c = parseItem(
+        closedCounters,
+        { closed: item.closed, closedOnTime: item.closedOnTime },
+        "counters",
+      );
+      const value = { closed: c.closed ?? 0, closedOnTime: c.closedOnTime ?? 0 };
+      if (item.sk === "#ALL") all = value;
+      else if (typeof item.sk === "string" && item.sk.startsWith("UNIT#"))
+        byUnit.set(item.sk.slice(5), value);
+    }
+    return { all, byUnit };
+  }
+}

@@ -1,0 +1,29 @@
+import type * as z from "zod/mini";
+import { hasRole, isOverseer, unitOf } from "../../api/auth";
+import { httpRoute, json, type RouteRequest } from "../../api/http";
+import { pageOf, schemas } from "../../api/schemas";
+import { store } from "../../services/context";
+import { assignmentView } from "../../services/views";
+import { auditPreArrivalReads } from "../../services/visibility";
+
+type Query = z.infer<typeof schemas.page>;
+
+/**
+ * Assignments the caller may see: all for organizers, admins and officials; an inspector's own;
+ * for a unit, only those whose team has arrived (the unit's index holds nothing before arrival).
+ */
+async function listAssignments({ caller, query, now }: RouteRequest<undefined, Query, undefined>) {
+  const page = pageOf(query);
+  const unitId = unitOf(caller);
+  const result = isOverseer(caller)
+    ? await store.listAllAssignments(page)
+    : hasRole(caller, "inspector")
+      ? await store.listAssignmentsOfInspector(caller.sub, page)
+      : unitId
+        ? await store.listArrivedAssignmentsOfUnit(unitId, page)
+        : { items: [], nextCursor: null };
+  await auditPreArrivalReads(caller, result.items, "GET /assignments", now.toISOString());
+  return json(200, { items: result.items.map(assignmentView), nextCursor: result.nextCursor });
+}
+
+export const handler = httpRoute({ query: schemas.page }, listAssignments);

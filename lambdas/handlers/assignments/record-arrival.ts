@@ -1,0 +1,55 @@
+import type * as z from "zod/mini";
+import { httpRoute, json, type RouteRequest } from "../../api/http";
+import { schemas } from "../../api/schemas";
+import { ConflictError, ForbiddenError } from "../../domain/errors";
+import { checkArrival } from "../../domain/geo";
+import { store } from "../../services/context";
+import { isTeamInspector, loadVisibleAssignment } from "../../services/visibility";
+
+type Body = z.infer<typeof schemas.arrival>;
+type Params = z.infer<typeof schemas.idParams>;
+
+/**
+ * The team is on site (直插现场): time and GPS position are recorded, the distance to the unit is
+ * measured and a position outside its radius is flagged. From now on the unit can see the inspection.
+ */
+async function recordArrival({ caller, body, params, now }: RouteRequest<Body, undefined, Params>) {
+  const a = await loadVisibleAssignment(caller, params.id, "POST /assignments/{id}/arrival", now);
+  if (!isTeamInspector(caller, a))
+    throw new ForbiddenError("Only an inspector of this team records its arrival.");
+  if (a.status !== "dispatched") throw new ConflictError("The team has already recorded its arrival.");
+  if (now.getTime() >= new Date(a.window.end).getTime()) {
+    throw new ConflictError("The inspection window has closed.");
+  }
+  const unit = await store.getUnit(a.unitId);
+  const check = checkArrival(body.location, unit?.location, unit?.radiusMeters);
+  const arrival = {
+    at: now.toISOString(),
+    by: caller.sub,
+    location: { lat: body.location.lat, lng: body.location.lng },
+    distanceMeters: check.distanceMeters,
+    onSite: check.onSite,
+  };
+  await store.recordArrival(a, arrival, {
+    entityId: a.assignmentId,
+    actor: caller.sub,
+    action: "arrived",
+    at: arrival.at,
+    detail: { distanceMeters: check.distanceMeters, onSite: check.onSite },
+  });
+  return json(200, {
+    assignmentId: a.assignmentId,
+    status: "on_site",
+    arrival: {
+      at: arrival.at,
+      location: arrival.location,
+      distanceMeters: arrival.distanceMeters,
+      onSite: arrival.onSite,
+    },
+  });
+}
+
+export const handler = httpRoute(
+  { body: schemas.arrival, params: schemas.idParams, idempotent: true },
+  recordArrival,
+);

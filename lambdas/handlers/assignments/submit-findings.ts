@@ -1,0 +1,135 @@
+import type * as z from "zod/mini";
+import { httpRoute, json, type RouteRequest } from "../../api/http";
+import { schemas } from "../../api/schemas";
+import type { RectificationRecord } from "../../data/records";
+import { addDays } from "../../domain/deadlines";
+import { ConflictError, type FieldError, ForbiddenError, RuleViolationError } from "../../domain/errors";
+import { scoreFindings } from "../../domain/scoring";
+import { store } from "../../services/context";
+import { isTeamInspector, loadVisibleAssignment } from "../../services/visibility";
+import { resumeWorkflow } from "../../services/workflow";
+
+type Body = z.infer<typeof schemas.findings>;
+type Params = z.infer<typeof schemas.idParams>;
+
+/**
+ * On-site scoring (现场量化评分): deductions per checklist item against the template version the spot
+ * check was planned with, and the problems found (问题清单), each of which becomes a rectification
+ * order with a deadline. Everything is written in one transaction; then the workflow is resumed.
+ */
+async function submitFindings({ caller, body, params, now }: RouteRequest<Body, undefined, Params>) {
+  const a = await loadVisibleAssignment(caller, params.id, "POST /assignments/{id}/findings", now);
+  if (!isTeamInspector(caller, a))
+    throw new ForbiddenError("Only an inspector of this team submits findings.");
+  if (a.status === "dispatched")
+    throw new ConflictError("Record the team's arrival before submitting findings.");
+  if (a.status !== "on_site")
+    throw new ConflictError("Findings have already been submitted for this assignment.");
+  if (now.getTime() >= new Date(a.window.end).getTime())
+    throw new ConflictError("The inspection window has closed.");
+
+  const spotCheck = await store.getSpotCheck(a.spotCheckId);
+  const template =
+    spotCheck && (await store.getTemplateVersion(spotCheck.templateId, spotCheck.templateVersion));
+  if (!spotCheck || !template)
+    throw new Error(`Assignment ${a.assignmentId} lost its spot check or template`);
+
+  const problems: FieldError[] = [];
+  let score: ReturnType<typeof scoreFindings> | undefined;
+  try {
+    score = scoreFindings(template.items, template.grades, body.items);
+  } catch (error) {
+    if (!(error instanceof RuleViolationError)) throw error;
+    problems.push(...error.errors.map((e) => ({ path: `body.${e.path}`, message: e.message })));
+  }
+  const codes = new Set(template.items.map((i) => i.code));
+  const at = now.toISOString();
+  const deadlines = body.issues.map((issue, i) => {
+    if (issue.itemCode !== undefined && !codes.has(issue.itemCode)) {
+      problems.push({ path: `body.issues.${i}.itemCode`, message: `no checklist item ${issue.itemCode}` });
+    }
+    if (issue.deadline !== undefined) {
+      const deadline = new Date(issue.deadline);
+      if (deadline.getTime() <= now.getTime())
+        problems.push({ path: `body.issues.${i}.deadline`, message: "must be in the future" });
+      return deadline.toISOString();
+    }
+    return addDays(now, issue.rectifyWithinDays ?? spotCheck.rectifyWithinDays).toISOString();
+  });
+  if (problems.length > 0 || !score)
+    throw new RuleViolationError("The findings break the checklist's rules.", problems);
+
+  const orders: RectificationRecord[] = body.issues.map((issue, i) => ({
+    rectificationId: `${a.assignmentId}-${i + 1}`,
+    assignmentId: a.assignmentId,
+    spotCheckId: a.spotCheckId,
+    unitId: a.unitId,
+    inspectorIds: a.inspectorIds,
+    organizerId: a.organizerId,
+    ...(issue.itemCode ? { itemCode: issue.itemCode } : {}),
+    description: issue.description,
+    severity: issue.severity,
+    deadline: deadlines[i] ?? at,
+    status: "open",
+    escalationLevel: 0,
+    escalateAfterHours: spotCheck.escalateAfterHours,
+    history: [{ at, actor: caller.sub, action: "issued", deadline: deadlines[i] ?? at }],
+    createdAt: at,
+    version: 1,
+  }));
+  const status = orders.length > 0 ? "scored" : "closed";
+  await store.submitFindings(
+    a,
+    {
+      findings: {
+        items: body.items.map((i) => ({
+          code: i.code,
+          deduction: i.deduction,
+          ...(i.note ? { note: i.note } : {}),
+        })),
+        issues: orders.map((o) => ({
+          ...(o.itemCode ? { itemCode: o.itemCode } : {}),
+          description: o.description,
+          severity: o.severity,
+          deadline: o.deadline,
+          rectificationId: o.rectificationId,
+        })),
+        submittedAt: at,
+        submittedBy: caller.sub,
+      },
+      score,
+      status,
+      at,
+    },
+    orders,
+    [
+      {
+        entityId: a.assignmentId,
+        actor: caller.sub,
+        action: "findings_submitted",
+        at,
+        detail: { percent: score.percent, grade: score.grade, vetoed: score.vetoed, issues: orders.length },
+      },
+      ...orders.map((o) => ({
+        entityId: o.rectificationId,
+        actor: caller.sub,
+        action: "rectification_issued",
+        at,
+        detail: { deadline: o.deadline, severity: o.severity },
+      })),
+    ],
+  );
+  const after = await store.getAssignment(a.assignmentId);
+  await resumeWorkflow(after?.taskToken, { status });
+  return json(202, {
+    assignmentId: a.assignmentId,
+    status,
+    score,
+    rectificationIds: orders.map((o) => o.rectificationId),
+  });
+}
+
+export const handler = httpRoute(
+  { body: schemas.findings, params: schemas.idParams, idempotent: true },
+  submitFindings,
+);

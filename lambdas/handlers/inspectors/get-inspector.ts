@@ -1,0 +1,18 @@
+import type * as z from "zod/mini";
+import { isOverseer } from "../../api/auth";
+import { httpRoute, json, type RouteRequest } from "../../api/http";
+import { schemas } from "../../api/schemas";
+import { NotFoundError } from "../../domain/errors";
+import { store } from "../../services/context";
+
+type Params = z.infer<typeof schemas.inspectorParams>;
+
+/** An inspector's profile: for overseers and for the inspector themselves. */
+async function getInspector({ caller, params }: RouteRequest<undefined, undefined, Params>) {
+  if (!isOverseer(caller) && caller.sub !== params.inspectorId) throw new NotFoundError();
+  const inspector = await store.getInspector(params.inspectorId);
+  if (!inspector) throw new NotFoundError();
+  return json(200, inspector);
+}
+
+export const handler = httpRoute({ params: schemas.inspectorParams }, getInspector);

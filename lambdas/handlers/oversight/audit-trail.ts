@@ -1,0 +1,23 @@
+import type * as z from "zod/mini";
+import { isOverseer } from "../../api/auth";
+import { httpRoute, json, type RouteRequest } from "../../api/http";
+import { pageOf, schemas } from "../../api/schemas";
+import { ForbiddenError } from "../../domain/errors";
+import { store } from "../../services/context";
+
+type Params = z.infer<typeof schemas.entityParams>;
+type Query = z.infer<typeof schemas.page>;
+
+/** Every change of an entity and every read of it before the team's arrival, oldest first. */
+async function auditTrail({ caller, params, query }: RouteRequest<undefined, Query, Params>) {
+  if (!isOverseer(caller))
+    throw new ForbiddenError("The audit trail is for organizers, admins and officials.");
+  const page = await store.listAudit(params.entityId, pageOf(query));
+  return json(200, {
+    entityId: params.entityId,
+    items: page.items.map((e) => ({ at: e.at, actor: e.actor, action: e.action, ...(e.detail ?? {}) })),
+    nextCursor: page.nextCursor,
+  });
+}
+
+export const handler = httpRoute({ params: schemas.entityParams, query: schemas.page }, auditTrail);

@@ -1,0 +1,47 @@
+import type * as z from "zod/mini";
+import { unitOf } from "../../api/auth";
+import { httpRoute, json, type RouteRequest } from "../../api/http";
+import { schemas } from "../../api/schemas";
+import type { RectificationRecord } from "../../data/records";
+import { ConflictError, ForbiddenError } from "../../domain/errors";
+import { store } from "../../services/context";
+import { rectificationView } from "../../services/views";
+import { loadVisibleRectification } from "../../services/visibility";
+import { resumeWorkflow } from "../../services/workflow";
+
+type Body = z.infer<typeof schemas.report>;
+type Params = z.infer<typeof schemas.idParams>;
+
+/** The inspected unit reports what it did (整改情况) with evidence; a report after the deadline stays late. */
+async function reportRectification({ caller, body, params, now }: RouteRequest<Body, undefined, Params>) {
+  const r = await loadVisibleRectification(caller, params.id);
+  if (unitOf(caller) !== r.unitId)
+    throw new ForbiddenError("Only the inspected unit reports its rectification.");
+  if (r.status !== "open")
+    throw new ConflictError(`The order is ${r.status}; only an open order takes a report.`);
+  const at = now.toISOString();
+  const late = now.getTime() > new Date(r.deadline).getTime();
+  const after: RectificationRecord = {
+    ...r,
+    status: "submitted",
+    report: { description: body.description, evidence: body.evidence ?? [], at, by: caller.sub, late },
+    lateReported: (r.lateReported ?? false) || late,
+    history: [...r.history, { at, actor: caller.sub, action: late ? "reported_late" : "reported" }],
+  };
+  await store.saveRectification(
+    r,
+    after,
+    {
+      audits: [{ entityId: r.rectificationId, actor: caller.sub, action: "reported", at, detail: { late } }],
+    },
+    "The order changed while this report was processed; reload it.",
+  );
+  const saved = await store.getRectification(r.rectificationId);
+  await resumeWorkflow(saved?.taskToken, { status: "submitted" });
+  return json(200, rectificationView(saved ?? after, now));
+}
+
+export const handler = httpRoute(
+  { body: schemas.report, params: schemas.idParams, idempotent: true },
+  reportRectification,
+);

@@ -1,0 +1,88 @@
+import type * as z from "zod/mini";
+import { isPlanner } from "../../api/auth";
+import { httpRoute, json, type RouteRequest } from "../../api/http";
+import { schemas } from "../../api/schemas";
+import type { RectificationRecord } from "../../data/records";
+import { ConflictError, ForbiddenError, RuleViolationError } from "../../domain/errors";
+import { store } from "../../services/context";
+import { rectificationView } from "../../services/views";
+import { isTeamInspector, loadVisibleRectification } from "../../services/visibility";
+import { resumeWorkflow } from "../../services/workflow";
+
+type Body = z.infer<typeof schemas.review>;
+type Params = z.infer<typeof schemas.idParams>;
+
+/**
+ * Review of a rectification report (回头看): accepted → closed (销号); rejected → open again with a
+ * new deadline and the escalation clock reset.
+ */
+async function reviewRectification({ caller, body, params, now }: RouteRequest<Body, undefined, Params>) {
+  const r = await loadVisibleRectification(caller, params.id);
+  if (!isTeamInspector(caller, r) && !isPlanner(caller)) {
+    throw new ForbiddenError(
+      "Only an inspector of the team, an organizer or an admin reviews rectifications.",
+    );
+  }
+  if (r.status !== "submitted")
+    throw new ConflictError(`The order is ${r.status}; only a submitted report is reviewed.`);
+  const at = now.toISOString();
+  let after: RectificationRecord;
+  let closedOnTime: boolean | undefined;
+  if (body.decision === "accept") {
+    closedOnTime = !(r.lateReported ?? false);
+    after = {
+      ...r,
+      status: "closed",
+      closedAt: at,
+      history: [...r.history, { at, actor: caller.sub, action: "accepted", comment: body.comment }],
+    };
+  } else {
+    const deadline = new Date(body.deadline ?? "");
+    if (!(deadline.getTime() > now.getTime())) {
+      throw new RuleViolationError("The new deadline must be in the future.", [
+        { path: "body.deadline", message: "must be in the future" },
+      ]);
+    }
+    after = {
+      ...r,
+      status: "open",
+      deadline: deadline.toISOString(),
+      escalationLevel: 0,
+      history: [
+        ...r.history,
+        {
+          at,
+          actor: caller.sub,
+          action: "rejected",
+          comment: body.comment,
+          deadline: deadline.toISOString(),
+        },
+      ],
+    };
+  }
+  await store.saveRectification(
+    r,
+    after,
+    {
+      audits: [
+        {
+          entityId: r.rectificationId,
+          actor: caller.sub,
+          action: body.decision === "accept" ? "accepted" : "rejected",
+          at,
+          detail: { comment: body.comment, ...(after.status === "open" ? { deadline: after.deadline } : {}) },
+        },
+      ],
+      ...(closedOnTime !== undefined ? { closedOnTime } : {}),
+    },
+    "The order changed while this review was processed; reload it.",
+  );
+  const saved = await store.getRectification(r.rectificationId);
+  await resumeWorkflow(saved?.taskToken, { status: after.status });
+  return json(200, rectificationView(saved ?? after, now));
+}
+
+export const handler = httpRoute(
+  { body: schemas.review, params: schemas.idParams, idempotent: true },
+  reviewRectification,
+);

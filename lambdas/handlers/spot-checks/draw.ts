@@ -1,0 +1,83 @@
+import { randomUUID } from "node:crypto";
+import type * as z from "zod/mini";
+import { isOverseer, isPlanner } from "../../api/auth";
+import { httpRoute, json, type RouteRequest } from "../../api/http";
+import { schemas } from "../../api/schemas";
+import type { AssignmentRecord, DrawRecord } from "../../data/records";
+import { drawTargets } from "../../domain/draw";
+import { ConflictError, ForbiddenError, NotFoundError } from "../../domain/errors";
+import { store } from "../../services/context";
+import { dispatchSpotCheck } from "../../services/dispatch";
+import { assignmentSummary } from "../../services/views";
+
+type Params = z.infer<typeof schemas.idParams>;
+
+/**
+ * The double random draw (双随机): targets from the candidates, teams from the pool, with no
+ * inspector on a unit above, below or equal to their home unit. Deterministic from the committed
+ * seed, so anyone can re-compute it once the seed is revealed. Commits the assignments, then
+ * starts one workflow execution per assignment (with an outbox in case that is cut short).
+ */
+async function draw({ caller, params, now }: RouteRequest<undefined, undefined, Params>) {
+  const spotCheck = await store.getSpotCheck(params.id);
+  if (!spotCheck || !isOverseer(caller)) throw new NotFoundError();
+  if (!isPlanner(caller)) throw new ForbiddenError("Only organizers and admins run the draw.");
+  if (spotCheck.status !== "planned") throw new ConflictError("This spot check has been drawn already.");
+
+  const inspectors = await store.getInspectors(spotCheck.inspectorIds);
+  const pool = [...inspectors.values()].map((i) => ({
+    inspectorId: i.inspectorId,
+    homeUnitId: i.homeUnitId,
+  }));
+  const { ancestors } = await store.lineage([
+    ...spotCheck.candidateUnitIds,
+    ...pool.map((p) => p.homeUnitId),
+  ]);
+  const result = drawTargets({
+    seed: spotCheck.seed,
+    candidates: spotCheck.candidateUnitIds,
+    pool,
+    sampleSize: spotCheck.sampleSize,
+    teamSize: spotCheck.teamSize,
+    lineage: ancestors,
+  });
+
+  const at = now.toISOString();
+  const drawRecord: DrawRecord = {
+    algorithm: result.algorithm,
+    candidates: [...result.candidates],
+    pool: result.pool.map((p) => ({ ...p })),
+    lineage: ancestors,
+    selected: result.selected.map((s) => ({ unitId: s.unitId, inspectorIds: [...s.inspectorIds] })),
+    drawnAt: at,
+    drawnBy: caller.sub,
+  };
+  const assignments: AssignmentRecord[] = result.selected.map((s) => ({
+    assignmentId: randomUUID(),
+    spotCheckId: spotCheck.spotCheckId,
+    unitId: s.unitId,
+    inspectorIds: [...s.inspectorIds],
+    organizerId: spotCheck.createdBy,
+    status: "dispatched",
+    window: spotCheck.window,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  }));
+  await store.commitDraw({ ...spotCheck, draw: drawRecord }, assignments, {
+    entityId: spotCheck.spotCheckId,
+    actor: caller.sub,
+    action: "drawn",
+    at,
+    detail: { algorithm: result.algorithm, assignments: assignments.length },
+  });
+  await dispatchSpotCheck(spotCheck.spotCheckId);
+  return json(200, {
+    spotCheckId: spotCheck.spotCheckId,
+    status: "dispatched",
+    seedCommitment: spotCheck.seedCommitment,
+    assignments: assignments.map(assignmentSummary),
+  });
+}
+
+export const handler = httpRoute({ params: schemas.idParams, idempotent: true }, draw);

@@ -1,0 +1,46 @@
+import type * as z from "zod/mini";
+import { isOverseer } from "../../api/auth";
+import { httpRoute, json, type RouteRequest } from "../../api/http";
+import { schemas } from "../../api/schemas";
+import { NotFoundError } from "../../domain/errors";
+import { store } from "../../services/context";
+
+type Params = z.infer<typeof schemas.idParams>;
+
+/**
+ * Everything needed to re-compute the draw: the commitment, the recorded candidates, pool and unit
+ * lineage, the result, and — only once `window.end` has passed — the seed itself.
+ */
+async function getDrawProof({ caller, params, now }: RouteRequest<undefined, undefined, Params>) {
+  if (!isOverseer(caller)) throw new NotFoundError();
+  const s = await store.getSpotCheck(params.id);
+  if (!s) throw new NotFoundError();
+  const revealed = now.getTime() >= new Date(s.window.end).getTime();
+  await store.appendAudit([
+    {
+      entityId: s.spotCheckId,
+      actor: caller.sub,
+      action: "draw_proof_read",
+      at: now.toISOString(),
+      detail: { revealed },
+    },
+  ]);
+  return json(200, {
+    spotCheckId: s.spotCheckId,
+    status: s.status,
+    seedCommitment: s.seedCommitment,
+    ...(revealed ? { seed: s.seed } : {}),
+    seedRevealed: revealed,
+    revealAfter: s.window.end,
+    algorithm: s.draw?.algorithm ?? "sha256-counter-v1",
+    sampleSize: s.sampleSize,
+    teamSize: s.teamSize,
+    candidates: s.draw?.candidates ?? s.candidateUnitIds,
+    pool: s.draw?.pool ?? s.inspectorIds.map((inspectorId) => ({ inspectorId })),
+    ...(s.draw
+      ? { lineage: s.draw.lineage, selected: s.draw.selected, drawnAt: s.draw.drawnAt }
+      : { selected: [] }),
+  });
+}
+
+export const handler = httpRoute({ params: schemas.idParams }, getDrawProof);

@@ -1,0 +1,103 @@
+import { randomUUID } from "node:crypto";
+import type * as z from "zod/mini";
+import { isPlanner } from "../../api/auth";
+import { httpRoute, json, type RouteRequest } from "../../api/http";
+import { schemas } from "../../api/schemas";
+import type { SpotCheckRecord } from "../../data/records";
+import { commitSeed, newSeed } from "../../domain/draw";
+import { type FieldError, ForbiddenError, RuleViolationError } from "../../domain/errors";
+import { store } from "../../services/context";
+import { spotCheckView } from "../../services/views";
+
+type Body = z.infer<typeof schemas.planSpotCheck>;
+
+/**
+ * Plans a spot check (督查任务). The candidate units are fixed now (a list, or every leaf under a
+ * parent) and a secret seed is drawn; only its SHA-256 is published, so the later draw is committed
+ * before it happens and can be re-computed once the seed is revealed after the window closes.
+ */
+async function planSpotCheck({ caller, body, now }: RouteRequest<Body, undefined, undefined>) {
+  if (!isPlanner(caller)) throw new ForbiddenError("Only organizers and admins plan spot checks.");
+  const problems: FieldError[] = [];
+  const start = new Date(body.window.start);
+  const end = new Date(body.window.end);
+  if (end.getTime() <= now.getTime())
+    problems.push({ path: "body.window.end", message: "must be in the future" });
+  if (start.getTime() >= end.getTime())
+    problems.push({ path: "body.window.start", message: "must be before window.end" });
+
+  const template = await store.getLatestTemplate(body.templateId);
+  if (!template) problems.push({ path: "body.templateId", message: "unknown template" });
+
+  let candidates: string[] = [];
+  if (body.candidateUnitIds) {
+    candidates = [...new Set(body.candidateUnitIds)].sort();
+    const found = await store.getUnits(candidates);
+    candidates.forEach((id, i) => {
+      if (!found.has(id))
+        problems.push({ path: `body.candidateUnitIds.${i}`, message: `unknown unit ${id}` });
+    });
+  } else if (body.parentUnitId) {
+    if (!(await store.getUnit(body.parentUnitId))) {
+      problems.push({ path: "body.parentUnitId", message: "unknown unit" });
+    } else {
+      candidates = await store.leavesUnder(body.parentUnitId);
+      if (candidates.length === 0)
+        problems.push({ path: "body.parentUnitId", message: "has no units under it" });
+    }
+  }
+  if (candidates.length > 0 && body.sampleSize > candidates.length) {
+    problems.push({ path: "body.sampleSize", message: `exceeds the ${candidates.length} candidate units` });
+  }
+
+  const inspectorIds = [...new Set(body.inspectorIds)].sort();
+  const inspectors = await store.getInspectors(inspectorIds);
+  inspectorIds.forEach((id) => {
+    if (!inspectors.has(id)) problems.push({ path: "body.inspectorIds", message: `unknown inspector ${id}` });
+  });
+  const teamSize = body.teamSize ?? 2;
+  if (teamSize > inspectorIds.length) {
+    problems.push({
+      path: "body.teamSize",
+      message: `exceeds the pool of ${inspectorIds.length} inspectors`,
+    });
+  }
+  if (problems.length > 0 || !template)
+    throw new RuleViolationError("The spot check cannot be planned.", problems);
+
+  const seed = newSeed();
+  const at = now.toISOString();
+  const record: SpotCheckRecord = {
+    spotCheckId: randomUUID(),
+    title: body.title,
+    templateId: template.templateId,
+    templateVersion: template.version,
+    candidateUnitIds: candidates,
+    ...(body.parentUnitId ? { parentUnitId: body.parentUnitId } : {}),
+    sampleSize: body.sampleSize,
+    inspectorIds,
+    teamSize,
+    window: { start: start.toISOString(), end: end.toISOString() },
+    rectifyWithinDays: body.rectifyWithinDays ?? 7,
+    escalateAfterHours: body.escalateAfterHours ?? 72,
+    seed,
+    seedCommitment: commitSeed(seed),
+    status: "planned",
+    createdBy: caller.sub,
+    createdAt: at,
+  };
+  await store.createSpotCheck(record, {
+    entityId: record.spotCheckId,
+    actor: caller.sub,
+    action: "spot_check_planned",
+    at,
+    detail: {
+      seedCommitment: record.seedCommitment,
+      candidates: candidates.length,
+      sampleSize: record.sampleSize,
+    },
+  });
+  return json(201, spotCheckView(record));
+}
+
+export const handler = httpRoute({ body: schemas.planSpotCheck, idempotent: true }, planSpotCheck);

@@ -1,0 +1,27 @@
+import { assignmentPhase } from "../../domain/deadlines";
+import { store } from "../../services/context";
+import { assignmentInput, workflowTask } from "../../workflow/task";
+
+/**
+ * `window.end` came with no findings: the inspection is marked missed, not forgotten. The time is
+ * checked again here, so a timer that fired early (or a replay) changes nothing.
+ */
+async function markMissed({ assignmentId }: { assignmentId: string }, now: Date) {
+  const a = await store.getAssignment(assignmentId);
+  if (!a) throw new Error(`Assignment ${assignmentId} does not exist`);
+  if (assignmentPhase({ status: a.status, windowEnd: a.window.end }, now).phase !== "mark_missed") {
+    return { missed: false };
+  }
+  const at = now.toISOString();
+  const missed = await store.advanceAssignment(
+    assignmentId,
+    ["dispatched", "on_site"],
+    "missed",
+    at,
+    { entityId: assignmentId, actor: "workflow", action: "missed", at, detail: { windowEnd: a.window.end } },
+    { missedAt: at },
+  );
+  return { missed };
+}
+
+export const handler = workflowTask(assignmentInput, markMissed);

@@ -1,0 +1,128 @@
+import type {
+  AssignmentRecord,
+  NotificationRecord,
+  RectificationRecord,
+  SpotCheckRecord,
+  TemplateRecord,
+  UnitRecord,
+} from "../data/records";
+import { isOverdue, trafficLight } from "../domain/deadlines";
+
+/** Response shapes: what a record looks like on the wire (internal fields such as task tokens never leave). */
+
+export function unitView(u: UnitRecord, path: readonly string[]) {
+  return {
+    unitId: u.unitId,
+    name: u.name,
+    parentId: u.parentId,
+    kind: u.kind,
+    ...(u.location ? { location: u.location } : {}),
+    ...(u.radiusMeters !== undefined ? { radiusMeters: u.radiusMeters } : {}),
+    path,
+    version: u.version,
+    createdAt: u.createdAt,
+    updatedAt: u.updatedAt,
+  };
+}
+
+export function templateView(t: TemplateRecord) {
+  return {
+    templateId: t.templateId,
+    version: t.version,
+    name: t.name,
+    items: t.items,
+    grades: t.grades,
+    maxPoints: t.items.reduce((sum, i) => sum + i.maxPoints, 0),
+    createdAt: t.createdAt,
+    createdBy: t.createdBy,
+  };
+}
+
+export function assignmentSummary(a: AssignmentRecord) {
+  return { assignmentId: a.assignmentId, unitId: a.unitId, inspectorIds: a.inspectorIds, status: a.status };
+}
+
+export function assignmentView(a: AssignmentRecord) {
+  return {
+    assignmentId: a.assignmentId,
+    spotCheckId: a.spotCheckId,
+    unitId: a.unitId,
+    inspectorIds: a.inspectorIds,
+    status: a.status,
+    window: a.window,
+    ...(a.arrival
+      ? {
+          arrival: {
+            at: a.arrival.at,
+            location: a.arrival.location,
+            distanceMeters: a.arrival.distanceMeters,
+            onSite: a.arrival.onSite,
+            by: a.arrival.by,
+          },
+        }
+      : {}),
+    ...(a.score ? { score: a.score } : {}),
+    ...(a.findings
+      ? {
+          findings: {
+            items: a.findings.items,
+            issues: a.findings.issues,
+            submittedAt: a.findings.submittedAt,
+            submittedBy: a.findings.submittedBy,
+          },
+        }
+      : {}),
+    rectificationIds: a.rectificationIds ?? [],
+    createdAt: a.createdAt,
+    updatedAt: a.updatedAt,
+    ...(a.closedAt ? { closedAt: a.closedAt } : {}),
+    ...(a.missedAt ? { missedAt: a.missedAt } : {}),
+  };
+}
+
+export function spotCheckView(s: SpotCheckRecord) {
+  return {
+    spotCheckId: s.spotCheckId,
+    title: s.title,
+    templateId: s.templateId,
+    templateVersion: s.templateVersion,
+    candidateUnitIds: s.candidateUnitIds,
+    ...(s.parentUnitId ? { parentUnitId: s.parentUnitId } : {}),
+    sampleSize: s.sampleSize,
+    inspectorIds: s.inspectorIds,
+    teamSize: s.teamSize,
+    window: s.window,
+    rectifyWithinDays: s.rectifyWithinDays,
+    escalateAfterHours: s.escalateAfterHours,
+    status: s.status,
+    seedCommitment: s.seedCommitment,
+    createdBy: s.createdBy,
+    createdAt: s.createdAt,
+    ...(s.draw ? { drawnAt: s.draw.drawnAt } : {}),
+  };
+}
+
+export function rectificationView(r: RectificationRecord, now: Date) {
+  return {
+    rectificationId: r.rectificationId,
+    assignmentId: r.assignmentId,
+    spotCheckId: r.spotCheckId,
+    unitId: r.unitId,
+    ...(r.itemCode ? { itemCode: r.itemCode } : {}),
+    description: r.description,
+    severity: r.severity,
+    deadline: r.deadline,
+    status: r.status,
+    overdue: isOverdue(r.deadline, r.status, now),
+    escalationLevel: r.escalationLevel,
+    light: trafficLight(r.deadline, r.status, now),
+    history: r.history,
+    ...(r.report ? { report: r.report } : {}),
+    createdAt: r.createdAt,
+    ...(r.closedAt ? { closedAt: r.closedAt } : {}),
+  };
+}
+
+export function notificationView(n: NotificationRecord) {
+  return n;
+}

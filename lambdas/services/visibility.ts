@@ -1,0 +1,75 @@
+import type { Caller } from "../api/auth";
+import { hasRole, isOverseer, unitOf } from "../api/auth";
+import type { AssignmentRecord, RectificationRecord } from "../data/records";
+import { NotFoundError } from "../domain/errors";
+import { store } from "./context";
+
+/**
+ * Object-level visibility (OWASP API1). A caller who may not see a resource gets the same 404 as
+ * for an unknown id. The inspected unit sees its assignment only after the team's arrival
+ * (四不两直: no notice beforehand); every read of a not-yet-visited assignment is audited, and so
+ * is every refused attempt by the unit itself, so a leak can be traced.
+ */
+export function canSeeAssignment(caller: Caller, a: AssignmentRecord): boolean {
+  if (isOverseer(caller)) return true;
+  if (hasRole(caller, "inspector") && a.inspectorIds.includes(caller.sub)) return true;
+  const unitId = unitOf(caller);
+  return unitId !== undefined && unitId === a.unitId && a.arrival !== undefined;
+}
+
+export function isTeamInspector(caller: Caller, a: { inspectorIds: readonly string[] }): boolean {
+  return hasRole(caller, "inspector") && a.inspectorIds.includes(caller.sub);
+}
+
+export async function auditPreArrivalReads(
+  caller: Caller,
+  assignments: readonly AssignmentRecord[],
+  via: string,
+  at: string,
+): Promise<void> {
+  const secret = assignments.filter((a) => a.arrival === undefined && a.status === "dispatched");
+  if (secret.length === 0) return;
+  await store.appendAudit(
+    secret.map((a) => ({
+      entityId: a.assignmentId,
+      actor: caller.sub,
+      action: "read_before_arrival",
+      at,
+      detail: { via, roles: [...caller.roles] },
+    })),
+  );
+}
+
+export async function loadVisibleAssignment(caller: Caller, assignmentId: string, via: string, now: Date) {
+  const a = await store.getAssignment(assignmentId);
+  if (!a) throw new NotFoundError();
+  if (!canSeeAssignment(caller, a)) {
+    if (a.arrival === undefined) {
+      await store.appendAudit([
+        {
+          entityId: a.assignmentId,
+          actor: caller.sub,
+          action: "refused_read_before_arrival",
+          at: now.toISOString(),
+          detail: { via, roles: [...caller.roles] },
+        },
+      ]);
+    }
+    throw new NotFoundError();
+  }
+  await auditPreArrivalReads(caller, [a], via, now.toISOString());
+  return a;
+}
+
+export function canSeeRectification(caller: Caller, r: RectificationRecord): boolean {
+  if (isOverseer(caller)) return true;
+  if (isTeamInspector(caller, r)) return true;
+  const unitId = unitOf(caller);
+  return unitId !== undefined && unitId === r.unitId;
+}
+
+export async function loadVisibleRectification(caller: Caller, id: string): Promise<RectificationRecord> {
+  const r = await store.getRectification(id);
+  if (!r || !canSeeRectification(caller, r)) throw new NotFoundError();
+  return r;
+}
