@@ -1,0 +1,187 @@
+import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  type IHttpRouteAuthorizer,
+  LogGroupLogDestination,
+  PayloadFormatVersion,
+} from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
+import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { IStateMachine } from "aws-cdk-lib/aws-stepfunctions";
+import { Construct } from "constructs";
+import { type RouteSpec, routes } from "../../lambdas/api/routes";
+import type { InspectionTable } from "./data-store";
+import type { InspectionIdentity } from "./identity";
+import { InspectionFunction } from "./inspection-function";
+
+/** One access-log line per request, as JSON (HTTP API `$context` variables). */
+const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: "$context.requestId",
+  requestTime: "$context.requestTime",
+  routeKey: "$context.routeKey",
+  method: "$context.httpMethod",
+  path: "$context.path",
+  status: "$context.status",
+  protocol: "$context.protocol",
+  responseLength: "$context.responseLength",
+  latencyMs: "$context.responseLatency",
+  integrationLatencyMs: "$context.integrationLatency",
+  integrationError: "$context.integrationErrorMessage",
+  authorizerError: "$context.authorizer.error",
+  sourceIp: "$context.identity.sourceIp",
+  userAgent: "$context.identity.userAgent",
+  sub: "$context.authorizer.claims.sub",
+});
+
+/** Properties of {@link InspectionHttpApi}. */
+export interface InspectionHttpApiProps {
+  /** The table every route handler reads and writes (`TABLE_NAME`). */
+  readonly table: InspectionTable;
+  /** The user pool whose ID tokens the JWT authorizer accepts (issuer and audience). */
+  readonly identity: InspectionIdentity;
+  /** The workflow that `workflow: "start"` routes start and `workflow: "resume"` routes resume. */
+  readonly stateMachine: IStateMachine;
+  /**
+   * Steady-state request rate limit of the default stage (requests per second).
+   * @default 50
+   */
+  readonly throttlingRateLimit?: number;
+  /**
+   * Burst limit of the default stage.
+   * @default 100
+   */
+  readonly throttlingBurstLimit?: number;
+  /**
+   * CORS origins allowed to call the API from a browser.
+   * @default ["*"] — bearer tokens, no cookies
+   */
+  readonly allowOrigins?: readonly string[];
+}
+
+/**
+ * Stateless: the HTTP API of the public contract — one route and one function per `routes` entry,
+ * Cognito JWT authorization on `auth: "jwt"` routes, a `$default` stage with throttling and JSON
+ * access logs, CORS for the `Authorization`, `Content-Type` and `Idempotency-Key` headers.
+ */
+export class InspectionHttpApi extends Construct {
+  /** The API. */
+  readonly httpApi: HttpApi;
+  /** The auto-deployed `$default` stage. */
+  readonly stage: HttpStage;
+  /** One function per route, keyed by route key (`METHOD /path`). */
+  readonly routeFunctions: ReadonlyMap<string, InspectionFunction>;
+
+  constructor(scope: Construct, id: string, props: InspectionHttpApiProps) {
+    super(scope, id);
+
+    this.httpApi = new HttpApi(this, "HttpApi", {
+      description: "四不两直 spot inspections — public API v1",
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: [...(props.allowOrigins ?? ["*"])],
+        allowMethods: [
+          CorsHttpMethod.GET,
+          CorsHttpMethod.POST,
+          CorsHttpMethod.PUT,
+          CorsHttpMethod.OPTIONS,
+        ],
+        allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
+        maxAge: Duration.hours(1),
+      },
+    });
+
+    const accessLogs = new LogGroup(this, "AccessLogs", {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stage = new HttpStage(this, "DefaultStage", {
+      httpApi: this.httpApi,
+      stageName: "$default",
+      autoDeploy: true,
+      throttle: {
+        rateLimit: props.throttlingRateLimit ?? 50,
+        burstLimit: props.throttlingBurstLimit ?? 100,
+      },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(ACCESS_LOG_FORMAT),
+      },
+    });
+
+    const jwt = new HttpJwtAuthorizer("CognitoJwt", props.identity.issuerUrl, {
+      authorizerName: "cognito-id-token",
+      identitySource: ["$request.header.Authorization"],
+      jwtAudience: [props.identity.userPoolClient.userPoolClientId],
+    });
+    const none = new HttpNoneAuthorizer();
+
+    const functions = new Map<string, InspectionFunction>();
+    for (const spec of routes as readonly RouteSpec[]) {
+      const { method, path } = parseRouteKey(spec.routeKey);
+      const name = constructName(spec.handler);
+      const fn = new InspectionFunction(this, `${name}Function`, {
+        handler: spec.handler,
+        environment: { TABLE_NAME: props.table.tableName },
+      });
+      props.table.grantReadWrite(fn);
+      if (spec.workflow === "start") {
+        props.stateMachine.grantStartExecution(fn);
+        fn.addEnvironment("STATE_MACHINE_ARN", props.stateMachine.stateMachineArn);
+      } else if (spec.workflow === "resume") {
+        props.stateMachine.grantTaskResponse(fn);
+        fn.addEnvironment("STATE_MACHINE_ARN", props.stateMachine.stateMachineArn);
+      }
+      fn.acknowledgeSynchronousOnly("API Gateway HTTP API, Lambda proxy integration");
+
+      const authorizer: IHttpRouteAuthorizer = spec.auth === "jwt" ? jwt : none;
+      const route = new HttpRoute(this, `${name}Route`, {
+        httpApi: this.httpApi,
+        routeKey: HttpRouteKey.with(path, method),
+        integration: new HttpLambdaIntegration(`${name}Integration`, fn, {
+          payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+        }),
+        authorizer,
+      });
+      if (spec.auth === "none") {
+        Validations.of(route).acknowledge({
+          id: "AwsSolutions-APIG4",
+          reason: `${spec.routeKey} is public by the API contract (no auth): it serves no inspection data.`,
+        });
+      }
+      functions.set(spec.routeKey, fn);
+    }
+    this.routeFunctions = functions;
+  }
+
+  /** The base URL of the `$default` stage. */
+  get url(): string {
+    return this.stage.url;
+  }
+}
+
+function parseRouteKey(routeKey: string): { method: HttpMethod; path: string } {
+  const match = /^([A-Z]+) (\/\S*)$/.exec(routeKey);
+  const method = match?.[1];
+  const path = match?.[2];
+  if (!method || !path || !(method in HttpMethod)) {
+    throw new Error(`Route key ${JSON.stringify(routeKey)} is not "METHOD /path".`);
+  }
+  return { method: HttpMethod[method as keyof typeof HttpMethod], path };
+}
+
+/** `units/put-unit` → `UnitsPutUnit`. */
+function constructName(handler: string): string {
+  return handler
+    .split(/[^A-Za-z0-9]+/)
+    .filter((part) => part.length > 0)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join("");
+}

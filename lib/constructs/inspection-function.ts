@@ -1,0 +1,137 @@
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Architecture, type CfnFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { Construct } from "constructs";
+
+/** The repository root: handler entries, `package-lock.json` and the esbuild project root. */
+export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** Template metadata key on every `AWS::Lambda::Function`: the handler module it runs. */
+export const HANDLER_METADATA_KEY = "spot:handler";
+
+/** Lambda `Service` name of the Powertools logger and tracer. */
+export const SERVICE_NAME = "spot-inspections";
+
+/** Defines `require` inside the ESM bundle, for CommonJS dependencies that call it. */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
+
+/** The file a handler module is bundled from: `lambdas/handlers/<handler>.ts`. */
+export function handlerEntry(handler: string): string {
+  return join(REPO_ROOT, "lambdas", "handlers", `${handler}.ts`);
+}
+
+/** Properties of {@link InspectionFunction}. */
+export interface InspectionFunctionProps {
+  /**
+   * Handler module under `lambdas/handlers/`, without extension (e.g. `units/put-unit`); it exports
+   * `handler`. Also written to the function's `spot:handler` template metadata.
+   */
+  readonly handler: string;
+  /**
+   * Environment variables added to the common ones (`NODE_OPTIONS`, `POWERTOOLS_*`).
+   * @default - none
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Function timeout.
+   * @default Duration.seconds(10)
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * Stateless: the one place that fixes how every handler runs — Node.js 22 on arm64, 256 MB, an ESM
+ * bundle with the AWS SDK inside and source maps, active X-Ray tracing, a one-month log group and a
+ * role that may write only to that log group (no `AWSLambdaBasicExecutionRole`).
+ *
+ * The synthesized `AWS::Lambda::Function` carries `Metadata["spot:handler"]`, so that the local
+ * runtime can map it back to the module it runs.
+ */
+export class InspectionFunction extends NodejsFunction {
+  /** Handler module under `lambdas/handlers/` (the `spot:handler` metadata). */
+  readonly handlerModule: string;
+  /** The execution role (created beside the function, in the same scope). */
+  readonly executionRole: Role;
+
+  constructor(scope: Construct, id: string, props: InspectionFunctionProps) {
+    const executionRole = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+      description: `Execution role of the ${props.handler} handler`,
+    });
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    super(scope, id, {
+      entry: handlerEntry(props.handler),
+      handler: "handler",
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, "package-lock.json"),
+      description: `${SERVICE_NAME}: ${props.handler}`,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 256,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      role: executionRole,
+      logGroup,
+      environment: {
+        NODE_OPTIONS: "--enable-source-maps",
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_LOG_LEVEL: "INFO",
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        minify: true,
+        sourceMap: true,
+        target: "node22",
+        mainFields: ["module", "main"],
+        banner: ESM_REQUIRE_BANNER,
+        externalModules: [],
+      },
+    });
+
+    this.handlerModule = props.handler;
+    this.executionRole = executionRole;
+    logGroup.grantWrite(executionRole);
+    (this.node.defaultChild as CfnFunction).addMetadata(HANDLER_METADATA_KEY, props.handler);
+
+    Validations.of(this).acknowledge(
+      {
+        id: "AwsSolutions-L1",
+        reason:
+          "Node.js 22 is the project's pinned runtime: the local runtime and the tests run the same modules on Node 22.",
+      },
+      {
+        id: "Serverless-LambdaLatestVersion",
+        reason:
+          "Node.js 22 is the project's pinned runtime: the local runtime and the tests run the same modules on Node 22.",
+      },
+    );
+    for (const id of ["AwsSolutions-IAM5[Resource::*]", "Serverless-LambdaStarPermissions"]) {
+      Validations.of(executionRole).acknowledge({
+        id,
+        reason:
+          "Tracing.ACTIVE adds xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.",
+      });
+    }
+  }
+
+  /**
+   * Acknowledge Serverless-LambdaDLQ: the function is only invoked synchronously (API Gateway, Step Functions
+   * RequestResponse), where a dead-letter queue never receives anything — the caller gets the error.
+   */
+  acknowledgeSynchronousOnly(invokedBy: string): void {
+    Validations.of(this).acknowledge({
+      id: "Serverless-LambdaDLQ",
+      reason: `Invoked synchronously only (${invokedBy}); a dead-letter target applies to asynchronous invocations, and the caller sees the error.`,
+    });
+  }
+}

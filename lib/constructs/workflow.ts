@@ -1,0 +1,331 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import {
+  type Alarm,
+  ComparisonOperator,
+  type Metric,
+  Stats,
+  TreatMissingData,
+} from "aws-cdk-lib/aws-cloudwatch";
+import { Rule, Schedule } from "aws-cdk-lib/aws-events";
+import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import { Grant } from "aws-cdk-lib/aws-iam";
+import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { ITopic } from "aws-cdk-lib/aws-sns";
+import {
+  Choice,
+  Condition,
+  DefinitionBody,
+  IntegrationPattern,
+  JitterType,
+  JsonPath,
+  LogLevel,
+  Map as MapState,
+  type RetryProps,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+  TaskInput,
+  Timeout,
+} from "aws-cdk-lib/aws-stepfunctions";
+import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
+import { Construct } from "constructs";
+import { scheduledJobs, type WorkflowTask, workflowTasks } from "../../lambdas/workflow/tasks";
+import type { InspectionTable } from "./data-store";
+import { InspectionFunction } from "./inspection-function";
+
+export type ScheduledJob = keyof typeof scheduledJobs;
+
+/** Exact state names of the inspection state machine (the local engine keys its overrides by them). */
+export const STATE_NAMES = {
+  prepareAssignment: "PrepareAssignment",
+  routeAssignment: "RouteAssignment",
+  awaitFindings: "AwaitFindings",
+  markMissed: "MarkMissed",
+  notifyOrders: "NotifyRectificationOrders",
+  followUpOrders: "FollowUpOrders",
+  prepareOrder: "PrepareOrder",
+  routeOrder: "RouteOrder",
+  awaitReport: "AwaitReport",
+  awaitReportEscalated: "AwaitReportEscalated",
+  awaitReview: "AwaitReview",
+  escalateOrder: "EscalateOrder",
+  orderClosed: "OrderClosed",
+  closeAssignment: "CloseAssignment",
+  inspectionDone: "InspectionDone",
+} as const;
+
+/** The retry of every non-callback task: the handlers throw `TransientDependencyError` for throttling and conflicts. */
+const TRANSIENT_RETRY: RetryProps = {
+  errors: ["TransientDependencyError"],
+  interval: Duration.seconds(1),
+  maxAttempts: 6,
+  backoffRate: 2,
+  jitterStrategy: JitterType.FULL,
+};
+
+/** Properties of {@link InspectionWorkflow}. */
+export interface InspectionWorkflowProps {
+  /** The table every task and job reads and writes (`TABLE_NAME`). */
+  readonly table: InspectionTable;
+  /** Where the `publishes` tasks send notices, reminders and escalations (`NOTIFY_TOPIC_ARN`). */
+  readonly topic: ITopic;
+  /**
+   * Name of the state machine. It is fixed (not generated) so that the callback-completing task functions
+   * can be granted `states:SendTask*` on its ARN without a dependency cycle.
+   * @default `${stackName}-inspection`
+   */
+  readonly stateMachineName?: string;
+  /**
+   * Timeout of the task functions.
+   * @default Duration.seconds(30)
+   */
+  readonly taskTimeout?: Duration;
+  /**
+   * Timeout of the scheduled job functions.
+   * @default Duration.seconds(60)
+   */
+  readonly jobTimeout?: Duration;
+}
+
+/**
+ * Stateless: the Step Functions STANDARD state machine that drives one assignment from dispatch to
+ * close (findings or missed, then the rectification orders in an inline Map), its task functions
+ * (one per `workflowTasks` entry), the scheduled jobs (one per `scheduledJobs` entry) and the alarms on
+ * failed and timed-out executions.
+ */
+export class InspectionWorkflow extends Construct {
+  /** The state machine. */
+  readonly stateMachine: StateMachine;
+  /** One function per `workflowTasks` entry. */
+  readonly taskFunctions: Readonly<Record<WorkflowTask, InspectionFunction>>;
+  /** One function per `scheduledJobs` entry. */
+  readonly jobFunctions: Readonly<Record<ScheduledJob, InspectionFunction>>;
+  /** Alarms: at least one failed / timed-out execution in 5 minutes. */
+  readonly alarms: { readonly executionsFailed: Alarm; readonly executionsTimedOut: Alarm };
+
+  constructor(scope: Construct, id: string, props: InspectionWorkflowProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const stateMachineName = props.stateMachineName ?? `${stack.stackName}-inspection`;
+    const stateMachineArn = stack.formatArn({
+      service: "states",
+      resource: "stateMachine",
+      resourceName: stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+
+    const tasks: Partial<Record<WorkflowTask, InspectionFunction>> = {};
+    for (const [name, spec] of Object.entries(workflowTasks) as [
+      WorkflowTask,
+      (typeof workflowTasks)[WorkflowTask],
+    ][]) {
+      const fn = new InspectionFunction(this, `${pascalCase(name)}Function`, {
+        handler: spec.handler,
+        timeout: props.taskTimeout ?? Duration.seconds(30),
+        environment: { TABLE_NAME: props.table.tableName },
+      });
+      props.table.grantReadWrite(fn);
+      if ("publishes" in spec && spec.publishes) {
+        props.topic.grantPublish(fn);
+        fn.addEnvironment("NOTIFY_TOPIC_ARN", props.topic.topicArn);
+      }
+      if ("completesCallbacks" in spec && spec.completesCallbacks) {
+        Grant.addToPrincipal({
+          grantee: fn,
+          actions: ["states:SendTaskSuccess", "states:SendTaskFailure"],
+          resourceArns: [stateMachineArn],
+        });
+      }
+      fn.acknowledgeSynchronousOnly("Step Functions lambda:invoke, RequestResponse");
+      tasks[name] = fn;
+    }
+    this.taskFunctions = tasks as Record<WorkflowTask, InspectionFunction>;
+
+    const logGroup = new LogGroup(this, "StateMachineLogs", {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new StateMachine(this, "StateMachine", {
+      stateMachineName,
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromChainable(buildDefinition(this, this.taskFunctions)),
+      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
+      tracingEnabled: true,
+    });
+    Validations.of(this.stateMachine).acknowledge({
+      id: "AwsSolutions-IAM5[Resource::*]",
+      reason:
+        "X-Ray tracing (xray:PutTraceSegments, GetSamplingRules, …) and CloudWatch Logs vended delivery " +
+        "(logs:CreateLogDelivery, …) support no resource-level permissions.",
+    });
+    for (const fn of Object.values(this.taskFunctions)) {
+      const logicalId = stack.getLogicalId(fn.node.defaultChild as CfnFunction);
+      Validations.of(this.stateMachine).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+        reason: `LambdaInvoke grants lambda:InvokeFunction on every version and alias of the ${fn.handlerModule} task function (its ARN with ':*').`,
+      });
+    }
+
+    const jobs: Partial<Record<ScheduledJob, InspectionFunction>> = {};
+    for (const [name, spec] of Object.entries(scheduledJobs) as [
+      ScheduledJob,
+      (typeof scheduledJobs)[ScheduledJob],
+    ][]) {
+      const fn = new InspectionFunction(this, `${pascalCase(name)}Function`, {
+        handler: spec.handler,
+        timeout: props.jobTimeout ?? Duration.seconds(60),
+        environment: { TABLE_NAME: props.table.tableName },
+      });
+      props.table.grantReadWrite(fn);
+      if (spec.startsExecutions) {
+        this.stateMachine.grantStartExecution(fn);
+        fn.addEnvironment("STATE_MACHINE_ARN", this.stateMachine.stateMachineArn);
+      }
+      const rule = new Rule(this, `${pascalCase(name)}Schedule`, {
+        description: `Runs ${spec.handler} every ${spec.rateMinutes} minutes`,
+        schedule: Schedule.rate(Duration.minutes(spec.rateMinutes)),
+        targets: [
+          new LambdaFunction(fn, { retryAttempts: 2, maxEventAge: Duration.minutes(spec.rateMinutes) }),
+        ],
+      });
+      const rerun = `The ${spec.handler} job is an idempotent sweep that runs again every ${spec.rateMinutes} minutes: a failed run is superseded by the next one, so there is nothing to redrive.`;
+      Validations.of(fn).acknowledge({ id: "Serverless-LambdaDLQ", reason: rerun });
+      Validations.of(rule).acknowledge({ id: "Serverless-EventBusDLQ", reason: rerun });
+      jobs[name] = fn;
+    }
+    this.jobFunctions = jobs as Record<ScheduledJob, InspectionFunction>;
+
+    const alarmOn = (metricId: string, metric: Metric, description: string): Alarm =>
+      metric.createAlarm(this, metricId, {
+        alarmDescription: description,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    const window = { period: Duration.minutes(5), statistic: Stats.SUM };
+    this.alarms = {
+      executionsFailed: alarmOn(
+        "ExecutionsFailedAlarm",
+        this.stateMachine.metricFailed(window),
+        "An inspection workflow execution failed.",
+      ),
+      executionsTimedOut: alarmOn(
+        "ExecutionsTimedOutAlarm",
+        this.stateMachine.metricTimedOut(window),
+        "An inspection workflow execution timed out.",
+      ),
+    };
+  }
+}
+
+/**
+ * The state machine definition (JSONPath). Execution input: `{ "assignmentId": string }`.
+ *
+ * PrepareAssignment says what the assignment waits for next; the Choice waits for findings (until the
+ * window ends), marks it missed, or follows up its rectification orders in an inline Map, each order
+ * looping through PrepareOrder → RouteOrder → wait for report / review / escalate until it closes.
+ */
+function buildDefinition(scope: Construct, fns: Readonly<Record<WorkflowTask, InspectionFunction>>) {
+  const def = new Construct(scope, "Definition");
+
+  const invoke = (name: string, task: WorkflowTask, payload: Record<string, unknown>) =>
+    new LambdaInvoke(def, name, {
+      lambdaFunction: fns[task],
+      payload: TaskInput.fromObject(payload),
+      retryOnServiceExceptions: true,
+      resultPath: JsonPath.DISCARD,
+    }).addRetry(TRANSIENT_RETRY);
+
+  const awaitCallback = (name: string, kind: "findings" | "report" | "review", idPath: string, timed: boolean) =>
+    new LambdaInvoke(def, name, {
+      lambdaFunction: fns.registerCallback,
+      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: TaskInput.fromObject({ kind, id: JsonPath.stringAt(idPath), taskToken: JsonPath.taskToken }),
+      retryOnServiceExceptions: true,
+      resultPath: JsonPath.DISCARD,
+      ...(timed ? { taskTimeout: Timeout.at("$.prepared.timerSeconds") } : {}),
+    });
+
+  const assignmentId = { assignmentId: JsonPath.stringAt("$.assignmentId") };
+  const rectificationId = { rectificationId: JsonPath.stringAt("$.rectificationId") };
+
+  // The assignment.
+  const prepareAssignment = new LambdaInvoke(def, STATE_NAMES.prepareAssignment, {
+    lambdaFunction: fns.prepareAssignment,
+    payload: TaskInput.fromObject(assignmentId),
+    retryOnServiceExceptions: true,
+    resultSelector: {
+      phase: JsonPath.stringAt("$.Payload.phase"),
+      timerSeconds: JsonPath.numberAt("$.Payload.timerSeconds"),
+      orders: JsonPath.listAt("$.Payload.orders"),
+    },
+    resultPath: "$.prepared",
+  }).addRetry(TRANSIENT_RETRY);
+  const routeAssignment = new Choice(def, STATE_NAMES.routeAssignment);
+  const awaitFindings = awaitCallback(STATE_NAMES.awaitFindings, "findings", "$.assignmentId", true);
+  const markMissed = invoke(STATE_NAMES.markMissed, "markMissed", assignmentId);
+  const notifyOrders = invoke(STATE_NAMES.notifyOrders, "notifyOrders", assignmentId);
+  const closeAssignment = invoke(STATE_NAMES.closeAssignment, "closeAssignment", assignmentId);
+  const followUpOrders = new MapState(def, STATE_NAMES.followUpOrders, {
+    itemsPath: "$.prepared.orders",
+    itemSelector: { rectificationId: JsonPath.stringAt("$$.Map.Item.Value") },
+    resultPath: JsonPath.DISCARD,
+  });
+
+  // One rectification order (the Map's item processor).
+  const prepareOrder = new LambdaInvoke(def, STATE_NAMES.prepareOrder, {
+    lambdaFunction: fns.prepareOrder,
+    payload: TaskInput.fromObject(rectificationId),
+    retryOnServiceExceptions: true,
+    resultSelector: {
+      phase: JsonPath.stringAt("$.Payload.phase"),
+      timerSeconds: JsonPath.numberAt("$.Payload.timerSeconds"),
+    },
+    resultPath: "$.prepared",
+  }).addRetry(TRANSIENT_RETRY);
+  const routeOrder = new Choice(def, STATE_NAMES.routeOrder);
+  const awaitReport = awaitCallback(STATE_NAMES.awaitReport, "report", "$.rectificationId", true);
+  const awaitReportEscalated = awaitCallback(
+    STATE_NAMES.awaitReportEscalated,
+    "report",
+    "$.rectificationId",
+    false,
+  );
+  const awaitReview = awaitCallback(STATE_NAMES.awaitReview, "review", "$.rectificationId", false);
+  const escalateOrder = invoke(STATE_NAMES.escalateOrder, "escalateOrder", rectificationId);
+
+  prepareOrder.next(routeOrder);
+  routeOrder
+    .when(Condition.stringEquals("$.prepared.phase", "await_report_until"), awaitReport)
+    .when(Condition.stringEquals("$.prepared.phase", "await_report"), awaitReportEscalated)
+    .when(Condition.stringEquals("$.prepared.phase", "await_review"), awaitReview)
+    .when(Condition.stringEquals("$.prepared.phase", "escalate"), escalateOrder)
+    .otherwise(new Succeed(def, STATE_NAMES.orderClosed));
+  awaitReport.addCatch(escalateOrder, { errors: ["States.Timeout"], resultPath: JsonPath.DISCARD });
+  awaitReport.next(prepareOrder);
+  awaitReportEscalated.next(prepareOrder);
+  awaitReview.next(prepareOrder);
+  escalateOrder.next(prepareOrder);
+  followUpOrders.itemProcessor(prepareOrder);
+
+  prepareAssignment.next(routeAssignment);
+  routeAssignment
+    .when(Condition.stringEquals("$.prepared.phase", "await_findings"), awaitFindings)
+    .when(Condition.stringEquals("$.prepared.phase", "mark_missed"), markMissed)
+    .when(Condition.stringEquals("$.prepared.phase", "follow_up"), notifyOrders)
+    .otherwise(new Succeed(def, STATE_NAMES.inspectionDone));
+  awaitFindings.addCatch(markMissed, { errors: ["States.Timeout"], resultPath: JsonPath.DISCARD });
+  awaitFindings.next(prepareAssignment);
+  markMissed.next(prepareAssignment);
+  notifyOrders.next(followUpOrders);
+  followUpOrders.next(closeAssignment);
+  closeAssignment.next(prepareAssignment);
+
+  return prepareAssignment;
+}
+
+function pascalCase(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}

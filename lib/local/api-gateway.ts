@@ -1,0 +1,151 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { claimsAsApiGatewayPassesThem, type TokenVerifier } from "./jwt";
+import type { LocalRoute } from "./template";
+
+/**
+ * Plays API Gateway's HTTP API in front of the handlers: the routes of the synthesized template,
+ * payload format 2.0 events, and the JWT authorizer (401 before any handler runs).
+ */
+export type HttpHandler = (event: APIGatewayProxyEventV2WithJWTAuthorizer) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** API Gateway's own payload limit; handlers enforce a smaller one of their own. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+interface CompiledRoute extends LocalRoute {
+  readonly pattern: RegExp;
+  readonly names: readonly string[];
+}
+
+function compile(route: LocalRoute): CompiledRoute {
+  const names: string[] = [];
+  const source = route.path
+    .split("/")
+    .map((segment) => {
+      const m = /^\{(\w+)\}$/.exec(segment);
+      if (m?.[1]) {
+        names.push(m[1]);
+        return "([^/]+)";
+      }
+      return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    })
+    .join("/");
+  return { ...route, pattern: new RegExp(`^${source}/?$`), names };
+}
+
+function problem(res: ServerResponse, status: number, title: string, detail: string) {
+  res.writeHead(status, { "content-type": "application/problem+json" });
+  res.end(JSON.stringify({ type: `urn:spot-inspections:problem:${title.toLowerCase().replaceAll(" ", "-")}`, title, status, detail }));
+}
+
+export interface ApiGatewayOptions {
+  readonly routes: readonly LocalRoute[];
+  readonly handlerFor: (route: LocalRoute) => HttpHandler;
+  readonly verify: TokenVerifier;
+  /** Serves anything that is not an API route (the web console). */
+  readonly fallback?: (req: IncomingMessage, res: ServerResponse) => boolean;
+}
+
+export function createApiGateway(options: ApiGatewayOptions): Server {
+  const compiled = options.routes.map(compile);
+  return createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? "/", "http://localhost");
+      const method = (req.method ?? "GET").toUpperCase();
+      let match: { route: CompiledRoute; params: Record<string, string> } | undefined;
+      for (const route of compiled) {
+        if (route.method !== method) continue;
+        const m = route.pattern.exec(url.pathname);
+        if (!m) continue;
+        const params: Record<string, string> = {};
+        let decodable = true;
+        route.names.forEach((name, i) => {
+          try {
+            params[name] = decodeURIComponent(m[i + 1] ?? "");
+          } catch {
+            decodable = false;
+          }
+        });
+        if (!decodable) return problem(res, 400, "Invalid input", "A path parameter is not valid percent-encoding.");
+        match = { route, params };
+        break;
+      }
+      if (!match) {
+        if (options.fallback?.(req, res)) return;
+        return problem(res, 404, "Not found", `No route ${method} ${url.pathname}.`);
+      }
+
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of req) {
+        size += (chunk as Buffer).length;
+        if (size > MAX_PAYLOAD_BYTES) return problem(res, 413, "Payload too large", "The request body is too large.");
+        chunks.push(chunk as Buffer);
+      }
+      const rawBody = Buffer.concat(chunks);
+
+      let claims: Record<string, string> | undefined;
+      if (match.route.auth === "JWT") {
+        const header = req.headers.authorization ?? "";
+        const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+        if (!token) return problem(res, 401, "Unauthenticated", "A bearer token is required.");
+        try {
+          claims = claimsAsApiGatewayPassesThem(await options.verify(token));
+        } catch {
+          return problem(res, 401, "Unauthenticated", "The bearer token is invalid or expired.");
+        }
+      }
+
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
+      }
+      const query: Record<string, string> = {};
+      for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+      const now = new Date();
+      const textual = rawBody.length === 0 || /json|text|xml|urlencoded/i.test(headers["content-type"] ?? "json");
+      const event: APIGatewayProxyEventV2WithJWTAuthorizer = {
+        version: "2.0",
+        routeKey: match.route.routeKey,
+        rawPath: url.pathname,
+        rawQueryString: url.search.replace(/^\?/, ""),
+        headers,
+        ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+        ...(match.route.names.length > 0 ? { pathParameters: match.params } : {}),
+        requestContext: {
+          accountId: "000000000000",
+          apiId: "local",
+          authorizer: { principalId: "", integrationLatency: 0, jwt: { claims: claims ?? {}, scopes: [] } },
+          domainName: headers.host ?? "localhost",
+          domainPrefix: "local",
+          http: {
+            method,
+            path: url.pathname,
+            protocol: `HTTP/${req.httpVersion}`,
+            sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
+            userAgent: headers["user-agent"] ?? "",
+          },
+          requestId: randomUUID(),
+          routeKey: match.route.routeKey,
+          stage: "$default",
+          time: now.toUTCString(),
+          timeEpoch: now.getTime(),
+        },
+        ...(rawBody.length > 0
+          ? { body: textual ? rawBody.toString("utf8") : rawBody.toString("base64"), isBase64Encoded: !textual }
+          : { isBase64Encoded: false }),
+      };
+      const result = await options.handlerFor(match.route)(event);
+      const resultHeaders: Record<string, string> = {};
+      for (const [k, v] of Object.entries(result.headers ?? {})) resultHeaders[k] = String(v);
+      const body = result.body ?? "";
+      res.writeHead(result.statusCode ?? 200, resultHeaders);
+      res.end(result.isBase64Encoded ? Buffer.from(body, "base64") : body);
+    } catch (error) {
+      console.error("[local-api] handler crashed", error);
+      if (!res.headersSent) problem(res, 500, "Internal error", "The local server failed to process this request.");
+      else res.end();
+    }
+  });
+}

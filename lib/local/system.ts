@@ -1,0 +1,168 @@
+import { randomUUID } from "node:crypto";
+import type { Server } from "node:http";
+import { join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { Context } from "aws-lambda";
+import { createApiGateway, type HttpHandler } from "./api-gateway";
+import { startStepFunctionsEndpoint } from "./aws-endpoint";
+import { assertJava17, ensureTable, startDynamoDbLocal } from "./dynamodb-local";
+import { tokenVerifier } from "./jwt";
+import { LocalStepFunctions } from "./step-functions";
+import { LOCAL_LAMBDA_ARN_PREFIX, type LocalFunction, readSystem, synthesizeCloudTemplate } from "./template";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const LOCAL_TABLE_NAME = "spot-inspections";
+
+export interface LocalSystemOptions {
+  /** HTTP port; 0 picks a free one. */
+  readonly port: number;
+  /** Where DynamoDB Local's files, the JWT signing key and unfinished executions are kept. */
+  readonly dataDir: string;
+  /** Keep the database in memory (tests); the signing key still lives in dataDir. */
+  readonly inMemory?: boolean;
+  readonly host?: string;
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalSystem {
+  readonly url: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly stepFunctions: LocalStepFunctions;
+  readonly dynamoEndpoint: string;
+  stop(): Promise<void>;
+}
+
+type AnyHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+function lambdaContext(fn: LocalFunction): Context {
+  const deadline = Date.now() + fn.timeoutSeconds * 1000;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: fn.logicalId,
+    functionVersion: "$LATEST",
+    invokedFunctionArn: `${LOCAL_LAMBDA_ARN_PREFIX}${fn.logicalId}`,
+    memoryLimitInMB: "256",
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${fn.logicalId}`,
+    logStreamName: "local",
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/**
+ * Starts the whole system on this machine from the CDK app's own definitions: DynamoDB Local with
+ * the stack's table, the stack's state machine on the local engine, and the stack's HTTP routes in
+ * front of the same handler modules Lambda runs. Handlers read their configuration at import, so a
+ * process hosts one local system at a time.
+ */
+export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
+  const log = options.log ?? (() => undefined);
+  const dataDir = resolve(options.dataDir);
+  assertJava17();
+
+  const system = readSystem(synthesizeCloudTemplate());
+  const dynamo = await startDynamoDbLocal(options.inMemory ? {} : { dataDir: join(dataDir, "dynamodb") });
+  try {
+    await ensureTable(dynamo.client, LOCAL_TABLE_NAME, system.table.properties);
+
+    const handlers = new Map<string, AnyHandler>();
+    const invokeFunction = async (logicalId: string, event: unknown) => {
+      const fn = system.functions.get(logicalId);
+      const handler = handlers.get(logicalId);
+      if (!fn || !handler) throw new Error(`No local function ${logicalId}`);
+      return handler(event, lambdaContext(fn));
+    };
+    const stepFunctions = new LocalStepFunctions(
+      system.stateMachine.definition,
+      (arn, payload) => invokeFunction(arn.slice(LOCAL_LAMBDA_ARN_PREFIX.length), payload),
+      options.inMemory ? undefined : join(dataDir, "executions"),
+    );
+    const sfnEndpoint = await startStepFunctionsEndpoint(stepFunctions);
+
+    // The functions' environment from the template, with references resolved to the local parts.
+    const refs: Record<string, string> = {
+      [system.table.logicalId]: LOCAL_TABLE_NAME,
+      [system.stateMachine.logicalId]: stepFunctions.stateMachineArn,
+    };
+    Object.assign(process.env, {
+      AWS_REGION: "local",
+      AWS_ACCESS_KEY_ID: "local",
+      AWS_SECRET_ACCESS_KEY: "local",
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      SFN_ENDPOINT: sfnEndpoint.endpoint,
+      POWERTOOLS_DEV: "true",
+    });
+    for (const fn of system.functions.values()) {
+      for (const [name, value] of Object.entries(fn.environment)) {
+        if (typeof value === "string") process.env[name] = value;
+        else {
+          const ref = typeof value === "object" && value !== null && "Ref" in value ? String(value.Ref) : undefined;
+          if (ref && refs[ref]) process.env[name] = refs[ref];
+        }
+      }
+    }
+    process.env.POWERTOOLS_LOG_LEVEL = process.env.LOG_LEVEL ?? "WARN";
+
+    for (const fn of system.functions.values()) {
+      const module: { handler?: unknown } = await import(pathToFileURL(join(ROOT, "lambdas", "handlers", `${fn.handler}.ts`)).href);
+      if (typeof module.handler !== "function") throw new Error(`lambdas/handlers/${fn.handler}.ts exports no handler`);
+      handlers.set(fn.logicalId, module.handler as AnyHandler);
+    }
+
+    const verify = await tokenVerifier(dataDir);
+    const server: Server = createApiGateway({
+      routes: system.routes,
+      verify,
+      handlerFor: (route) => ((event) => invokeFunction(route.functionLogicalId, event)) as HttpHandler,
+    });
+    await new Promise<void>((resolveListen, reject) => {
+      server.once("error", reject);
+      server.listen(options.port, options.host, () => resolveListen());
+    });
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : options.port;
+
+    const resumed = stepFunctions.resumePersisted();
+    if (resumed > 0) log(`resumed ${resumed} unfinished inspection workflow(s)`);
+
+    const timers = system.schedules.map((s) => {
+      const run = () =>
+        invokeFunction(s.functionLogicalId, { source: "local.schedule" }).catch((error: unknown) =>
+          log(`scheduled job ${s.functionLogicalId} failed: ${error instanceof Error ? error.message : String(error)}`),
+        );
+      void run();
+      const timer = setInterval(run, s.everyMs);
+      timer.unref();
+      return timer;
+    });
+
+    let stopped: Promise<void> | undefined;
+    return {
+      url: `http://localhost:${port}`,
+      port,
+      dataDir,
+      stepFunctions,
+      dynamoEndpoint: dynamo.endpoint,
+      stop() {
+        stopped ??= (async () => {
+          for (const t of timers) clearInterval(t);
+          await new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeIdleConnections();
+          });
+          await stepFunctions.stop();
+          await sfnEndpoint.close();
+          await dynamo.stop();
+        })();
+        return stopped;
+      },
+    };
+  } catch (error) {
+    await dynamo.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,189 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildApp } from "../app";
+
+/**
+ * The local runtime's view of the cloud definition: it synthesizes the same CDK app (without
+ * bundling) and reads back the table, the functions, the routes, the state machine and the
+ * schedules from the CloudFormation template. Nothing here restates them.
+ */
+export interface CloudResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+  readonly Metadata?: Record<string, unknown>;
+}
+export type CloudTemplate = { readonly Resources: Record<string, CloudResource> };
+
+export interface LocalFunction {
+  readonly logicalId: string;
+  readonly handler: string;
+  readonly environment: Record<string, unknown>;
+  readonly timeoutSeconds: number;
+}
+
+export interface LocalRoute {
+  readonly routeKey: string;
+  readonly method: string;
+  readonly path: string;
+  readonly auth: "JWT" | "NONE";
+  readonly functionLogicalId: string;
+}
+
+export interface LocalSchedule {
+  readonly functionLogicalId: string;
+  readonly everyMs: number;
+}
+
+export interface SynthesizedSystem {
+  readonly template: CloudTemplate;
+  readonly table: { readonly logicalId: string; readonly properties: Record<string, unknown> };
+  readonly functions: ReadonlyMap<string, LocalFunction>;
+  readonly routes: readonly LocalRoute[];
+  readonly stateMachine: { readonly logicalId: string; readonly definition: Record<string, unknown> };
+  readonly schedules: readonly LocalSchedule[];
+}
+
+export function synthesizeCloudTemplate(): CloudTemplate {
+  const outdir = mkdtempSync(join(tmpdir(), "spot-synth-"));
+  try {
+    const { app, stack } = buildApp({ bundling: false, outdir });
+    const assembly = app.synth();
+    const template: unknown = assembly.getStackArtifact(stack.artifactId).template;
+    if (typeof template !== "object" || template === null || !("Resources" in template)) {
+      throw new Error("The synthesized stack has no Resources");
+    }
+    return template as CloudTemplate;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function resourcesOfType(template: CloudTemplate, type: string): [string, CloudResource][] {
+  return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+}
+
+function getAttLogicalId(value: unknown): string | undefined {
+  if (typeof value === "object" && value !== null && "Fn::GetAtt" in value) {
+    const att = (value as { "Fn::GetAtt": unknown })["Fn::GetAtt"];
+    if (Array.isArray(att) && typeof att[0] === "string") return att[0];
+  }
+  return undefined;
+}
+
+function refLogicalId(value: unknown): string | undefined {
+  if (typeof value === "object" && value !== null && "Ref" in value) {
+    const ref = (value as { Ref: unknown }).Ref;
+    if (typeof ref === "string") return ref;
+  }
+  return undefined;
+}
+
+/** Finds the first `Fn::GetAtt [X, Arn]` naming a Lambda function anywhere inside `value`. */
+function functionIn(value: unknown, functions: ReadonlyMap<string, LocalFunction>): string | undefined {
+  const direct = getAttLogicalId(value);
+  if (direct && functions.has(direct)) return direct;
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      const found = functionIn(v, functions);
+      if (found) return found;
+    }
+  } else if (typeof value === "object" && value !== null) {
+    for (const v of Object.values(value)) {
+      const found = functionIn(v, functions);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+export const LOCAL_LAMBDA_ARN_PREFIX = "arn:aws:lambda:local:000000000000:function:";
+
+/** Renders an `Fn::Join` definition string with Lambda ARNs replaced by local function ARNs. */
+function renderDefinition(definition: unknown, functions: ReadonlyMap<string, LocalFunction>): string {
+  if (typeof definition === "string") return definition;
+  if (typeof definition === "object" && definition !== null && "Fn::Join" in definition) {
+    const join = (definition as { "Fn::Join": unknown })["Fn::Join"];
+    if (Array.isArray(join) && typeof join[0] === "string" && Array.isArray(join[1])) {
+      return join[1]
+        .map((part: unknown) => {
+          if (typeof part === "string") return part;
+          const fn = getAttLogicalId(part);
+          if (fn && functions.has(fn)) return `${LOCAL_LAMBDA_ARN_PREFIX}${fn}`;
+          const ref = refLogicalId(part);
+          if (ref === "AWS::Partition") return "aws";
+          if (ref === "AWS::Region") return "local";
+          if (ref === "AWS::AccountId") return "000000000000";
+          if (ref === "AWS::URLSuffix") return "amazonaws.com";
+          throw new Error(`Cannot render a part of the state machine definition: ${JSON.stringify(part)}`);
+        })
+        .join(join[0]);
+    }
+  }
+  throw new Error("Unsupported state machine DefinitionString");
+}
+
+function scheduleMs(expression: unknown): number | undefined {
+  if (typeof expression !== "string") return undefined;
+  const m = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const unit = m[2]?.startsWith("minute") ? 60_000 : m[2]?.startsWith("hour") ? 3_600_000 : 86_400_000;
+  return n * unit;
+}
+
+export function readSystem(template: CloudTemplate): SynthesizedSystem {
+  const functions = new Map<string, LocalFunction>();
+  for (const [logicalId, r] of resourcesOfType(template, "AWS::Lambda::Function")) {
+    const handler = r.Metadata?.["spot:handler"];
+    if (typeof handler !== "string") continue; // CDK's own helper functions (log retention etc.)
+    const env = (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+    const timeout = typeof r.Properties?.Timeout === "number" ? r.Properties.Timeout : 10;
+    functions.set(logicalId, { logicalId, handler, environment: env, timeoutSeconds: timeout });
+  }
+
+  const tables = resourcesOfType(template, "AWS::DynamoDB::Table");
+  const [tableEntry] = tables;
+  if (!tableEntry || tables.length !== 1) throw new Error("Expected exactly one DynamoDB table in the stack");
+
+  const integrations = new Map(resourcesOfType(template, "AWS::ApiGatewayV2::Integration"));
+  const routes: LocalRoute[] = [];
+  for (const [, r] of resourcesOfType(template, "AWS::ApiGatewayV2::Route")) {
+    const routeKey = String(r.Properties?.RouteKey ?? "");
+    const target = r.Properties?.Target;
+    const integrationId = JSON.stringify(target ?? "").match(/"Ref":"([^"]+)"/)?.[1];
+    const integration = integrationId ? integrations.get(integrationId) : undefined;
+    const fn = functionIn(integration?.Properties?.IntegrationUri, functions);
+    if (!fn) throw new Error(`Route ${routeKey} does not integrate a known function`);
+    const [method = "", path = ""] = routeKey.split(" ");
+    routes.push({
+      routeKey,
+      method,
+      path,
+      auth: r.Properties?.AuthorizationType === "JWT" ? "JWT" : "NONE",
+      functionLogicalId: fn,
+    });
+  }
+
+  const machines = resourcesOfType(template, "AWS::StepFunctions::StateMachine");
+  const [machine] = machines;
+  if (!machine || machines.length !== 1) throw new Error("Expected exactly one state machine in the stack");
+  const definition: unknown = JSON.parse(renderDefinition(machine[1].Properties?.DefinitionString, functions));
+  if (typeof definition !== "object" || definition === null) throw new Error("Bad state machine definition");
+
+  const schedules: LocalSchedule[] = [];
+  for (const [, r] of resourcesOfType(template, "AWS::Events::Rule")) {
+    const everyMs = scheduleMs(r.Properties?.ScheduleExpression);
+    const fn = functionIn(r.Properties?.Targets, functions);
+    if (everyMs && fn) schedules.push({ functionLogicalId: fn, everyMs });
+  }
+
+  return {
+    template,
+    table: { logicalId: tableEntry[0], properties: tableEntry[1].Properties ?? {} },
+    functions,
+    routes,
+    stateMachine: { logicalId: machine[0], definition: definition as Record<string, unknown> },
+    schedules,
+  };
+}

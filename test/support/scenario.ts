@@ -1,0 +1,123 @@
+import type { Api, Client } from "./api";
+import { isoIn } from "./api";
+
+/**
+ * A small Zhengzhou unit tree and the people who work it, built through the public API:
+ * 经开区 → 明湖办事处 → 亚太社区, 九龙办事处 → 东贾社区, 京航办事处 → 蒋冲村; inspectors from
+ * 航空港区 (outside the tree) and one from 明湖办事处 (conflicted for its own street's community).
+ */
+export interface World {
+  readonly prefix: string;
+  readonly organizer: Client;
+  readonly official: Client;
+  readonly admin: Client;
+  readonly inspectors: Record<string, Client>;
+  readonly units: {
+    district: string;
+    minghu: string;
+    yatai: string;
+    jiulong: string;
+    dongjia: string;
+    jinghang: string;
+    jiangchong: string;
+    airport: string;
+  };
+  readonly templateId: string;
+  unitUser(unitId: string, sub?: string): Promise<Client>;
+  inspectorFor(assignment: { inspectorIds: string[] }): Client;
+}
+
+export async function buildWorld(api: Api, prefix: string): Promise<World> {
+  const admin = await api.as(`${prefix}-admin`, ["admin"]);
+  const organizer = await api.as(`${prefix}-organizer`, ["organizer"]);
+  const official = await api.as(`${prefix}-official`, ["official"]);
+  const u = (s: string) => `${prefix}-${s}`;
+  const units = {
+    district: u("jingkai"),
+    minghu: u("minghu"),
+    yatai: u("yatai"),
+    jiulong: u("jiulong"),
+    dongjia: u("dongjia"),
+    jinghang: u("jinghang"),
+    jiangchong: u("jiangchong"),
+    airport: u("hangkonggang"),
+  };
+  const put = async (id: string, body: unknown) => {
+    const res = await admin.put(`/units/${id}`, body);
+    if (res.status !== 201 && res.status !== 200) throw new Error(`PUT unit ${id}: ${res.status} ${JSON.stringify(res.body)}`);
+  };
+  await put(units.district, { name: "经开区", parentId: null, kind: "district" });
+  await put(units.airport, { name: "航空港区", parentId: null, kind: "district" });
+  await put(units.minghu, { name: "明湖办事处", parentId: units.district, kind: "street" });
+  await put(units.jiulong, { name: "九龙办事处", parentId: units.district, kind: "street" });
+  await put(units.jinghang, { name: "京航办事处", parentId: units.district, kind: "street" });
+  await put(units.yatai, {
+    name: "亚太社区",
+    parentId: units.minghu,
+    kind: "community",
+    location: { lat: 34.7, lng: 113.7 },
+    radiusMeters: 300,
+  });
+  await put(units.dongjia, { name: "东贾社区", parentId: units.jiulong, kind: "community", location: { lat: 34.68, lng: 113.75 } });
+  await put(units.jiangchong, { name: "蒋冲村", parentId: units.jinghang, kind: "village" });
+
+  const inspectorIds = [u("insp-a"), u("insp-b"), u("insp-c"), u("insp-minghu")];
+  const inspectors: Record<string, Client> = {};
+  for (const id of inspectorIds) {
+    const home = id.endsWith("minghu") ? units.minghu : units.airport;
+    const res = await organizer.put(`/inspectors/${id}`, { name: `督查员${id.slice(-1)}`, homeUnitId: home });
+    if (res.status !== 201 && res.status !== 200) throw new Error(`PUT inspector: ${res.status} ${JSON.stringify(res.body)}`);
+    inspectors[id] = await api.as(id, ["inspector"]);
+  }
+
+  const template = await organizer.post("/templates", {
+    name: "重点场所疫情防控检查细则",
+    items: [
+      { code: "A1", title: "员工健康动态管理档案", maxPoints: 20 },
+      { code: "A2", title: "消杀记录本", maxPoints: 20 },
+      { code: "A3", title: "测温、扫码、戴口罩", maxPoints: 30, critical: true },
+      { code: "A4", title: "来访人员登记", maxPoints: 30 },
+    ],
+  });
+  if (template.status !== 201) throw new Error(`POST template: ${template.status} ${JSON.stringify(template.body)}`);
+
+  return {
+    prefix,
+    organizer,
+    official,
+    admin,
+    inspectors,
+    units,
+    templateId: template.body.templateId,
+    unitUser: (unitId, sub) => api.as(sub ?? `${unitId}-head`, ["unit"], unitId),
+    inspectorFor: (a) => {
+      const id = a.inspectorIds[0];
+      const client = id ? inspectors[id] : undefined;
+      if (!client) throw new Error("assignment has no known inspector");
+      return client;
+    },
+  };
+}
+
+export function spotCheckBody(world: World, overrides: Record<string, unknown> = {}) {
+  return {
+    title: "经开区重点场所四不两直督查",
+    templateId: world.templateId,
+    candidateUnitIds: [world.units.yatai, world.units.dongjia, world.units.jiangchong],
+    sampleSize: 1,
+    inspectorIds: Object.keys(world.inspectors).filter((id) => !id.endsWith("minghu")),
+    teamSize: 2,
+    window: { start: isoIn(-60_000), end: isoIn(24 * 3600_000) },
+    ...overrides,
+  };
+}
+
+/** Plans and draws a spot check; returns the first assignment. */
+export async function drawOne(world: World, overrides: Record<string, unknown> = {}) {
+  const planned = await world.organizer.post("/spot-checks", spotCheckBody(world, overrides));
+  if (planned.status !== 201) throw new Error(`plan: ${planned.status} ${JSON.stringify(planned.body)}`);
+  const drawn = await world.organizer.post(`/spot-checks/${planned.body.spotCheckId}/draw`);
+  if (drawn.status !== 200) throw new Error(`draw: ${drawn.status} ${JSON.stringify(drawn.body)}`);
+  const assignment = drawn.body.assignments[0] as { assignmentId: string; unitId: string; inspectorIds: string[] };
+  return { spotCheckId: planned.body.spotCheckId as string, planned: planned.body, drawn: drawn.body, assignment };
+}
