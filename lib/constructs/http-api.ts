@@ -87,12 +87,7 @@ export class InspectionHttpApi extends Construct {
       createDefaultStage: false,
       corsPreflight: {
         allowOrigins: [...(props.allowOrigins ?? ["*"])],
-        allowMethods: [
-          CorsHttpMethod.GET,
-          CorsHttpMethod.POST,
-          CorsHttpMethod.PUT,
-          CorsHttpMethod.OPTIONS,
-        ],
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.OPTIONS],
         allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
         maxAge: Duration.hours(1),
       },

@@ -238,7 +238,12 @@ function buildDefinition(scope: Construct, fns: Readonly<Record<WorkflowTask, In
       resultPath: JsonPath.DISCARD,
     }).addRetry(TRANSIENT_RETRY);
 
-  const awaitCallback = (name: string, kind: "findings" | "report" | "review", idPath: string, timed: boolean) =>
+  const awaitCallback = (
+    name: string,
+    kind: "findings" | "report" | "review",
+    idPath: string,
+    timed: boolean,
+  ) =>
     new LambdaInvoke(def, name, {
       lambdaFunction: fns.registerCallback,
       integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,

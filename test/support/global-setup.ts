@@ -1,4 +1,4 @@
-import { execSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { assertJava17 } from "../../lib/local/dynamodb-local";
 
 /**
@@ -7,7 +7,8 @@ import { assertJava17 } from "../../lib/local/dynamodb-local";
  */
 function dynamoDbLocalPids(): string[] {
   try {
-    return execSync("pgrep -f DynamoDBLocal.jar", { encoding: "utf8" }).split("\n").filter(Boolean);
+    // No shell: a shell running pgrep would match its own command line.
+    return execFileSync("pgrep", ["-f", "DynamoDBLocal[.]jar"], { encoding: "utf8" }).split("\n").filter(Boolean);
   } catch {
     return [];
   }

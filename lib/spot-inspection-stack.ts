@@ -1,0 +1,70 @@
+import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import type { Construct } from "constructs";
+import { InspectionTable } from "./constructs/data-store";
+import { InspectionHttpApi } from "./constructs/http-api";
+import { InspectionIdentity } from "./constructs/identity";
+import { InspectionNotifications } from "./constructs/notifications";
+import { InspectionWorkflow } from "./constructs/workflow";
+
+/** Properties of {@link SpotInspectionStack}. */
+export interface SpotInspectionStackProps extends StackProps {
+  /**
+   * Steady-state request rate limit of the HTTP API (requests per second).
+   * @default 50
+   */
+  readonly throttlingRateLimit?: number;
+  /**
+   * Burst limit of the HTTP API.
+   * @default 100
+   */
+  readonly throttlingBurstLimit?: number;
+}
+
+/**
+ * The 四不两直 spot-inspection system: the stateful parts (table, user pool) and the stateless ones
+ * (notification topic, workflow, HTTP API) that use them.
+ */
+export class SpotInspectionStack extends Stack {
+  /** Stateful: the single table. */
+  readonly data: InspectionTable;
+  /** Stateful: the user pool, its groups and app client. */
+  readonly identity: InspectionIdentity;
+  /** The notification topic (整改通知, 催办, 问责). */
+  readonly notifications: InspectionNotifications;
+  /** The state machine, its task functions and the scheduled jobs. */
+  readonly workflow: InspectionWorkflow;
+  /** The HTTP API and its route functions. */
+  readonly api: InspectionHttpApi;
+
+  constructor(scope: Construct, id: string, props: SpotInspectionStackProps = {}) {
+    super(scope, id, {
+      description: "四不两直 unannounced spot inspections: HTTP API, Step Functions workflow, DynamoDB",
+      ...props,
+    });
+
+    this.data = new InspectionTable(this, "Data");
+    this.identity = new InspectionIdentity(this, "Identity");
+    this.notifications = new InspectionNotifications(this, "Notifications");
+    this.workflow = new InspectionWorkflow(this, "Workflow", {
+      table: this.data,
+      topic: this.notifications.topic,
+    });
+    this.api = new InspectionHttpApi(this, "Api", {
+      table: this.data,
+      identity: this.identity,
+      stateMachine: this.workflow.stateMachine,
+      throttlingRateLimit: props.throttlingRateLimit,
+      throttlingBurstLimit: props.throttlingBurstLimit,
+    });
+
+    new CfnOutput(this, "ApiUrl", { description: "Base URL of the HTTP API", value: this.api.url });
+    new CfnOutput(this, "UserPoolId", { value: this.identity.userPool.userPoolId });
+    new CfnOutput(this, "UserPoolClientId", {
+      description: "App client id: the JWT audience",
+      value: this.identity.userPoolClient.userPoolClientId,
+    });
+    new CfnOutput(this, "TableName", { value: this.data.tableName });
+    new CfnOutput(this, "StateMachineArn", { value: this.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, "NotificationTopicArn", { value: this.notifications.topic.topicArn });
+  }
+}

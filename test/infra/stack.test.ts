@@ -1,0 +1,388 @@
+import { Match, Template } from "aws-cdk-lib/assertions";
+import { beforeAll, describe, expect, it } from "vitest";
+import { routes } from "../../lambdas/api/routes";
+import { scheduledJobs, workflowTasks } from "../../lambdas/workflow/tasks";
+import { buildApp } from "../../lib/app";
+
+type Resource = { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+const taskHandlers = Object.values(workflowTasks).map((t) => t.handler);
+const jobHandlers = Object.values(scheduledJobs).map((j) => j.handler);
+const routeHandlers = routes.map((r) => r.handler);
+const allHandlers = [...routeHandlers, ...taskHandlers, ...jobHandlers];
+
+let template: Template;
+let resources: Record<string, Resource>;
+
+beforeAll(() => {
+  const { stack } = buildApp({ bundling: false });
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources as Record<string, Resource>;
+});
+
+function ofType(type: string): [string, Resource][] {
+  return Object.entries(resources).filter(([, r]) => r.Type === type);
+}
+
+/** Lambda functions keyed by their `spot:handler` metadata. */
+function functionsByHandler(): Map<string, [string, Resource]> {
+  const byHandler = new Map<string, [string, Resource]>();
+  for (const [id, fn] of ofType("AWS::Lambda::Function")) {
+    byHandler.set(String(fn.Metadata?.["spot:handler"]), [id, fn]);
+  }
+  return byHandler;
+}
+
+function envOf(fn: Resource): Record<string, unknown> {
+  const env = fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined;
+  return env?.Variables ?? {};
+}
+
+/** The statements of every policy attached to the role of a function. */
+function statementsOf(fn: Resource): Statement[] {
+  const role = fn.Properties?.Role as { "Fn::GetAtt": [string, string] };
+  const roleId = role["Fn::GetAtt"][0];
+  return ofType("AWS::IAM::Policy")
+    .filter(([, p]) => JSON.stringify(p.Properties?.Roles).includes(`"${roleId}"`))
+    .flatMap(([, p]) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+function actionsOf(fn: Resource): string[] {
+  return statementsOf(fn).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+}
+
+describe("data store", () => {
+  it("is one table keyed pk/sk with three ALL-projected string GSIs and TTL on expiration", () => {
+    template.resourceCountIs("AWS::DynamoDB::Table", 1);
+    const gsi = (n: number) => ({
+      IndexName: `GSI${n}`,
+      KeySchema: [
+        { AttributeName: `gsi${n}pk`, KeyType: "HASH" },
+        { AttributeName: `gsi${n}sk`, KeyType: "RANGE" },
+      ],
+      Projection: { ProjectionType: "ALL" },
+    });
+    template.hasResourceProperties("AWS::DynamoDB::Table", {
+      KeySchema: [
+        { AttributeName: "pk", KeyType: "HASH" },
+        { AttributeName: "sk", KeyType: "RANGE" },
+      ],
+      AttributeDefinitions: Match.arrayWith(
+        ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk"].map((name) => ({
+          AttributeName: name,
+          AttributeType: "S",
+        })),
+      ),
+      GlobalSecondaryIndexes: [gsi(1), gsi(2), gsi(3)],
+      TimeToLiveSpecification: { AttributeName: "expiration", Enabled: true },
+      BillingMode: "PAY_PER_REQUEST",
+    });
+  });
+
+  it("is protected: point-in-time recovery, deletion protection, retained, encrypted", () => {
+    template.hasResource("AWS::DynamoDB::Table", {
+      DeletionPolicy: "Retain",
+      UpdateReplacePolicy: "Retain",
+      Properties: Match.objectLike({
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        SSESpecification: { SSEEnabled: true },
+      }),
+    });
+  });
+});
+
+describe("functions", () => {
+  it("has one function per route, workflow task and scheduled job", () => {
+    expect(new Set(allHandlers).size).toBe(allHandlers.length);
+    template.resourceCountIs("AWS::Lambda::Function", allHandlers.length);
+  });
+
+  it("names a manifest handler in every function's spot:handler metadata, each handler once", () => {
+    const named = ofType("AWS::Lambda::Function").map(([, fn]) => fn.Metadata?.["spot:handler"]);
+    expect(named.every((h) => typeof h === "string" && allHandlers.includes(h))).toBe(true);
+    expect([...named].sort()).toEqual([...allHandlers].sort());
+  });
+
+  it("runs every function on nodejs22.x arm64, 256 MB, active tracing, source maps, its own log group", () => {
+    for (const [id, fn] of ofType("AWS::Lambda::Function")) {
+      expect(fn.Properties, id).toMatchObject({
+        Runtime: "nodejs22.x",
+        Architectures: ["arm64"],
+        MemorySize: 256,
+        Handler: "index.handler",
+        TracingConfig: { Mode: "Active" },
+      });
+      expect(envOf(fn), id).toMatchObject({
+        NODE_OPTIONS: "--enable-source-maps",
+        POWERTOOLS_SERVICE_NAME: "spot-inspections",
+        POWERTOOLS_LOG_LEVEL: "INFO",
+        TABLE_NAME: { Ref: expect.stringMatching(/Table/) },
+      });
+      const logGroup = (fn.Properties?.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      expect(resources[logGroup]?.Properties?.RetentionInDays, id).toBe(30);
+    }
+  });
+
+  it("gives route functions 10 s, task functions 30 s", () => {
+    const fns = functionsByHandler();
+    for (const h of routeHandlers) expect(fns.get(h)?.[1].Properties?.Timeout, h).toBe(10);
+    for (const h of taskHandlers) expect(fns.get(h)?.[1].Properties?.Timeout, h).toBe(30);
+  });
+
+  it("attaches no AWS managed policy to the function roles", () => {
+    for (const [id, role] of ofType("AWS::IAM::Role")) {
+      expect(role.Properties?.ManagedPolicyArns, id).toBeUndefined();
+    }
+  });
+});
+
+describe("HTTP API", () => {
+  it("has one route per manifest entry with its route key and authorization", () => {
+    template.resourceCountIs("AWS::ApiGatewayV2::Route", routes.length);
+    for (const route of routes) {
+      template.hasResourceProperties("AWS::ApiGatewayV2::Route", {
+        RouteKey: route.routeKey,
+        AuthorizationType: route.auth === "jwt" ? "JWT" : "NONE",
+        ...(route.auth === "jwt" ? { AuthorizerId: Match.anyValue() } : {}),
+      });
+    }
+  });
+
+  it("integrates each route with the function of its handler (payload 2.0)", () => {
+    for (const route of routes) {
+      const [, r] = ofType("AWS::ApiGatewayV2::Route").find(
+        ([, r]) => r.Properties?.RouteKey === route.routeKey,
+      )!;
+      const target = r.Properties?.Target as { "Fn::Join": [string, [string, { Ref: string }]] };
+      const integration = resources[target["Fn::Join"][1][1].Ref]!;
+      expect(integration.Properties?.PayloadFormatVersion).toBe("2.0");
+      const fnId = (integration.Properties?.IntegrationUri as { "Fn::GetAtt": [string, string] })[
+        "Fn::GetAtt"
+      ][0];
+      expect(resources[fnId]?.Metadata?.["spot:handler"], route.routeKey).toBe(route.handler);
+    }
+  });
+
+  it("checks Cognito ID tokens: issuer of the user pool, audience the app client", () => {
+    template.resourceCountIs("AWS::ApiGatewayV2::Authorizer", 1);
+    const [poolId] = ofType("AWS::Cognito::UserPool")[0]!;
+    const [clientId] = ofType("AWS::Cognito::UserPoolClient")[0]!;
+    template.hasResourceProperties("AWS::ApiGatewayV2::Authorizer", {
+      AuthorizerType: "JWT",
+      IdentitySource: ["$request.header.Authorization"],
+      JwtConfiguration: {
+        Audience: [{ Ref: clientId }],
+        Issuer: {
+          "Fn::Join": [
+            "",
+            [
+              "https://cognito-idp.",
+              { Ref: "AWS::Region" },
+              ".",
+              { Ref: "AWS::URLSuffix" },
+              "/",
+              { Ref: poolId },
+            ],
+          ],
+        },
+      },
+    });
+  });
+
+  it("serves a throttled, access-logged $default stage and allows the contract's CORS headers", () => {
+    template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
+      StageName: "$default",
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: {
+        DestinationArn: Match.anyValue(),
+        Format: Match.stringLikeRegexp("context.requestId"),
+      },
+    });
+    template.hasResourceProperties("AWS::ApiGatewayV2::Api", {
+      ProtocolType: "HTTP",
+      CorsConfiguration: Match.objectLike({
+        AllowHeaders: Match.arrayWith(["Authorization", "Content-Type", "Idempotency-Key"]),
+      }),
+    });
+  });
+
+  it("outputs the API URL, the user pool id and the app client id", () => {
+    for (const name of ["ApiUrl", "UserPoolId", "UserPoolClientId"]) template.hasOutput(name, {});
+  });
+});
+
+describe("grants", () => {
+  it("lets workflow: start routes and startsExecutions jobs start executions, and nothing else", () => {
+    const starters = new Set<string>([
+      ...routes.filter((r) => "workflow" in r && r.workflow === "start").map((r) => r.handler),
+      ...Object.values(scheduledJobs)
+        .filter((j) => j.startsExecutions)
+        .map((j) => j.handler),
+    ]);
+    for (const [handler, [, fn]] of functionsByHandler()) {
+      expect(actionsOf(fn).includes("states:StartExecution"), handler).toBe(starters.has(handler));
+      expect("STATE_MACHINE_ARN" in envOf(fn) || !starters.has(handler), handler).toBe(true);
+    }
+  });
+
+  it("lets workflow: resume routes and the callback task send task success/failure", () => {
+    const resumers = new Set<string>([
+      ...routes.filter((r) => "workflow" in r && r.workflow === "resume").map((r) => r.handler),
+      ...Object.values(workflowTasks)
+        .filter((t) => "completesCallbacks" in t && t.completesCallbacks)
+        .map((t) => t.handler),
+    ]);
+    for (const [handler, [, fn]] of functionsByHandler()) {
+      expect(actionsOf(fn).includes("states:SendTaskSuccess"), handler).toBe(resumers.has(handler));
+    }
+    for (const route of routes.filter((r) => "workflow" in r && r.workflow === "resume")) {
+      expect(envOf(functionsByHandler().get(route.handler)![1]), route.handler).toHaveProperty(
+        "STATE_MACHINE_ARN",
+      );
+    }
+  });
+
+  it("grants the callback task SendTask* on the ARN of the named state machine", () => {
+    template.hasResourceProperties("AWS::StepFunctions::StateMachine", {
+      StateMachineName: "SpotInspections-inspection",
+    });
+    const [, fn] = functionsByHandler().get(workflowTasks.registerCallback.handler)!;
+    const statement = statementsOf(fn).find((s) =>
+      JSON.stringify(s.Action).includes("states:SendTaskSuccess"),
+    )!;
+    expect(JSON.stringify(statement.Resource)).toContain(":stateMachine:SpotInspections-inspection");
+  });
+
+  it("lets only the publishing tasks publish to the topic, with NOTIFY_TOPIC_ARN", () => {
+    const publishers = new Set<string>(
+      Object.values(workflowTasks)
+        .filter((t) => "publishes" in t && t.publishes)
+        .map((t) => t.handler),
+    );
+    expect(publishers.size).toBeGreaterThan(0);
+    for (const [handler, [, fn]] of functionsByHandler()) {
+      expect(actionsOf(fn).includes("sns:Publish"), handler).toBe(publishers.has(handler));
+      expect("NOTIFY_TOPIC_ARN" in envOf(fn), handler).toBe(publishers.has(handler));
+    }
+  });
+
+  it("gives every function item access to the table and its named indexes, without wildcards", () => {
+    for (const [handler, [, fn]] of functionsByHandler()) {
+      const dynamo = statementsOf(fn).find((s) => JSON.stringify(s.Action).includes("dynamodb:PutItem"));
+      expect(dynamo, handler).toBeDefined();
+      const resourcesJson = JSON.stringify(dynamo!.Resource);
+      for (const index of ["GSI1", "GSI2", "GSI3"]) expect(resourcesJson).toContain(`/index/${index}`);
+      expect(resourcesJson).not.toContain("*");
+    }
+  });
+
+  it("has no IAM statement allowing Action '*' or a service wildcard", () => {
+    for (const [id, policy] of ofType("AWS::IAM::Policy")) {
+      const statements = (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
+      for (const s of statements) {
+        const actions = Array.isArray(s.Action) ? s.Action : [s.Action];
+        expect(
+          actions.filter((a) => a === "*" || a.endsWith(":*")),
+          id,
+        ).toEqual([]);
+      }
+    }
+  });
+
+  it("allows Resource '*' only for X-Ray and CloudWatch Logs delivery actions", () => {
+    for (const [id, policy] of ofType("AWS::IAM::Policy")) {
+      const statements = (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
+      for (const s of statements.filter((s) => s.Resource === "*")) {
+        const actions = Array.isArray(s.Action) ? s.Action : [s.Action];
+        expect(
+          actions.filter(
+            (a) =>
+              !/^xray:/.test(a) && !/^logs:(\w+LogDeliver\w*|\w+ResourcePolic\w+|DescribeLogGroups)$/.test(a),
+          ),
+          id,
+        ).toEqual([]);
+      }
+    }
+  });
+});
+
+describe("identity", () => {
+  it("has an admin-only user pool with optional TOTP MFA, a strong password policy and custom:unitId", () => {
+    template.hasResourceProperties("AWS::Cognito::UserPool", {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      MfaConfiguration: "OPTIONAL",
+      EnabledMfas: ["SOFTWARE_TOKEN_MFA"],
+      Policies: {
+        PasswordPolicy: Match.objectLike({
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        }),
+      },
+      Schema: Match.arrayWith([
+        Match.objectLike({ Name: "unitId", AttributeDataType: "String", Mutable: true }),
+      ]),
+    });
+  });
+
+  it("has one group per role", () => {
+    template.resourceCountIs("AWS::Cognito::UserPoolGroup", 5);
+    for (const group of ["admin", "organizer", "inspector", "unit", "official"]) {
+      template.hasResourceProperties("AWS::Cognito::UserPoolGroup", { GroupName: group });
+    }
+  });
+
+  it("has a secret-less SRP app client that cannot write custom:unitId", () => {
+    template.hasResourceProperties("AWS::Cognito::UserPoolClient", {
+      GenerateSecret: false,
+      ExplicitAuthFlows: Match.arrayWith(["ALLOW_USER_SRP_AUTH"]),
+      WriteAttributes: Match.not(Match.arrayWith(["custom:unitId"])),
+    });
+    const [, client] = ofType("AWS::Cognito::UserPoolClient")[0]!;
+    expect(client.Properties?.ExplicitAuthFlows).not.toContain("ALLOW_USER_PASSWORD_AUTH");
+  });
+});
+
+describe("notifications, schedule and alarms", () => {
+  it("has an SSL-only notification topic encrypted with the AWS-managed SNS key", () => {
+    template.resourceCountIs("AWS::SNS::Topic", 1);
+    template.hasResourceProperties("AWS::SNS::Topic", {
+      KmsMasterKeyId: Match.objectLike({ "Fn::Join": ["", Match.arrayWith([":alias/aws/sns"])] }),
+    });
+    template.hasResourceProperties("AWS::SNS::TopicPolicy", {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+        ]),
+      }),
+    });
+  });
+
+  it("runs each scheduled job on its rate", () => {
+    const fns = functionsByHandler();
+    for (const job of Object.values(scheduledJobs)) {
+      const [fnId] = fns.get(job.handler)!;
+      template.hasResourceProperties("AWS::Events::Rule", {
+        ScheduleExpression: `rate(${job.rateMinutes} minutes)`,
+        Targets: [Match.objectLike({ Arn: { "Fn::GetAtt": [fnId, "Arn"] } })],
+      });
+    }
+  });
+
+  it("alarms on any failed or timed-out execution within 5 minutes", () => {
+    for (const metric of ["ExecutionsFailed", "ExecutionsTimedOut"]) {
+      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        Namespace: "AWS/States",
+        MetricName: metric,
+        Statistic: "Sum",
+        Period: 300,
+        Threshold: 1,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      });
+    }
+  });
+});
