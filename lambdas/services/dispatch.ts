@@ -9,7 +9,7 @@ import { startInspection } from "./workflow";
  */
 export async function dispatchSpotCheck(spotCheckId: string): Promise<boolean> {
   const spotCheck = await store.getSpotCheck(spotCheckId);
-  if (!spotCheck || spotCheck.status !== "dispatched") return false;
+  if (spotCheck?.status !== "dispatched") return false;
   const assignments = await store.getAssignments(spotCheck.assignmentIds ?? []);
   await store.putMemberships(assignments);
   try {

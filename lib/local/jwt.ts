@@ -63,7 +63,11 @@ export async function tokenVerifier(dataDir: string): Promise<TokenVerifier> {
   const { publicJwk } = await ensureSigningKey(dataDir);
   const key = await importJWK(publicJwk, ALG);
   return async (token) => {
-    const { payload } = await jwtVerify(token, key, { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, algorithms: [ALG] });
+    const { payload } = await jwtVerify(token, key, {
+      issuer: LOCAL_ISSUER,
+      audience: LOCAL_AUDIENCE,
+      algorithms: [ALG],
+    });
     return payload;
   };
 }

@@ -8,7 +8,12 @@ const port = Number(process.env.PORT ?? 3000);
 const dataDir = process.env.DATA_DIR ?? ".data";
 
 try {
-  const system = await startLocalSystem({ port, dataDir, host: process.env.HOST, log: (line) => console.log(`[local] ${line}`) });
+  const system = await startLocalSystem({
+    port,
+    dataDir,
+    host: process.env.HOST,
+    log: (line) => console.log(`[local] ${line}`),
+  });
   console.log(`Spot inspections API listening on ${system.url}`);
   console.log(`  data: ${system.dataDir}`);
   console.log(`  OpenAPI: ${system.url}/openapi.json`);
@@ -29,6 +34,8 @@ try {
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
 } catch (error) {
-  console.error(`Could not start the local system: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `Could not start the local system: ${error instanceof Error ? error.message : String(error)}`,
+  );
   process.exit(1);
 }

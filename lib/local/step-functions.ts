@@ -55,7 +55,11 @@ const MAX_TIMER_MS = 2_147_483_000;
 type StateDef = Record<string, unknown>;
 
 /** Rewrites a copy of the definition for the local engine (see the header comment). */
-export function localDefinition(definition: StateDef): { definition: StateDef; callbackStates: Set<string>; taskStates: Set<string> } {
+export function localDefinition(definition: StateDef): {
+  definition: StateDef;
+  callbackStates: Set<string>;
+  taskStates: Set<string>;
+} {
   const copy = structuredClone(definition);
   const callbackStates = new Set<string>();
   const taskStates = new Set<string>();
@@ -64,7 +68,8 @@ export function localDefinition(definition: StateDef): { definition: StateDef; c
     for (const [name, state] of Object.entries(states)) {
       if (state.Type === "Task") {
         taskStates.add(name);
-        if (typeof state.Resource === "string" && state.Resource.endsWith(".waitForTaskToken")) callbackStates.add(name);
+        if (typeof state.Resource === "string" && state.Resource.endsWith(".waitForTaskToken"))
+          callbackStates.add(name);
         const parameters = (state.Parameters ?? {}) as StateDef;
         if (typeof state.TimeoutSecondsPath === "string") {
           parameters[`${LOCAL_TIMEOUT_FIELD}.$`] = state.TimeoutSecondsPath;
@@ -155,11 +160,15 @@ export class LocalStepFunctions {
   }
 
   startExecution(name: string, input: unknown): { executionArn: string; startDate: string } {
-    if (this.stopping) throw new StepFunctionsError("ServiceUnavailable", "The local runtime is shutting down");
+    if (this.stopping)
+      throw new StepFunctionsError("ServiceUnavailable", "The local runtime is shutting down");
     const existing = this.executions.get(name);
     if (existing) {
       if (JSON.stringify(existing.input) !== JSON.stringify(input)) {
-        throw new StepFunctionsError("ExecutionAlreadyExists", `Execution ${name} already exists with another input`);
+        throw new StepFunctionsError(
+          "ExecutionAlreadyExists",
+          `Execution ${name} already exists with another input`,
+        );
       }
       return { executionArn: existing.executionArn, startDate: existing.startDate };
     }
@@ -178,7 +187,8 @@ export class LocalStepFunctions {
 
   describeExecution(executionArn: string): ExecutionRecord {
     const record = [...this.executions.values()].find((e) => e.executionArn === executionArn);
-    if (!record) throw new StepFunctionsError("ExecutionDoesNotExist", `Execution does not exist: ${executionArn}`);
+    if (!record)
+      throw new StepFunctionsError("ExecutionDoesNotExist", `Execution does not exist: ${executionArn}`);
     return record;
   }
 
@@ -302,7 +312,10 @@ export class LocalStepFunctions {
   }
 
   private async runTask(executionName: string, state: string, rawInput: unknown): Promise<unknown> {
-    const input = (typeof rawInput === "object" && rawInput !== null ? { ...rawInput } : {}) as Record<string, unknown>;
+    const input = (typeof rawInput === "object" && rawInput !== null ? { ...rawInput } : {}) as Record<
+      string,
+      unknown
+    >;
     const timeoutSeconds = input[LOCAL_TIMEOUT_FIELD];
     delete input[LOCAL_TIMEOUT_FIELD];
     const functionArn = String(input.FunctionName ?? "");

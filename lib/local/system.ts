@@ -100,7 +100,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       for (const [name, value] of Object.entries(fn.environment)) {
         if (typeof value === "string") process.env[name] = value;
         else {
-          const ref = typeof value === "object" && value !== null && "Ref" in value ? String(value.Ref) : undefined;
+          const ref =
+            typeof value === "object" && value !== null && "Ref" in value ? String(value.Ref) : undefined;
           if (ref && refs[ref]) process.env[name] = refs[ref];
         }
       }
@@ -108,8 +109,11 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     process.env.POWERTOOLS_LOG_LEVEL = process.env.LOG_LEVEL ?? "WARN";
 
     for (const fn of system.functions.values()) {
-      const module: { handler?: unknown } = await import(pathToFileURL(join(ROOT, "lambdas", "handlers", `${fn.handler}.ts`)).href);
-      if (typeof module.handler !== "function") throw new Error(`lambdas/handlers/${fn.handler}.ts exports no handler`);
+      const module: { handler?: unknown } = await import(
+        pathToFileURL(join(ROOT, "lambdas", "handlers", `${fn.handler}.ts`)).href
+      );
+      if (typeof module.handler !== "function")
+        throw new Error(`lambdas/handlers/${fn.handler}.ts exports no handler`);
       handlers.set(fn.logicalId, module.handler as AnyHandler);
     }
 
@@ -132,7 +136,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const timers = system.schedules.map((s) => {
       const run = () =>
         invokeFunction(s.functionLogicalId, { source: "local.schedule" }).catch((error: unknown) =>
-          log(`scheduled job ${s.functionLogicalId} failed: ${error instanceof Error ? error.message : String(error)}`),
+          log(
+            `scheduled job ${s.functionLogicalId} failed: ${error instanceof Error ? error.message : String(error)}`,
+          ),
         );
       void run();
       const timer = setInterval(run, s.everyMs);

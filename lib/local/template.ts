@@ -137,7 +137,8 @@ export function readSystem(template: CloudTemplate): SynthesizedSystem {
   for (const [logicalId, r] of resourcesOfType(template, "AWS::Lambda::Function")) {
     const handler = r.Metadata?.["spot:handler"];
     if (typeof handler !== "string") continue; // CDK's own helper functions (log retention etc.)
-    const env = (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+    const env =
+      (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
     const timeout = typeof r.Properties?.Timeout === "number" ? r.Properties.Timeout : 10;
     functions.set(logicalId, { logicalId, handler, environment: env, timeoutSeconds: timeout });
   }
@@ -168,7 +169,9 @@ export function readSystem(template: CloudTemplate): SynthesizedSystem {
   const machines = resourcesOfType(template, "AWS::StepFunctions::StateMachine");
   const [machine] = machines;
   if (!machine || machines.length !== 1) throw new Error("Expected exactly one state machine in the stack");
-  const definition: unknown = JSON.parse(renderDefinition(machine[1].Properties?.DefinitionString, functions));
+  const definition: unknown = JSON.parse(
+    renderDefinition(machine[1].Properties?.DefinitionString, functions),
+  );
   if (typeof definition !== "object" || definition === null) throw new Error("Bad state machine definition");
 
   const schedules: LocalSchedule[] = [];

@@ -14,10 +14,15 @@ const { values } = parseArgs({
   },
 });
 if (!values.sub || !values.groups) {
-  console.error("usage: npm run token -- --sub <id> --groups <admin,organizer,inspector,unit,official> [--unit <unitId>] [--ttl <seconds>]");
+  console.error(
+    "usage: npm run token -- --sub <id> --groups <admin,organizer,inspector,unit,official> [--unit <unitId>] [--ttl <seconds>]",
+  );
   process.exit(2);
 }
-const groups = values.groups.split(",").map((g) => g.trim()).filter(Boolean);
+const groups = values.groups
+  .split(",")
+  .map((g) => g.trim())
+  .filter(Boolean);
 if (groups.includes("unit") && !values.unit) {
   console.error("a unit user needs --unit <unitId> (the custom:unitId claim)");
   process.exit(2);

@@ -27,7 +27,9 @@ describe("the life of one inspection", () => {
     const { assignment } = await drawOne(world, { candidateUnitIds: [world.units.dongjia] });
     const team = world.inspectorFor(assignment);
     const unit = await world.unitUser(assignment.unitId);
-    await team.post(`/assignments/${assignment.assignmentId}/arrival`, { location: { lat: 34.68, lng: 113.75 } });
+    await team.post(`/assignments/${assignment.assignmentId}/arrival`, {
+      location: { lat: 34.68, lng: 113.75 },
+    });
     const findings = await team.post(`/assignments/${assignment.assignmentId}/findings`, {
       items: [{ code: "A2", deduction: 4 }],
       issues: [
@@ -36,7 +38,10 @@ describe("the life of one inspection", () => {
       ],
     });
     expect(findings.status).toBe(202);
-    await eventually(() => team.get(`/assignments/${assignment.assignmentId}`), (r) => r.body.status === "rectifying");
+    await eventually(
+      () => team.get(`/assignments/${assignment.assignmentId}`),
+      (r) => r.body.status === "rectifying",
+    );
     for (const id of findings.body.rectificationIds as string[]) {
       await unit.post(`/rectifications/${id}/report`, { description: "已整改", evidence: ["整改照片"] });
       const reviewed = await eventually(
@@ -45,7 +50,10 @@ describe("the life of one inspection", () => {
       );
       expect(reviewed.body.status).toBe("closed");
     }
-    const closed = await eventually(() => world.official.get(`/assignments/${assignment.assignmentId}`), (r) => r.body.status === "closed");
+    const closed = await eventually(
+      () => world.official.get(`/assignments/${assignment.assignmentId}`),
+      (r) => r.body.status === "closed",
+    );
     expect(closed.body.score).toMatchObject({ percent: 96, grade: "优秀", vetoed: false });
   });
 
@@ -60,25 +68,48 @@ describe("the life of one inspection", () => {
   });
 
   it("turns an order red at its deadline, reminds (催办, level 1), then escalates (问责, level 2)", async () => {
-    const { assignment } = await drawOne(world, { candidateUnitIds: [world.units.yatai], escalateAfterHours: 0.001 });
+    const { assignment } = await drawOne(world, {
+      candidateUnitIds: [world.units.yatai],
+      escalateAfterHours: 0.001,
+    });
     const team = world.inspectorFor(assignment);
-    await team.post(`/assignments/${assignment.assignmentId}/arrival`, { location: { lat: 34.7, lng: 113.7 } });
+    await team.post(`/assignments/${assignment.assignmentId}/arrival`, {
+      location: { lat: 34.7, lng: 113.7 },
+    });
     const findings = await team.post(`/assignments/${assignment.assignmentId}/findings`, {
       items: [],
       issues: [{ description: "消防通道堵塞", severity: "critical", deadline: isoIn(2000) }],
     });
     const [id] = findings.body.rectificationIds as string[];
     const unit = await world.unitUser(assignment.unitId);
-    const overdue = await eventually(() => unit.get(`/rectifications/${id}`), (r) => r.body.escalationLevel >= 1, { timeoutMs: 15_000 });
+    const overdue = await eventually(
+      () => unit.get(`/rectifications/${id}`),
+      (r) => r.body.escalationLevel >= 1,
+      { timeoutMs: 15_000 },
+    );
     expect(overdue.body).toMatchObject({ overdue: true, light: "red" });
-    const escalated = await eventually(() => unit.get(`/rectifications/${id}`), (r) => r.body.escalationLevel === 2, { timeoutMs: 15_000 });
-    expect(escalated.body.history.map((h: { action: string }) => h.action)).toEqual(["issued", "overdue_reminder", "escalated"]);
+    const escalated = await eventually(
+      () => unit.get(`/rectifications/${id}`),
+      (r) => r.body.escalationLevel === 2,
+      { timeoutMs: 15_000 },
+    );
+    expect(escalated.body.history.map((h: { action: string }) => h.action)).toEqual([
+      "issued",
+      "overdue_reminder",
+      "escalated",
+    ]);
 
-    const unitNotices = (await unit.get("/me/notifications")).body.items.map((n: { title: string }) => n.title);
+    const unitNotices = (await unit.get("/me/notifications")).body.items.map(
+      (n: { title: string }) => n.title,
+    );
     expect(unitNotices).toEqual(expect.arrayContaining(["逾期催办", "问责提醒"]));
-    const organizerNotices = (await world.organizer.get("/me/notifications")).body.items.map((n: { kind: string }) => n.kind);
+    const organizerNotices = (await world.organizer.get("/me/notifications")).body.items.map(
+      (n: { kind: string }) => n.kind,
+    );
     expect(organizerNotices).toEqual(expect.arrayContaining(["overdue_reminder", "escalation"]));
-    const officialNotices = (await world.official.get("/me/notifications")).body.items.map((n: { kind: string }) => n.kind);
+    const officialNotices = (await world.official.get("/me/notifications")).body.items.map(
+      (n: { kind: string }) => n.kind,
+    );
     expect(officialNotices).toContain("escalation");
     const dashboard = await world.official.get("/dashboard");
     expect(dashboard.body.overdue.map((o: { rectificationId: string }) => o.rectificationId)).toContain(id);
@@ -90,7 +121,10 @@ describe("the life of one inspection", () => {
       () => team.post(`/rectifications/${id}/review`, { decision: "accept", comment: "销号" }),
       (r) => r.status === 200,
     );
-    await eventually(() => world.official.get(`/assignments/${assignment.assignmentId}`), (r) => r.body.status === "closed");
+    await eventually(
+      () => world.official.get(`/assignments/${assignment.assignmentId}`),
+      (r) => r.body.status === "closed",
+    );
   });
 });
 
@@ -99,7 +133,9 @@ describe("a restart in the middle", () => {
     const { assignment } = await drawOne(world, { candidateUnitIds: [world.units.jiangchong] });
     const team = world.inspectorFor(assignment);
     const unit = await world.unitUser(assignment.unitId);
-    await team.post(`/assignments/${assignment.assignmentId}/arrival`, { location: { lat: 34.6, lng: 113.8 } });
+    await team.post(`/assignments/${assignment.assignmentId}/arrival`, {
+      location: { lat: 34.6, lng: 113.8 },
+    });
     const findings = await team.post(`/assignments/${assignment.assignmentId}/findings`, {
       items: [{ code: "A4", deduction: 6 }],
       issues: [
@@ -108,7 +144,10 @@ describe("a restart in the middle", () => {
       ],
     });
     const [first, second] = findings.body.rectificationIds as string[];
-    await eventually(() => team.get(`/assignments/${assignment.assignmentId}`), (r) => r.body.status === "rectifying");
+    await eventually(
+      () => team.get(`/assignments/${assignment.assignmentId}`),
+      (r) => r.body.status === "rectifying",
+    );
     const reported = await unit.post(`/rectifications/${first}/report`, { description: "已补登记" });
     expect(reported.status).toBe(200);
 
@@ -124,15 +163,23 @@ describe("a restart in the middle", () => {
     );
     expect(accepted.body.status).toBe("closed");
     // The deadline that passed while the server was down fires on start.
-    await eventually(() => unit.get(`/rectifications/${second}`), (r) => r.body.escalationLevel >= 1, { timeoutMs: 20_000 });
+    await eventually(
+      () => unit.get(`/rectifications/${second}`),
+      (r) => r.body.escalationLevel >= 1,
+      { timeoutMs: 20_000 },
+    );
     await unit.post(`/rectifications/${second}/report`, { description: "已落实食堂措施" });
     await eventually(
       () => team.post(`/rectifications/${second}/review`, { decision: "accept", comment: "销号" }),
       (r) => r.status === 200,
     );
-    await eventually(() => world.official.get(`/assignments/${assignment.assignmentId}`), (r) => r.body.status === "closed", {
-      timeoutMs: 20_000,
-    });
+    await eventually(
+      () => world.official.get(`/assignments/${assignment.assignmentId}`),
+      (r) => r.body.status === "closed",
+      {
+        timeoutMs: 20_000,
+      },
+    );
   });
 
   it("shuts down cleanly on SIGTERM and comes back with its data", async () => {

@@ -21,19 +21,17 @@ beforeAll(() => {
 });
 
 function acknowledgments(root: IConstruct): { path: string; id: string; reason: string }[] {
-  return root.node
-    .findAll()
-    .flatMap((c) =>
-      c.node.metadata
-        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-        .flatMap((m) =>
-          Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({
-            path: c.node.path,
-            id,
-            reason,
-          })),
-        ),
-    );
+  return root.node.findAll().flatMap((c) =>
+    c.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) =>
+        Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({
+          path: c.node.path,
+          id,
+          reason,
+        })),
+      ),
+  );
 }
 
 describe("cdk-nag", () => {

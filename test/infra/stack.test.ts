@@ -4,13 +4,13 @@ import { routes } from "../../lambdas/api/routes";
 import { scheduledJobs, workflowTasks } from "../../lambdas/workflow/tasks";
 import { buildApp } from "../../lib/app";
 
-type Resource = { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> };
+type Resource = { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 
 const taskHandlers = Object.values(workflowTasks).map((t) => t.handler);
 const jobHandlers = Object.values(scheduledJobs).map((j) => j.handler);
 const routeHandlers = routes.map((r) => r.handler);
-const allHandlers = [...routeHandlers, ...taskHandlers, ...jobHandlers];
+const allHandlers: string[] = [...routeHandlers, ...taskHandlers, ...jobHandlers];
 
 let template: Template;
 let resources: Record<string, Resource>;
@@ -35,17 +35,17 @@ function functionsByHandler(): Map<string, [string, Resource]> {
 }
 
 function envOf(fn: Resource): Record<string, unknown> {
-  const env = fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined;
+  const env = fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined;
   return env?.Variables ?? {};
 }
 
 /** The statements of every policy attached to the role of a function. */
 function statementsOf(fn: Resource): Statement[] {
-  const role = fn.Properties?.Role as { "Fn::GetAtt": [string, string] };
+  const role = fn.Properties.Role as { "Fn::GetAtt": [string, string] };
   const roleId = role["Fn::GetAtt"][0];
   return ofType("AWS::IAM::Policy")
-    .filter(([, p]) => JSON.stringify(p.Properties?.Roles).includes(`"${roleId}"`))
-    .flatMap(([, p]) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+    .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`))
+    .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
 }
 
 function actionsOf(fn: Resource): string[] {
@@ -120,20 +120,20 @@ describe("functions", () => {
         POWERTOOLS_LOG_LEVEL: "INFO",
         TABLE_NAME: { Ref: expect.stringMatching(/Table/) },
       });
-      const logGroup = (fn.Properties?.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
-      expect(resources[logGroup]?.Properties?.RetentionInDays, id).toBe(30);
+      const logGroup = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      expect(resources[logGroup]?.Properties.RetentionInDays, id).toBe(30);
     }
   });
 
   it("gives route functions 10 s, task functions 30 s", () => {
     const fns = functionsByHandler();
-    for (const h of routeHandlers) expect(fns.get(h)?.[1].Properties?.Timeout, h).toBe(10);
-    for (const h of taskHandlers) expect(fns.get(h)?.[1].Properties?.Timeout, h).toBe(30);
+    for (const h of routeHandlers) expect(fns.get(h)?.[1].Properties.Timeout, h).toBe(10);
+    for (const h of taskHandlers) expect(fns.get(h)?.[1].Properties.Timeout, h).toBe(30);
   });
 
   it("attaches no AWS managed policy to the function roles", () => {
     for (const [id, role] of ofType("AWS::IAM::Role")) {
-      expect(role.Properties?.ManagedPolicyArns, id).toBeUndefined();
+      expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
     }
   });
 });
@@ -153,12 +153,12 @@ describe("HTTP API", () => {
   it("integrates each route with the function of its handler (payload 2.0)", () => {
     for (const route of routes) {
       const [, r] = ofType("AWS::ApiGatewayV2::Route").find(
-        ([, r]) => r.Properties?.RouteKey === route.routeKey,
+        ([, r]) => r.Properties.RouteKey === route.routeKey,
       )!;
-      const target = r.Properties?.Target as { "Fn::Join": [string, [string, { Ref: string }]] };
+      const target = r.Properties.Target as { "Fn::Join": [string, [string, { Ref: string }]] };
       const integration = resources[target["Fn::Join"][1][1].Ref]!;
-      expect(integration.Properties?.PayloadFormatVersion).toBe("2.0");
-      const fnId = (integration.Properties?.IntegrationUri as { "Fn::GetAtt": [string, string] })[
+      expect(integration.Properties.PayloadFormatVersion).toBe("2.0");
+      const fnId = (integration.Properties.IntegrationUri as { "Fn::GetAtt": [string, string] })[
         "Fn::GetAtt"
       ][0];
       expect(resources[fnId]?.Metadata?.["spot:handler"], route.routeKey).toBe(route.handler);
@@ -281,7 +281,7 @@ describe("grants", () => {
 
   it("has no IAM statement allowing Action '*' or a service wildcard", () => {
     for (const [id, policy] of ofType("AWS::IAM::Policy")) {
-      const statements = (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
+      const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
       for (const s of statements) {
         const actions = Array.isArray(s.Action) ? s.Action : [s.Action];
         expect(
@@ -294,7 +294,7 @@ describe("grants", () => {
 
   it("allows Resource '*' only for X-Ray and CloudWatch Logs delivery actions", () => {
     for (const [id, policy] of ofType("AWS::IAM::Policy")) {
-      const statements = (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
+      const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
       for (const s of statements.filter((s) => s.Resource === "*")) {
         const actions = Array.isArray(s.Action) ? s.Action : [s.Action];
         expect(
@@ -343,7 +343,7 @@ describe("identity", () => {
       WriteAttributes: Match.not(Match.arrayWith(["custom:unitId"])),
     });
     const [, client] = ofType("AWS::Cognito::UserPoolClient")[0]!;
-    expect(client.Properties?.ExplicitAuthFlows).not.toContain("ALLOW_USER_PASSWORD_AUTH");
+    expect(client.Properties.ExplicitAuthFlows).not.toContain("ALLOW_USER_PASSWORD_AUTH");
   });
 });
 

@@ -8,7 +8,9 @@ import { assertJava17 } from "../../lib/local/dynamodb-local";
 function dynamoDbLocalPids(): string[] {
   try {
     // No shell: a shell running pgrep would match its own command line.
-    return execFileSync("pgrep", ["-f", "DynamoDBLocal[.]jar"], { encoding: "utf8" }).split("\n").filter(Boolean);
+    return execFileSync("pgrep", ["-f", "DynamoDBLocal[.]jar"], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean);
   } catch {
     return [];
   }

@@ -44,7 +44,8 @@ export async function buildWorld(api: Api, prefix: string): Promise<World> {
   };
   const put = async (id: string, body: unknown) => {
     const res = await admin.put(`/units/${id}`, body);
-    if (res.status !== 201 && res.status !== 200) throw new Error(`PUT unit ${id}: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status !== 201 && res.status !== 200)
+      throw new Error(`PUT unit ${id}: ${res.status} ${JSON.stringify(res.body)}`);
   };
   await put(units.district, { name: "经开区", parentId: null, kind: "district" });
   await put(units.airport, { name: "航空港区", parentId: null, kind: "district" });
@@ -58,7 +59,12 @@ export async function buildWorld(api: Api, prefix: string): Promise<World> {
     location: { lat: 34.7, lng: 113.7 },
     radiusMeters: 300,
   });
-  await put(units.dongjia, { name: "东贾社区", parentId: units.jiulong, kind: "community", location: { lat: 34.68, lng: 113.75 } });
+  await put(units.dongjia, {
+    name: "东贾社区",
+    parentId: units.jiulong,
+    kind: "community",
+    location: { lat: 34.68, lng: 113.75 },
+  });
   await put(units.jiangchong, { name: "蒋冲村", parentId: units.jinghang, kind: "village" });
 
   const inspectorIds = [u("insp-a"), u("insp-b"), u("insp-c"), u("insp-minghu")];
@@ -66,7 +72,8 @@ export async function buildWorld(api: Api, prefix: string): Promise<World> {
   for (const id of inspectorIds) {
     const home = id.endsWith("minghu") ? units.minghu : units.airport;
     const res = await organizer.put(`/inspectors/${id}`, { name: `督查员${id.slice(-1)}`, homeUnitId: home });
-    if (res.status !== 201 && res.status !== 200) throw new Error(`PUT inspector: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status !== 201 && res.status !== 200)
+      throw new Error(`PUT inspector: ${res.status} ${JSON.stringify(res.body)}`);
     inspectors[id] = await api.as(id, ["inspector"]);
   }
 
@@ -79,7 +86,8 @@ export async function buildWorld(api: Api, prefix: string): Promise<World> {
       { code: "A4", title: "来访人员登记", maxPoints: 30 },
     ],
   });
-  if (template.status !== 201) throw new Error(`POST template: ${template.status} ${JSON.stringify(template.body)}`);
+  if (template.status !== 201)
+    throw new Error(`POST template: ${template.status} ${JSON.stringify(template.body)}`);
 
   return {
     prefix,
@@ -118,6 +126,15 @@ export async function drawOne(world: World, overrides: Record<string, unknown> =
   if (planned.status !== 201) throw new Error(`plan: ${planned.status} ${JSON.stringify(planned.body)}`);
   const drawn = await world.organizer.post(`/spot-checks/${planned.body.spotCheckId}/draw`);
   if (drawn.status !== 200) throw new Error(`draw: ${drawn.status} ${JSON.stringify(drawn.body)}`);
-  const assignment = drawn.body.assignments[0] as { assignmentId: string; unitId: string; inspectorIds: string[] };
-  return { spotCheckId: planned.body.spotCheckId as string, planned: planned.body, drawn: drawn.body, assignment };
+  const assignment = drawn.body.assignments[0] as {
+    assignmentId: string;
+    unitId: string;
+    inspectorIds: string[];
+  };
+  return {
+    spotCheckId: planned.body.spotCheckId as string,
+    planned: planned.body,
+    drawn: drawn.body,
+    assignment,
+  };
 }
