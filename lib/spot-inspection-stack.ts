@@ -38,7 +38,8 @@ export class SpotInspectionStack extends Stack {
 
   constructor(scope: Construct, id: string, props: SpotInspectionStackProps = {}) {
     super(scope, id, {
-      description: "四不两直 unannounced spot inspections: HTTP API, Step Functions workflow, DynamoDB",
+      description:
+        "Unannounced spot inspections (si bu liang zhi): HTTP API, Step Functions workflow, DynamoDB",
       ...props,
     });
 

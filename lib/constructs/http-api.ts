@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import {
   CorsHttpMethod,
@@ -83,7 +83,8 @@ export class InspectionHttpApi extends Construct {
     super(scope, id);
 
     this.httpApi = new HttpApi(this, "HttpApi", {
-      description: "四不两直 spot inspections — public API v1",
+      apiName: `${Stack.of(this).stackName}-api`,
+      description: "Unannounced spot inspections: public API v1",
       createDefaultStage: false,
       corsPreflight: {
         allowOrigins: [...(props.allowOrigins ?? ["*"])],

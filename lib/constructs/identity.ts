@@ -18,7 +18,7 @@ export type UserGroup = (typeof USER_GROUPS)[number];
 
 const GROUP_DESCRIPTIONS: Record<UserGroup, string> = {
   admin: "Administers units, people and templates",
-  organizer: "Plans spot checks (督查任务) and draws the teams",
+  organizer: "Plans spot checks and draws the inspection teams",
   inspector: "Visits units unannounced and records findings",
   unit: "Staff of an inspected unit (custom:unitId) who report rectifications",
   official: "Oversight: reads dashboards, bulletins and the audit trail",

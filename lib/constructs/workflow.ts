@@ -156,8 +156,8 @@ export class InspectionWorkflow extends Construct {
     Validations.of(this.stateMachine).acknowledge({
       id: "AwsSolutions-IAM5[Resource::*]",
       reason:
-        "X-Ray tracing (xray:PutTraceSegments, GetSamplingRules, …) and CloudWatch Logs vended delivery " +
-        "(logs:CreateLogDelivery, …) support no resource-level permissions.",
+        "X-Ray tracing (xray:PutTraceSegments, GetSamplingRules, etc.) and CloudWatch Logs vended delivery " +
+        "(logs:CreateLogDelivery, etc.) support no resource-level permissions.",
     });
     for (const fn of Object.values(this.taskFunctions)) {
       const logicalId = stack.getLogicalId(fn.node.defaultChild as CfnFunction);
