@@ -51,6 +51,19 @@ const LOCAL_TIMEOUT_FIELD = "__localTimeoutSeconds";
 /** The longest timer Node keeps (2^31−1 ms), in whole seconds. */
 const ENGINE_MAX_TIMEOUT_SECONDS = 2_147_483;
 const MAX_TIMER_MS = 2_147_483_000;
+/** AWS limits the library does not enforce. */
+const MAX_PAYLOAD_BYTES = 256 * 1024;
+const MAX_HISTORY_EVENTS = 25_000;
+
+function assertPayloadSize(value: unknown, what: string): void {
+  const size = Buffer.byteLength(JSON.stringify(value ?? null), "utf8");
+  if (size > MAX_PAYLOAD_BYTES) {
+    throw new StepFunctionsError(
+      "States.DataLimitExceeded",
+      `${what} is ${size} bytes, over the 256 KiB limit`,
+    );
+  }
+}
 
 type StateDef = Record<string, unknown>;
 
@@ -193,6 +206,9 @@ export class LocalStepFunctions {
   }
 
   sendTaskSuccess(taskToken: string, output: string): void {
+    if (Buffer.byteLength(output, "utf8") > MAX_PAYLOAD_BYTES) {
+      throw new StepFunctionsError("InvalidOutput", "The output is over the 256 KiB limit");
+    }
     const waiter = this.takeWaiter(taskToken);
     let parsed: unknown;
     try {
@@ -268,16 +284,26 @@ export class LocalStepFunctions {
         StateMachine: { Id: this.stateMachineArn },
       },
     });
-    // Drain the event log so it does not accumulate in memory.
+    // Drain the event log (so it does not accumulate in memory) and enforce AWS's history limit.
+    let events = 0;
     void (async () => {
       for await (const _ of execution.eventLogs) {
-        // events are not kept locally
+        events++;
+        if (events > MAX_HISTORY_EVENTS && record.status === "RUNNING") {
+          record.status = "FAILED";
+          record.error = "States.HistoryLimitExceeded";
+          record.cause = `More than ${MAX_HISTORY_EVENTS} history events`;
+          record.stopDate = new Date().toISOString();
+          this.persist(record);
+          execution.abort();
+          return;
+        }
       }
     })().catch(() => undefined);
     this.aborts.set(record.name, execution.abort);
     const done = execution.result.then(
       (result) => {
-        if (result === null && this.stopping) return; // aborted for shutdown: resumes on next start
+        if (result === null && (this.stopping || record.status !== "RUNNING")) return; // aborted: shutdown or history limit
         record.status = "SUCCEEDED";
         record.stopDate = new Date().toISOString();
         this.persist(record);
@@ -319,8 +345,10 @@ export class LocalStepFunctions {
     const timeoutSeconds = input[LOCAL_TIMEOUT_FIELD];
     delete input[LOCAL_TIMEOUT_FIELD];
     const functionArn = String(input.FunctionName ?? "");
+    assertPayloadSize(input, `The input of state ${state}`);
     if (!this.callbackStates.has(state)) {
       const payload = await this.invoke(functionArn, input.Payload ?? {});
+      assertPayloadSize(payload, `The output of state ${state}`);
       return { ExecutedVersion: "$LATEST", Payload: payload ?? null, StatusCode: 200 };
     }
     const token = `${randomBytes(32).toString("base64url")}.${executionName}`;
