@@ -61,7 +61,7 @@ export function decodeCursor(cursor: string | undefined): Item | undefined {
     // fall through to the 400 below
   }
   throw new InvalidInputError("The cursor is not one this API issued.", [
-    { path: "cursor", message: "invalid cursor" },
+    { path: "query.cursor", message: "invalid cursor" },
   ]);
 }
 
@@ -129,17 +129,28 @@ export class Dynamo {
     input: Omit<QueryCommandInput, "TableName" | "ExclusiveStartKey" | "Limit">,
     page: { limit: number; cursor?: string | undefined },
   ): Promise<{ items: Item[]; nextCursor: string | null }> {
-    const out = await this.send(() =>
-      this.client.send(
-        new QueryCommand({
-          ...input,
-          TableName: this.tableName,
-          Limit: page.limit,
-          ExclusiveStartKey: decodeCursor(page.cursor),
-        }),
-      ),
-    );
-    return { items: out.Items ?? [], nextCursor: encodeCursor(out.LastEvaluatedKey) };
+    const start = decodeCursor(page.cursor);
+    try {
+      const out = await this.send(() =>
+        this.client.send(
+          new QueryCommand({
+            ...input,
+            TableName: this.tableName,
+            Limit: page.limit,
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      return { items: out.Items ?? [], nextCursor: encodeCursor(out.LastEvaluatedKey) };
+    } catch (error) {
+      // A cursor that decodes but does not belong to this list (another partition, a forged key).
+      if (start && errorName(error) === "ValidationException") {
+        throw new InvalidInputError("The cursor does not belong to this list.", [
+          { path: "query.cursor", message: "invalid cursor" },
+        ]);
+      }
+      throw error;
+    }
   }
 
   /** Every item of a query, following pages; only for partitions whose size is bounded by open work. */
@@ -245,14 +256,6 @@ export class Dynamo {
         throw new TransientDependencyError(`DynamoDB is throttling or unavailable: ${errorName(error)}`, {
           cause: error,
         });
-      }
-      if (
-        errorName(error) === "ValidationException" &&
-        String((error as Error).message).includes("ExclusiveStartKey")
-      ) {
-        throw new InvalidInputError("The cursor is not one this API issued.", [
-          { path: "cursor", message: "invalid cursor" },
-        ]);
       }
       throw error;
     }

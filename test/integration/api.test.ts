@@ -130,6 +130,11 @@ describe("units", () => {
     expectProblem(await world.admin.get("/units/nope"), 404);
     expectProblem(await world.admin.get("/units?limit=500"), 400);
     expectProblem(await world.admin.get("/units?cursor=garbage"), 400);
+    const page = await world.admin.get(`/units?parentId=${world.units.district}&limit=1`);
+    expectProblem(
+      await world.admin.get(`/units?parentId=${world.units.airport}&cursor=${page.body.nextCursor}`),
+      400,
+    );
   });
 });
 
@@ -230,6 +235,13 @@ describe("spot checks and the draw", () => {
       422,
     );
     expectProblem(await world.organizer.post("/spot-checks", spotCheckBody(world, { sampleSize: 9 })), 422);
+    expectProblem(
+      await world.organizer.post(
+        "/spot-checks",
+        spotCheckBody(world, { window: { start: isoIn(0), end: isoIn(400 * 86400_000) } }),
+      ),
+      422,
+    );
     expectProblem(
       await world.organizer.post("/spot-checks", spotCheckBody(world, { templateId: "nope" })),
       422,

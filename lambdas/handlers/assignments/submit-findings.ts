@@ -10,6 +10,8 @@ import { isTeamInspector, loadVisibleAssignment } from "../../services/visibilit
 import { resumeWorkflow } from "../../services/workflow";
 
 type Body = z.infer<typeof schemas.findings>;
+
+const MAX_DEADLINE_MS = 365 * 24 * 60 * 60 * 1000;
 type Params = z.infer<typeof schemas.idParams>;
 
 /**
@@ -50,8 +52,9 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
     }
     if (issue.deadline !== undefined) {
       const deadline = new Date(issue.deadline);
-      if (deadline.getTime() <= now.getTime())
-        problems.push({ path: `body.issues.${i}.deadline`, message: "must be in the future" });
+      if (deadline.getTime() <= now.getTime() || deadline.getTime() > now.getTime() + MAX_DEADLINE_MS) {
+        problems.push({ path: `body.issues.${i}.deadline`, message: "must be in the future, within a year" });
+      }
       return deadline.toISOString();
     }
     return addDays(now, issue.rectifyWithinDays ?? spotCheck.rectifyWithinDays).toISOString();

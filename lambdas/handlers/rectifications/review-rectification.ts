@@ -10,6 +10,8 @@ import { isTeamInspector, loadVisibleRectification } from "../../services/visibi
 import { resumeWorkflow } from "../../services/workflow";
 
 type Body = z.infer<typeof schemas.review>;
+
+const MAX_DEADLINE_MS = 365 * 24 * 60 * 60 * 1000;
 type Params = z.infer<typeof schemas.idParams>;
 
 /**
@@ -38,9 +40,9 @@ async function reviewRectification({ caller, body, params, now }: RouteRequest<B
     };
   } else {
     const deadline = new Date(body.deadline ?? "");
-    if (!(deadline.getTime() > now.getTime())) {
-      throw new RuleViolationError("The new deadline must be in the future.", [
-        { path: "body.deadline", message: "must be in the future" },
+    if (!(deadline.getTime() > now.getTime()) || deadline.getTime() > now.getTime() + MAX_DEADLINE_MS) {
+      throw new RuleViolationError("The new deadline must be in the future, within a year.", [
+        { path: "body.deadline", message: "must be in the future, within a year" },
       ]);
     }
     after = {

@@ -11,6 +11,9 @@ import { spotCheckView } from "../../services/views";
 
 type Body = z.infer<typeof schemas.planSpotCheck>;
 
+/** A Standard workflow execution lives at most a year; so does an inspection window. */
+const MAX_HORIZON_MS = 365 * 24 * 60 * 60 * 1000;
+
 /**
  * Plans a spot check (督查任务). The candidate units are fixed now (a list, or every leaf under a
  * parent) and a secret seed is drawn; only its SHA-256 is published, so the later draw is committed
@@ -21,8 +24,9 @@ async function planSpotCheck({ caller, body, now }: RouteRequest<Body, undefined
   const problems: FieldError[] = [];
   const start = new Date(body.window.start);
   const end = new Date(body.window.end);
-  if (end.getTime() <= now.getTime())
-    problems.push({ path: "body.window.end", message: "must be in the future" });
+  if (end.getTime() <= now.getTime() || end.getTime() > now.getTime() + MAX_HORIZON_MS) {
+    problems.push({ path: "body.window.end", message: "must be in the future, within a year" });
+  }
   if (start.getTime() >= end.getTime())
     problems.push({ path: "body.window.start", message: "must be before window.end" });
 

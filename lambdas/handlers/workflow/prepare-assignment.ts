@@ -1,6 +1,6 @@
 import { assignmentPhase } from "../../domain/deadlines";
 import { store } from "../../services/context";
-import { assignmentInput, workflowTask } from "../../workflow/task";
+import { assignmentInput, waitSeconds, workflowTask } from "../../workflow/task";
 
 /**
  * What the execution waits for next, read from the assignment itself — so an execution started
@@ -12,7 +12,7 @@ async function prepareAssignment({ assignmentId }: { assignmentId: string }, now
   const phase = assignmentPhase({ status: a.status, windowEnd: a.window.end }, now);
   return {
     phase: phase.phase,
-    timerSeconds: phase.phase === "await_findings" ? phase.timerSeconds : 1,
+    timerSeconds: phase.phase === "await_findings" ? waitSeconds(phase.timerSeconds) : 1,
     orders: a.rectificationIds ?? [],
   };
 }
