@@ -72,6 +72,8 @@ export async function startDynamoDbLocal(options: {
   const port = options.port ?? (await freePort());
   const dir = jarDirectory();
   const args = [
+    // Tags the process with the test run that started it, so a run can check it left none behind.
+    `-Dspot.run=${process.env.SPOT_RUN_ID ?? "none"}`,
     `-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`,
     "-jar",
     join(dir, "DynamoDBLocal.jar"),
