@@ -11,10 +11,7 @@ import { logger } from "../shared/logger";
 const GONE = new Set(["TaskDoesNotExist", "TaskTimedOut", "InvalidToken"]);
 
 /** Resumes a waiting workflow step after the database change it waited for has been committed. */
-export async function resumeWorkflow(
-  taskToken: string | undefined,
-  output: Record<string, unknown> = {},
-): Promise<void> {
+export async function resumeWorkflow(taskToken: string | undefined, output: object): Promise<void> {
   if (!taskToken) return;
   try {
     await sfnClient.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));

@@ -25,15 +25,5 @@ export class InvalidTaskPayloadError extends Error {
   }
 }
 
-/**
- * The longest single wait the workflow arms. A longer deadline is reached in steps: when the timer
- * fires early the escalation/missed step finds nothing due and the Prepare step arms the next one.
- */
-export const MAX_WAIT_SECONDS = 30 * 24 * 60 * 60;
-
-export function waitSeconds(seconds: number): number {
-  return Math.max(1, Math.min(MAX_WAIT_SECONDS, Math.ceil(seconds)));
-}
-
 export const assignmentInput = z.object({ assignmentId: z.string().check(z.minLength(1)) });
 export const orderInput = z.object({ rectificationId: z.string().check(z.minLength(1)) });

@@ -20,13 +20,11 @@ export const workflowTasks = {
   registerCallback: { handler: "workflow/register-callback", completesCallbacks: true },
   /** At `window.end` with no findings: the assignment is `missed`. */
   markMissed: { handler: "workflow/mark-missed" },
-  /** Tells the inspected unit of its rectification orders (整改通知); lists the orders to follow up. */
+  /** Tells the inspected unit of its rectification orders (整改通知); lists the orders and what each waits for. */
   notifyOrders: { handler: "workflow/notify-orders", publishes: true },
-  /** Reads one rectification order and says what it waits for next (report, review, escalation, closed). */
-  prepareOrder: { handler: "workflow/prepare-order" },
   /** Deadline passed: level 1 reminder (催办), after the grace period level 2 accountability (问责). */
   escalateOrder: { handler: "workflow/escalate-order", publishes: true },
-  /** Every order closed (销号): the assignment closes. */
+  /** Every order closed (销号): the assignment closes; the execution ends. */
   closeAssignment: { handler: "workflow/close-assignment" },
 } as const satisfies Record<string, TaskSpec>;
 

@@ -44,7 +44,6 @@ export const STATE_NAMES = {
   markMissed: "MarkMissed",
   notifyOrders: "NotifyRectificationOrders",
   followUpOrders: "FollowUpOrders",
-  prepareOrder: "PrepareOrder",
   routeOrder: "RouteOrder",
   awaitReport: "AwaitReport",
   awaitReportEscalated: "AwaitReportEscalated",
@@ -223,25 +222,47 @@ export class InspectionWorkflow extends Construct {
 /**
  * The state machine definition (JSONPath). Execution input: `{ "assignmentId": string }`.
  *
- * PrepareAssignment says what the assignment waits for next; the Choice waits for findings (until the
- * window ends), marks it missed, or follows up its rectification orders in an inline Map, each order
- * looping through PrepareOrder → RouteOrder → wait for report / review / escalate until it closes.
+ * Every step that moves a record on hands back what comes next as `$.prepared` (a phase and, for a
+ * deadline, a timer), and a Choice routes on it: PrepareAssignment reads it at the start (and after
+ * a restart), the API hands it over when it resumes a waiting task, and the timer steps
+ * (MarkMissed, EscalateOrder) return it. NotifyRectificationOrders lists each order with its first
+ * step, which starts that order's iteration of the inline Map. This keeps the state transitions of
+ * one inspection — what Step Functions Standard bills — to the ones the process needs.
  */
 function buildDefinition(scope: Construct, fns: Readonly<Record<WorkflowTask, InspectionFunction>>) {
   const def = new Construct(scope, "Definition");
 
-  const invoke = (name: string, task: WorkflowTask, payload: Record<string, unknown>) =>
+  /** Where a step sits in a task's result: a Lambda response's `Payload`, or a callback's output itself. */
+  const assignmentStepAt = (root: "$.Payload" | "$") => ({
+    phase: JsonPath.stringAt(`${root}.phase`),
+    timerSeconds: JsonPath.numberAt(`${root}.timerSeconds`),
+    orders: JsonPath.listAt(`${root}.orders`),
+  });
+  const orderStepAt = (root: "$.Payload" | "$") => ({
+    phase: JsonPath.stringAt(`${root}.phase`),
+    timerSeconds: JsonPath.numberAt(`${root}.timerSeconds`),
+  });
+
+  const invoke = (
+    name: string,
+    task: WorkflowTask,
+    payload: Record<string, unknown>,
+    result: { selector: Record<string, unknown>; path: string } | undefined,
+  ) =>
     new LambdaInvoke(def, name, {
       lambdaFunction: fns[task],
       payload: TaskInput.fromObject(payload),
       retryOnServiceExceptions: true,
-      resultPath: JsonPath.DISCARD,
+      ...(result
+        ? { resultSelector: result.selector, resultPath: result.path }
+        : { resultPath: JsonPath.DISCARD }),
     }).addRetry(TRANSIENT_RETRY);
 
   const awaitCallback = (
     name: string,
     kind: "findings" | "report" | "review",
     idPath: string,
+    selector: Record<string, unknown>,
     timed: boolean,
   ) =>
     new LambdaInvoke(def, name, {
@@ -249,59 +270,71 @@ function buildDefinition(scope: Construct, fns: Readonly<Record<WorkflowTask, In
       integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
       payload: TaskInput.fromObject({ kind, id: JsonPath.stringAt(idPath), taskToken: JsonPath.taskToken }),
       retryOnServiceExceptions: true,
-      resultPath: JsonPath.DISCARD,
+      resultSelector: selector,
+      resultPath: "$.prepared",
       ...(timed ? { taskTimeout: Timeout.at("$.prepared.timerSeconds") } : {}),
     });
 
   const assignmentId = { assignmentId: JsonPath.stringAt("$.assignmentId") };
   const rectificationId = { rectificationId: JsonPath.stringAt("$.rectificationId") };
+  const toAssignmentStep = { selector: assignmentStepAt("$.Payload"), path: "$.prepared" };
+  const toOrderStep = { selector: orderStepAt("$.Payload"), path: "$.prepared" };
 
   // The assignment.
-  const prepareAssignment = new LambdaInvoke(def, STATE_NAMES.prepareAssignment, {
-    lambdaFunction: fns.prepareAssignment,
-    payload: TaskInput.fromObject(assignmentId),
-    retryOnServiceExceptions: true,
-    resultSelector: {
-      phase: JsonPath.stringAt("$.Payload.phase"),
-      timerSeconds: JsonPath.numberAt("$.Payload.timerSeconds"),
-      orders: JsonPath.listAt("$.Payload.orders"),
-    },
-    resultPath: "$.prepared",
-  }).addRetry(TRANSIENT_RETRY);
+  const prepareAssignment = invoke(
+    STATE_NAMES.prepareAssignment,
+    "prepareAssignment",
+    assignmentId,
+    toAssignmentStep,
+  );
   const routeAssignment = new Choice(def, STATE_NAMES.routeAssignment);
-  const awaitFindings = awaitCallback(STATE_NAMES.awaitFindings, "findings", "$.assignmentId", true);
-  const markMissed = invoke(STATE_NAMES.markMissed, "markMissed", assignmentId);
-  const notifyOrders = invoke(STATE_NAMES.notifyOrders, "notifyOrders", assignmentId);
-  const closeAssignment = invoke(STATE_NAMES.closeAssignment, "closeAssignment", assignmentId);
+  const awaitFindings = awaitCallback(
+    STATE_NAMES.awaitFindings,
+    "findings",
+    "$.assignmentId",
+    assignmentStepAt("$"),
+    true,
+  );
+  const markMissed = invoke(STATE_NAMES.markMissed, "markMissed", assignmentId, toAssignmentStep);
+  const notifyOrders = invoke(STATE_NAMES.notifyOrders, "notifyOrders", assignmentId, {
+    selector: { orders: JsonPath.listAt("$.Payload.orders") },
+    path: "$.followUp",
+  });
+  const closeAssignment = invoke(STATE_NAMES.closeAssignment, "closeAssignment", assignmentId, undefined);
   const followUpOrders = new MapState(def, STATE_NAMES.followUpOrders, {
-    itemsPath: "$.prepared.orders",
-    itemSelector: { rectificationId: JsonPath.stringAt("$$.Map.Item.Value") },
+    itemsPath: "$.followUp.orders",
+    itemSelector: {
+      rectificationId: JsonPath.stringAt("$$.Map.Item.Value.rectificationId"),
+      prepared: JsonPath.objectAt("$$.Map.Item.Value.prepared"),
+    },
     resultPath: JsonPath.DISCARD,
   });
 
   // One rectification order (the Map's item processor).
-  const prepareOrder = new LambdaInvoke(def, STATE_NAMES.prepareOrder, {
-    lambdaFunction: fns.prepareOrder,
-    payload: TaskInput.fromObject(rectificationId),
-    retryOnServiceExceptions: true,
-    resultSelector: {
-      phase: JsonPath.stringAt("$.Payload.phase"),
-      timerSeconds: JsonPath.numberAt("$.Payload.timerSeconds"),
-    },
-    resultPath: "$.prepared",
-  }).addRetry(TRANSIENT_RETRY);
   const routeOrder = new Choice(def, STATE_NAMES.routeOrder);
-  const awaitReport = awaitCallback(STATE_NAMES.awaitReport, "report", "$.rectificationId", true);
+  const awaitReport = awaitCallback(
+    STATE_NAMES.awaitReport,
+    "report",
+    "$.rectificationId",
+    orderStepAt("$"),
+    true,
+  );
   const awaitReportEscalated = awaitCallback(
     STATE_NAMES.awaitReportEscalated,
     "report",
     "$.rectificationId",
+    orderStepAt("$"),
     false,
   );
-  const awaitReview = awaitCallback(STATE_NAMES.awaitReview, "review", "$.rectificationId", false);
-  const escalateOrder = invoke(STATE_NAMES.escalateOrder, "escalateOrder", rectificationId);
+  const awaitReview = awaitCallback(
+    STATE_NAMES.awaitReview,
+    "review",
+    "$.rectificationId",
+    orderStepAt("$"),
+    false,
+  );
+  const escalateOrder = invoke(STATE_NAMES.escalateOrder, "escalateOrder", rectificationId, toOrderStep);
 
-  prepareOrder.next(routeOrder);
   routeOrder
     .when(Condition.stringEquals("$.prepared.phase", "await_report_until"), awaitReport)
     .when(Condition.stringEquals("$.prepared.phase", "await_report"), awaitReportEscalated)
@@ -309,11 +342,11 @@ function buildDefinition(scope: Construct, fns: Readonly<Record<WorkflowTask, In
     .when(Condition.stringEquals("$.prepared.phase", "escalate"), escalateOrder)
     .otherwise(new Succeed(def, STATE_NAMES.orderClosed));
   awaitReport.addCatch(escalateOrder, { errors: ["States.Timeout"], resultPath: JsonPath.DISCARD });
-  awaitReport.next(prepareOrder);
-  awaitReportEscalated.next(prepareOrder);
-  awaitReview.next(prepareOrder);
-  escalateOrder.next(prepareOrder);
-  followUpOrders.itemProcessor(prepareOrder);
+  awaitReport.next(routeOrder);
+  awaitReportEscalated.next(routeOrder);
+  awaitReview.next(routeOrder);
+  escalateOrder.next(routeOrder);
+  followUpOrders.itemProcessor(routeOrder);
 
   prepareAssignment.next(routeAssignment);
   routeAssignment
@@ -322,11 +355,10 @@ function buildDefinition(scope: Construct, fns: Readonly<Record<WorkflowTask, In
     .when(Condition.stringEquals("$.prepared.phase", "follow_up"), notifyOrders)
     .otherwise(new Succeed(def, STATE_NAMES.inspectionDone));
   awaitFindings.addCatch(markMissed, { errors: ["States.Timeout"], resultPath: JsonPath.DISCARD });
-  awaitFindings.next(prepareAssignment);
-  markMissed.next(prepareAssignment);
+  awaitFindings.next(routeAssignment);
+  markMissed.next(routeAssignment);
   notifyOrders.next(followUpOrders);
   followUpOrders.next(closeAssignment);
-  closeAssignment.next(prepareAssignment);
 
   return prepareAssignment;
 }

@@ -116,10 +116,9 @@ describe("definition", () => {
     );
     const processor = state("FollowUpOrders").ItemProcessor as Definition & { ProcessorConfig: unknown };
     expect(processor.ProcessorConfig).toEqual({ Mode: "INLINE" });
-    expect(processor.StartAt).toBe("PrepareOrder");
+    expect(processor.StartAt).toBe("RouteOrder");
     expect(Object.keys(processor.States).sort()).toEqual(
       [
-        "PrepareOrder",
         "RouteOrder",
         "AwaitReport",
         "AwaitReportEscalated",
@@ -137,7 +136,6 @@ describe("definition", () => {
       MarkMissed: ["markMissed", false],
       NotifyRectificationOrders: ["notifyOrders", false],
       CloseAssignment: ["closeAssignment", false],
-      PrepareOrder: ["prepareOrder", false],
       AwaitReport: ["registerCallback", true],
       AwaitReportEscalated: ["registerCallback", true],
       AwaitReview: ["registerCallback", true],
@@ -179,37 +177,43 @@ describe("definition", () => {
   it("waits for findings until $.prepared.timerSeconds, then marks the assignment missed", () => {
     expect(state("AwaitFindings")).toMatchObject({
       TimeoutSecondsPath: "$.prepared.timerSeconds",
-      ResultPath: null,
-      Next: "PrepareAssignment",
+      ResultSelector: { "phase.$": "$.phase", "timerSeconds.$": "$.timerSeconds", "orders.$": "$.orders" },
+      ResultPath: "$.prepared",
+      Next: "RouteAssignment",
       Catch: [{ ErrorEquals: ["States.Timeout"], ResultPath: null, Next: "MarkMissed" }],
       Parameters: { Payload: { kind: "findings", "id.$": "$.assignmentId", "taskToken.$": "$$.Task.Token" } },
     });
-    expect(state("MarkMissed")).toMatchObject({ Next: "PrepareAssignment", ResultPath: null });
+    expect(state("MarkMissed")).toMatchObject({
+      Next: "RouteAssignment",
+      ResultPath: "$.prepared",
+      ResultSelector: { "phase.$": "$.Payload.phase" },
+    });
   });
 
-  it("follows up the orders in an inline Map, then closes the assignment", () => {
-    expect(state("NotifyRectificationOrders")).toMatchObject({ Next: "FollowUpOrders", ResultPath: null });
+  it("follows up each order in an inline Map starting from its first step, then closes the assignment", () => {
+    expect(state("NotifyRectificationOrders")).toMatchObject({
+      Next: "FollowUpOrders",
+      ResultSelector: { "orders.$": "$.Payload.orders" },
+      ResultPath: "$.followUp",
+    });
     expect(state("FollowUpOrders")).toMatchObject({
       Type: "Map",
-      ItemsPath: "$.prepared.orders",
-      ItemSelector: { "rectificationId.$": "$$.Map.Item.Value" },
+      ItemsPath: "$.followUp.orders",
+      ItemSelector: {
+        "rectificationId.$": "$$.Map.Item.Value.rectificationId",
+        "prepared.$": "$$.Map.Item.Value.prepared",
+      },
       ResultPath: null,
       Next: "CloseAssignment",
     });
     expect(state("CloseAssignment")).toMatchObject({
-      Next: "PrepareAssignment",
+      End: true,
       ResultPath: null,
       Parameters: { Payload: { "assignmentId.$": "$.assignmentId" } },
     });
   });
 
   it("routes each order by $.prepared.phase", () => {
-    expect(state("PrepareOrder")).toMatchObject({
-      Next: "RouteOrder",
-      ResultPath: "$.prepared",
-      ResultSelector: { "phase.$": "$.Payload.phase", "timerSeconds.$": "$.Payload.timerSeconds" },
-      Parameters: { Payload: { "rectificationId.$": "$.rectificationId" } },
-    });
     expect(state("RouteOrder")).toEqual({
       Type: "Choice",
       Choices: [
@@ -224,10 +228,12 @@ describe("definition", () => {
   });
 
   it("waits for the report until the deadline and escalates on timeout; waits untimed otherwise", () => {
+    const step = { "phase.$": "$.phase", "timerSeconds.$": "$.timerSeconds" };
     expect(state("AwaitReport")).toMatchObject({
       TimeoutSecondsPath: "$.prepared.timerSeconds",
-      ResultPath: null,
-      Next: "PrepareOrder",
+      ResultSelector: step,
+      ResultPath: "$.prepared",
+      Next: "RouteOrder",
       Catch: [{ ErrorEquals: ["States.Timeout"], ResultPath: null, Next: "EscalateOrder" }],
       Parameters: {
         Payload: { kind: "report", "id.$": "$.rectificationId", "taskToken.$": "$$.Task.Token" },
@@ -239,14 +245,19 @@ describe("definition", () => {
     ] as const) {
       const s = state(name);
       expect(s, name).toMatchObject({
-        Next: "PrepareOrder",
-        ResultPath: null,
+        Next: "RouteOrder",
+        ResultSelector: step,
+        ResultPath: "$.prepared",
         Parameters: { Payload: { kind, "id.$": "$.rectificationId", "taskToken.$": "$$.Task.Token" } },
       });
       expect(s.TimeoutSecondsPath ?? s.TimeoutSeconds, name).toBeUndefined();
       expect(s.Catch, name).toBeUndefined();
     }
-    expect(state("EscalateOrder")).toMatchObject({ Next: "PrepareOrder", ResultPath: null });
+    expect(state("EscalateOrder")).toMatchObject({
+      Next: "RouteOrder",
+      ResultPath: "$.prepared",
+      ResultSelector: { "phase.$": "$.Payload.phase", "timerSeconds.$": "$.Payload.timerSeconds" },
+    });
   });
 
   it("retries TransientDependencyError with full jitter on non-callback tasks, and never States.ALL", () => {

@@ -6,6 +6,7 @@ import { addDays } from "../../domain/deadlines";
 import { ConflictError, type FieldError, ForbiddenError, RuleViolationError } from "../../domain/errors";
 import { scoreFindings } from "../../domain/scoring";
 import { store } from "../../services/context";
+import { assignmentStep } from "../../services/steps";
 import { isTeamInspector, loadVisibleAssignment } from "../../services/visibility";
 import { resumeWorkflow } from "../../services/workflow";
 
@@ -123,7 +124,7 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
     ],
   );
   const after = await store.getAssignment(a.assignmentId);
-  await resumeWorkflow(after?.taskToken, { status });
+  if (after) await resumeWorkflow(after.taskToken, assignmentStep(after, now));
   return json(202, {
     assignmentId: a.assignmentId,
     status,

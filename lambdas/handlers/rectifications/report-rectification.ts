@@ -5,6 +5,7 @@ import { schemas } from "../../api/schemas";
 import type { RectificationRecord } from "../../data/records";
 import { ConflictError, ForbiddenError } from "../../domain/errors";
 import { store } from "../../services/context";
+import { orderStep } from "../../services/steps";
 import { rectificationView } from "../../services/views";
 import { loadVisibleRectification } from "../../services/visibility";
 import { resumeWorkflow } from "../../services/workflow";
@@ -37,7 +38,7 @@ async function reportRectification({ caller, body, params, now }: RouteRequest<B
     "The order changed while this report was processed; reload it.",
   );
   const saved = await store.getRectification(r.rectificationId);
-  await resumeWorkflow(saved?.taskToken, { status: "submitted" });
+  if (saved) await resumeWorkflow(saved.taskToken, orderStep(saved, now));
   return json(200, rectificationView(saved ?? after, now));
 }
 

@@ -5,6 +5,7 @@ import { schemas } from "../../api/schemas";
 import type { RectificationRecord } from "../../data/records";
 import { ConflictError, ForbiddenError, RuleViolationError } from "../../domain/errors";
 import { store } from "../../services/context";
+import { orderStep } from "../../services/steps";
 import { rectificationView } from "../../services/views";
 import { isTeamInspector, loadVisibleRectification } from "../../services/visibility";
 import { resumeWorkflow } from "../../services/workflow";
@@ -80,7 +81,7 @@ async function reviewRectification({ caller, body, params, now }: RouteRequest<B
     "The order changed while this review was processed; reload it.",
   );
   const saved = await store.getRectification(r.rectificationId);
-  await resumeWorkflow(saved?.taskToken, { status: after.status });
+  if (saved) await resumeWorkflow(saved.taskToken, orderStep(saved, now));
   return json(200, rectificationView(saved ?? after, now));
 }
 

@@ -1,12 +1,21 @@
 import { store } from "../../services/context";
 import { assignmentInput, workflowTask } from "../../workflow/task";
 
-/** Every order closed (销号): the assignment closes. */
+/** Raised if the follow-up ended with an order still open: the execution fails visibly (alarm). */
+export class OrdersStillOpenError extends Error {
+  constructor(assignmentId: string) {
+    super(`Assignment ${assignmentId} still has open rectification orders`);
+    this.name = "OrdersStillOpenError";
+  }
+}
+
+/** Every order closed (销号): the assignment closes, and with it the execution. */
 async function closeAssignment({ assignmentId }: { assignmentId: string }, now: Date) {
   const a = await store.getAssignment(assignmentId);
   if (!a) throw new Error(`Assignment ${assignmentId} does not exist`);
+  if (a.status === "closed") return { closed: true };
   const orders = await store.getRectifications(a.rectificationIds ?? []);
-  if (orders.some((o) => o.status !== "closed")) return { closed: false };
+  if (orders.some((o) => o.status !== "closed")) throw new OrdersStillOpenError(assignmentId);
   const at = now.toISOString();
   const closed = await store.advanceAssignment(
     assignmentId,

@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { keys } from "../../data/keys";
 import { store } from "../../services/context";
+import { assignmentStep, orderStep } from "../../services/steps";
 import { resumeWorkflow } from "../../services/workflow";
 import { workflowTask } from "../../workflow/task";
 
@@ -19,14 +20,22 @@ const WAITING = {
 
 /**
  * Stores the callback token where the API will find it. If the human step already happened (the
- * conditional write finds another status), the step is completed at once: the API's change and
- * this write are ordered on the same item, so a resume can never fall between them.
+ * conditional write finds another status), the step is completed at once with what comes next: the
+ * API's change and this write are ordered on the same item, so a resume can never fall between them.
  */
-async function registerCallback({ kind, id, taskToken }: z.infer<typeof input>) {
+async function registerCallback({ kind, id, taskToken }: z.infer<typeof input>, now: Date) {
   const waiting = WAITING[kind];
-  const stored = await store.storeTaskToken(waiting.key(id), taskToken, waiting.statuses);
-  if (!stored) await resumeWorkflow(taskToken, { alreadyDone: true });
-  return { stored };
+  if (await store.storeTaskToken(waiting.key(id), taskToken, waiting.statuses)) return { stored: true };
+  if (kind === "findings") {
+    const a = await store.getAssignment(id);
+    if (!a) throw new Error(`Assignment ${id} does not exist`);
+    await resumeWorkflow(taskToken, assignmentStep(a, now));
+  } else {
+    const r = await store.getRectification(id);
+    if (!r) throw new Error(`Rectification order ${id} does not exist`);
+    await resumeWorkflow(taskToken, orderStep(r, now));
+  }
+  return { stored: false };
 }
 
 export const handler = workflowTask(input, registerCallback);

@@ -1,0 +1,46 @@
+import type { AssignmentRecord, RectificationRecord } from "../data/records";
+import { assignmentPhase, orderPhase } from "../domain/deadlines";
+
+/**
+ * What the workflow does next, computed from the stored record. Whoever moves a record on — the
+ * API after a human step, a task after a timer — hands the workflow this step, so the state machine
+ * routes on it at once instead of spending a transition on reading it back.
+ */
+
+/**
+ * The longest single wait the workflow arms. A longer deadline is reached in steps: when the timer
+ * fires early the escalation/missed step finds nothing due and arms the next one.
+ */
+export const MAX_WAIT_SECONDS = 30 * 24 * 60 * 60;
+
+export function waitSeconds(seconds: number): number {
+  return Math.max(1, Math.min(MAX_WAIT_SECONDS, Math.ceil(seconds)));
+}
+
+export interface AssignmentStep {
+  readonly phase: "await_findings" | "mark_missed" | "follow_up" | "done";
+  readonly timerSeconds: number;
+  readonly orders: readonly string[];
+}
+
+export function assignmentStep(a: AssignmentRecord, now: Date): AssignmentStep {
+  const phase = assignmentPhase({ status: a.status, windowEnd: a.window.end }, now);
+  return {
+    phase: phase.phase,
+    timerSeconds: phase.phase === "await_findings" ? waitSeconds(phase.timerSeconds) : 1,
+    orders: a.rectificationIds ?? [],
+  };
+}
+
+export interface OrderStep {
+  readonly phase: "closed" | "await_review" | "await_report_until" | "await_report" | "escalate";
+  readonly timerSeconds: number;
+}
+
+export function orderStep(r: RectificationRecord, now: Date): OrderStep {
+  const phase = orderPhase(r, now);
+  return {
+    phase: phase.phase,
+    timerSeconds: phase.phase === "await_report_until" ? waitSeconds(phase.timerSeconds) : 1,
+  };
+}
