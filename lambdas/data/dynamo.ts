@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import {
   BatchGetCommand,
   BatchWriteCommand,
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -104,6 +105,10 @@ export class Dynamo {
       }
     }
     return found;
+  }
+
+  async delete(key: { pk: string; sk: string }): Promise<void> {
+    await this.send(() => this.client.send(new DeleteCommand({ TableName: this.tableName, Key: key })));
   }
 
   /** Writes items that are safe to write twice (deterministic keys), 25 at a time. */

@@ -14,6 +14,7 @@
  * | notification | NOTIFY#recipient / at#id | | | |
  * | closed-order counters | STATS#RECTS / #ALL, UNIT#id | | | |
  * | idempotency record (Powertools) | IDEMPOTENCY / hash | | | |
+ * | workflow resume that failed, to retry | RESUME#tokenHash / #RESUME | | | RESUMES / at#tokenHash |
  *
  * Active orders (open or submitted) sit in `RECTS#A`, closed ones move to `RECTS#C`: the dashboard
  * and the overdue list read only the active partition, so their cost follows the open work, not
@@ -54,6 +55,8 @@ export const keys = {
   notifications: (recipient: string) => `NOTIFY#${recipient}`,
   stats: "STATS#RECTS",
   idempotency: "IDEMPOTENCY",
+  pendingResume: (tokenHash: string) => ({ pk: `RESUME#${tokenHash}`, sk: "#RESUME" }),
+  pendingResumes: "RESUMES",
 } as const;
 
 /** Index attributes of a rectification order for its status: active orders by deadline, closed by close time. */

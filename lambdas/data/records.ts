@@ -212,6 +212,8 @@ export const notificationRecord = z.object({
 });
 export type NotificationRecord = z.infer<typeof notificationRecord>;
 
+export const pendingResume = z.object({ tokenHash: z.string(), taskToken: z.string(), output: z.string() });
+
 export const closedCounters = z.object({
   closed: z.optional(z.number()),
   closedOnTime: z.optional(z.number()),

@@ -14,6 +14,7 @@ import {
   type NotificationRecord,
   notificationRecord,
   parseItem,
+  pendingResume,
   type RectificationRecord,
   rectificationRecord,
   type SpotCheckRecord,
@@ -646,6 +647,41 @@ export class InspectionStore {
       if (error instanceof ConflictError) return false;
       throw error;
     }
+  }
+
+  // ---- workflow resumes that failed ---------------------------------------------------------
+
+  /** Kept when `SendTaskSuccess` failed after the change was committed; the resume job retries it. */
+  async putPendingResume(tokenHash: string, taskToken: string, output: string, at: string): Promise<void> {
+    await this.db.batchPut([
+      {
+        ...keys.pendingResume(tokenHash),
+        gsi3pk: keys.pendingResumes,
+        gsi3sk: `${at}#${tokenHash}`,
+        tokenHash,
+        taskToken,
+        output,
+        at,
+      },
+    ]);
+  }
+
+  async listPendingResumes(
+    limit: number,
+  ): Promise<{ tokenHash: string; taskToken: string; output: string }[]> {
+    const out = await this.db.query(
+      {
+        IndexName: INDEX.global,
+        KeyConditionExpression: "gsi3pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.pendingResumes },
+      },
+      { limit },
+    );
+    return out.items.map((i) => parseItem(pendingResume, i, "pending resume"));
+  }
+
+  async deletePendingResume(tokenHash: string): Promise<void> {
+    await this.db.delete(keys.pendingResume(tokenHash));
   }
 
   // ---- rectification orders ----------------------------------------------------------------

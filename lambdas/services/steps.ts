@@ -8,10 +8,13 @@ import { assignmentPhase, orderPhase } from "../domain/deadlines";
  */
 
 /**
- * The longest single wait the workflow arms. A longer deadline is reached in steps: when the timer
- * fires early the escalation/missed step finds nothing due and arms the next one.
+ * The longest single wait the workflow arms, and the wait of the steps with no deadline (a review,
+ * a report after accountability). A longer deadline is reached in steps: when the timer fires early
+ * the escalation/missed step finds nothing due and arms the next one. The bound is also the safety
+ * net of a lost resume (the process died between its commit and `SendTaskSuccess`): within it the
+ * workflow re-reads the record and moves on by itself.
  */
-export const MAX_WAIT_SECONDS = 30 * 24 * 60 * 60;
+export const MAX_WAIT_SECONDS = 7 * 24 * 60 * 60;
 
 export function waitSeconds(seconds: number): number {
   return Math.max(1, Math.min(MAX_WAIT_SECONDS, Math.ceil(seconds)));

@@ -1,7 +1,9 @@
+import { createHash } from "node:crypto";
 import { SendTaskSuccessCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { sfnClient } from "../shared/aws";
 import { optionalEnv } from "../shared/config";
 import { logger } from "../shared/logger";
+import { store } from "./context";
 
 /**
  * Errors that mean the token is no longer waiting: the step was resumed already, timed out, or the
@@ -10,19 +12,41 @@ import { logger } from "../shared/logger";
  */
 const GONE = new Set(["TaskDoesNotExist", "TaskTimedOut", "InvalidToken"]);
 
-/** Resumes a waiting workflow step after the database change it waited for has been committed. */
+/**
+ * Resumes a waiting workflow step after the database change it waited for has been committed.
+ * If Step Functions cannot be reached, the change stands (the request succeeded) and the resume is
+ * kept for the scheduled resume job to retry; the waiting step's own timer is the last safety net.
+ */
 export async function resumeWorkflow(taskToken: string | undefined, output: object): Promise<void> {
   if (!taskToken) return;
+  const body = JSON.stringify(output);
   try {
-    await sfnClient.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+    await sendResume(taskToken, body);
+  } catch (error) {
+    logger.warn("Resuming the workflow failed; kept for the resume job", {
+      error: error instanceof Error ? error.name : String(error),
+    });
+    await store.putPendingResume(tokenHash(taskToken), taskToken, body, new Date().toISOString());
+  }
+}
+
+/** Sends one resume; true when it was delivered or is no longer wanted (the token is gone). */
+export async function sendResume(taskToken: string, output: string): Promise<boolean> {
+  try {
+    await sfnClient.send(new SendTaskSuccessCommand({ taskToken, output }));
+    return true;
   } catch (error) {
     const name = error instanceof Error ? error.name : "";
     if (GONE.has(name)) {
       logger.info("Workflow step was no longer waiting for this token", { reason: name });
-      return;
+      return true;
     }
     throw error;
   }
+}
+
+export function tokenHash(taskToken: string): string {
+  return createHash("sha256").update(taskToken).digest("hex");
 }
 
 export async function startInspection(assignmentId: string): Promise<void> {

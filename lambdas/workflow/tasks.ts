@@ -37,4 +37,6 @@ export const scheduledJobs = {
    * (a crash between the draw's commit and StartExecution). StartExecution is idempotent by name.
    */
   dispatchPending: { handler: "jobs/dispatch-pending", startsExecutions: true, rateMinutes: 5 },
+  /** Delivers workflow resumes that failed after the API had committed the change they report. */
+  resumePending: { handler: "jobs/resume-pending", completesCallbacks: true, rateMinutes: 5 },
 } as const satisfies Record<string, TaskSpec & { rateMinutes: number }>;

@@ -177,10 +177,11 @@ export class InspectionWorkflow extends Construct {
         environment: { TABLE_NAME: props.table.tableName },
       });
       props.table.grantReadWrite(fn);
-      if (spec.startsExecutions) {
+      if ("startsExecutions" in spec && spec.startsExecutions) {
         this.stateMachine.grantStartExecution(fn);
         fn.addEnvironment("STATE_MACHINE_ARN", this.stateMachine.stateMachineArn);
       }
+      if ("completesCallbacks" in spec && spec.completesCallbacks) this.stateMachine.grantTaskResponse(fn);
       const rule = new Rule(this, `${pascalCase(name)}Schedule`, {
         description: `Runs ${spec.handler} every ${spec.rateMinutes} minutes`,
         schedule: Schedule.rate(Duration.minutes(spec.rateMinutes)),
@@ -319,19 +320,21 @@ function buildDefinition(scope: Construct, fns: Readonly<Record<WorkflowTask, In
     orderStepAt("$"),
     true,
   );
+  // Steps without a deadline still wait with a timer (a week): if a resume was lost, the workflow
+  // re-reads the order when it fires and moves on by itself.
   const awaitReportEscalated = awaitCallback(
     STATE_NAMES.awaitReportEscalated,
     "report",
     "$.rectificationId",
     orderStepAt("$"),
-    false,
+    true,
   );
   const awaitReview = awaitCallback(
     STATE_NAMES.awaitReview,
     "review",
     "$.rectificationId",
     orderStepAt("$"),
-    false,
+    true,
   );
   const escalateOrder = invoke(STATE_NAMES.escalateOrder, "escalateOrder", rectificationId, toOrderStep);
 
@@ -341,7 +344,9 @@ function buildDefinition(scope: Construct, fns: Readonly<Record<WorkflowTask, In
     .when(Condition.stringEquals("$.prepared.phase", "await_review"), awaitReview)
     .when(Condition.stringEquals("$.prepared.phase", "escalate"), escalateOrder)
     .otherwise(new Succeed(def, STATE_NAMES.orderClosed));
-  awaitReport.addCatch(escalateOrder, { errors: ["States.Timeout"], resultPath: JsonPath.DISCARD });
+  for (const wait of [awaitReport, awaitReportEscalated, awaitReview]) {
+    wait.addCatch(escalateOrder, { errors: ["States.Timeout"], resultPath: JsonPath.DISCARD });
+  }
   awaitReport.next(routeOrder);
   awaitReportEscalated.next(routeOrder);
   awaitReview.next(routeOrder);

@@ -219,7 +219,7 @@ describe("grants", () => {
     const starters = new Set<string>([
       ...routes.filter((r) => "workflow" in r && r.workflow === "start").map((r) => r.handler),
       ...Object.values(scheduledJobs)
-        .filter((j) => j.startsExecutions)
+        .filter((j) => "startsExecutions" in j && j.startsExecutions)
         .map((j) => j.handler),
     ]);
     for (const [handler, [, fn]] of functionsByHandler()) {
@@ -228,10 +228,10 @@ describe("grants", () => {
     }
   });
 
-  it("lets workflow: resume routes and the callback task send task success/failure", () => {
+  it("lets workflow: resume routes, the callback task and the resume job send task success/failure", () => {
     const resumers = new Set<string>([
       ...routes.filter((r) => "workflow" in r && r.workflow === "resume").map((r) => r.handler),
-      ...Object.values(workflowTasks)
+      ...[...Object.values(workflowTasks), ...Object.values(scheduledJobs)]
         .filter((t) => "completesCallbacks" in t && t.completesCallbacks)
         .map((t) => t.handler),
     ]);

@@ -227,7 +227,7 @@ describe("definition", () => {
     expect(state("OrderClosed").Type).toBe("Succeed");
   });
 
-  it("waits for the report until the deadline and escalates on timeout; waits untimed otherwise", () => {
+  it("waits for the report until the deadline and escalates on timeout; re-reads the order weekly otherwise", () => {
     const step = { "phase.$": "$.phase", "timerSeconds.$": "$.timerSeconds" };
     expect(state("AwaitReport")).toMatchObject({
       TimeoutSecondsPath: "$.prepared.timerSeconds",
@@ -250,8 +250,10 @@ describe("definition", () => {
         ResultPath: "$.prepared",
         Parameters: { Payload: { kind, "id.$": "$.rectificationId", "taskToken.$": "$$.Task.Token" } },
       });
-      expect(s.TimeoutSecondsPath ?? s.TimeoutSeconds, name).toBeUndefined();
-      expect(s.Catch, name).toBeUndefined();
+      expect(s.TimeoutSecondsPath, name).toBe("$.prepared.timerSeconds");
+      expect(s.Catch, name).toEqual([
+        { ErrorEquals: ["States.Timeout"], ResultPath: null, Next: "EscalateOrder" },
+      ]);
     }
     expect(state("EscalateOrder")).toMatchObject({
       Next: "RouteOrder",

@@ -1,0 +1,25 @@
+import middy from "@middy/core";
+import { store } from "../../services/context";
+import { sendResume } from "../../services/workflow";
+import { logger } from "../../shared/logger";
+
+/** Scheduled sweep: delivers workflow resumes that failed when the API first sent them. */
+async function resumePending() {
+  const pending = await store.listPendingResumes(50);
+  let delivered = 0;
+  for (const p of pending) {
+    try {
+      if (await sendResume(p.taskToken, p.output)) {
+        await store.deletePendingResume(p.tokenHash);
+        delivered++;
+      }
+    } catch (error) {
+      logger.warn("A pending resume failed again; next sweep retries", {
+        error: error instanceof Error ? error.name : String(error),
+      });
+    }
+  }
+  return { pending: pending.length, delivered };
+}
+
+export const handler = middy().handler(resumePending);
