@@ -13,6 +13,14 @@ import {
 import { ConflictError, InvalidInputError, TransientDependencyError } from "../domain/errors";
 
 export type Item = Record<string, unknown>;
+
+/** Only items the caller marked as retryable (audit appends racing for the same sequence number) failed. */
+export class RetryableConditionError extends Error {
+  constructor() {
+    super("A retryable condition of the transaction failed");
+    this.name = "RetryableConditionError";
+  }
+}
 export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
 export interface Page<T> {
@@ -176,7 +184,11 @@ export class Dynamo {
    * One all-or-nothing transaction. A failed condition is a ConflictError with `conflictMessage`;
    * a conflict with a concurrent transaction on a shared item is retried with jitter.
    */
-  async transact(items: readonly TransactItem[], conflictMessage: string): Promise<void> {
+  async transact(
+    items: readonly TransactItem[],
+    conflictMessage: string,
+    retryableIndexes: readonly number[] = [],
+  ): Promise<void> {
     const token = randomUUID();
     for (let attempt = 0; ; attempt++) {
       try {
@@ -186,7 +198,11 @@ export class Dynamo {
         return;
       } catch (error) {
         const codes = cancellationCodes(error);
-        if (codes.includes("ConditionalCheckFailed")) throw new ConflictError(conflictMessage);
+        const failed = codes.flatMap((code, i) => (code === "ConditionalCheckFailed" ? [i] : []));
+        if (failed.length > 0) {
+          if (failed.every((i) => retryableIndexes.includes(i))) throw new RetryableConditionError();
+          throw new ConflictError(conflictMessage);
+        }
         const retryable =
           codes.includes("TransactionConflict") ||
           codes.includes("ThrottlingError") ||

@@ -194,6 +194,9 @@ export const auditEvent = z.object({
   actor: z.string(),
   action: z.string(),
   detail: z.optional(z.record(z.string(), z.unknown())),
+  seq: z.number(),
+  prevHash: z.string(),
+  hash: z.string(),
 });
 export type AuditEvent = z.infer<typeof auditEvent>;
 

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { ConflictError } from "../domain/errors";
-import { Dynamo, type Item, type Page, type TransactItem } from "./dynamo";
+import { type ChainVerdict, nextLink, verifyChain } from "../domain/audit-chain";
+import { ConflictError, TransientDependencyError } from "../domain/errors";
+import { Dynamo, type Item, type Page, RetryableConditionError, type TransactItem } from "./dynamo";
 import { INDEX, keys, rectIndexKeys } from "./keys";
 import {
   type AssignmentRecord,
@@ -26,6 +27,11 @@ import {
 } from "./records";
 
 export type { Page } from "./dynamo";
+
+/** Marks an audit placeholder inside a transaction's items (see `InspectionStore.auditPut`). */
+const AUDIT = Symbol("audit");
+
+const auditSortKey = (seq: number) => `E#${String(seq).padStart(10, "0")}`;
 
 export interface PageRequest {
   readonly limit: number;
@@ -62,34 +68,113 @@ export class InspectionStore {
 
   // ---- audit and notifications -------------------------------------------------------------
 
-  auditItem(input: AuditInput): Item {
-    const event: AuditEvent = {
-      entityId: input.entityId,
-      at: input.at,
-      actor: input.actor,
-      action: input.action,
-      ...(input.detail ? { detail: input.detail } : {}),
-    };
-    return { pk: keys.audit(input.entityId), sk: `${input.at}#${randomUUID()}`, ...event };
-  }
-
+  /**
+   * An audit event to append in the same transaction as the change it records. Its place in the
+   * entity's hash chain (sequence number and hashes) is filled in at commit, from the chain's head.
+   */
   auditPut(input: AuditInput): TransactItem {
-    return this.db.put(this.auditItem(input));
+    return Object.assign({}, { [AUDIT]: input });
   }
 
+  /** Appends audit events of reads (no change to commit with them), each at the head of its entity's chain. */
   async appendAudit(events: readonly AuditInput[]): Promise<void> {
-    await this.db.batchPut(events.map((e) => this.auditItem(e)));
+    const byEntity = new Map<string, AuditInput[]>();
+    for (const e of events) byEntity.set(e.entityId, [...(byEntity.get(e.entityId) ?? []), e]);
+    await Promise.all(
+      [...byEntity.values()].map(async (list) => {
+        for (const e of list) await this.commit([this.auditPut(e)], "audit append");
+      }),
+    );
   }
 
-  async listAudit(entityId: string, page: PageRequest): Promise<Page<AuditEvent>> {
+  private async auditHead(entityId: string): Promise<{ seq: number; hash: string } | null> {
     const out = await this.db.query(
-      { KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": keys.audit(entityId) } },
+      {
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.audit(entityId) },
+        ScanIndexForward: false,
+        ConsistentRead: true,
+      },
+      { limit: 1 },
+    );
+    const head = out.items[0];
+    return head ? parseItem(auditEvent, strip(head), "audit event") : null;
+  }
+
+  /**
+   * Commits a transaction, first resolving its audit placeholders into the next links of their
+   * entities' chains. Two writers racing for the same link make one transaction fail on the audit
+   * item only; it is then rebuilt from the new head and tried again, so the race costs a retry, not a 409.
+   */
+  private async commit(items: readonly TransactItem[], conflictMessage: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const heads = new Map<string, { seq: number; hash: string } | null>();
+      const auditIndexes: number[] = [];
+      const resolved: TransactItem[] = [];
+      for (const [index, item] of items.entries()) {
+        const audit = (item as { [AUDIT]?: AuditInput })[AUDIT];
+        if (!audit) {
+          resolved.push(item);
+          continue;
+        }
+        if (!heads.has(audit.entityId)) heads.set(audit.entityId, await this.auditHead(audit.entityId));
+        const content = {
+          entityId: audit.entityId,
+          at: audit.at,
+          actor: audit.actor,
+          action: audit.action,
+          detail: audit.detail,
+        };
+        const link = nextLink(heads.get(audit.entityId) ?? null, content);
+        heads.set(audit.entityId, link);
+        const event: AuditEvent = {
+          entityId: audit.entityId,
+          at: audit.at,
+          actor: audit.actor,
+          action: audit.action,
+          ...(audit.detail ? { detail: audit.detail } : {}),
+          ...link,
+        };
+        auditIndexes.push(index);
+        resolved.push(
+          this.db.put(
+            { pk: keys.audit(audit.entityId), sk: auditSortKey(link.seq), ...event },
+            "attribute_not_exists(pk)",
+          ),
+        );
+      }
+      try {
+        await this.db.transact(resolved, conflictMessage, auditIndexes);
+        return;
+      } catch (error) {
+        if (!(error instanceof RetryableConditionError)) throw error;
+        if (attempt >= 10)
+          throw new TransientDependencyError("The audit trail kept changing under this write");
+      }
+    }
+  }
+
+  /** A page of an entity's audit trail, oldest first, and whether its hash chain verifies. */
+  async listAudit(entityId: string, page: PageRequest): Promise<Page<AuditEvent> & { chain: ChainVerdict }> {
+    const out = await this.db.query(
+      {
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.audit(entityId) },
+        ConsistentRead: true,
+      },
       page,
     );
-    return {
-      items: out.items.map((i) => parseItem(auditEvent, strip(i), "audit event")),
-      nextCursor: out.nextCursor,
-    };
+    const items = out.items.map((i) => parseItem(auditEvent, strip(i), "audit event"));
+    const first = items[0];
+    let before: { seq: number; hash: string } | null = null;
+    if (first && first.seq > 1) {
+      const previous = await this.db.get({ pk: keys.audit(entityId), sk: auditSortKey(first.seq - 1) });
+      // A missing predecessor is itself a break: the chain cannot verify against it.
+      before = previous
+        ? parseItem(auditEvent, strip(previous), "audit event")
+        : { seq: first.seq - 1, hash: "" };
+    }
+    return { items, nextCursor: out.nextCursor, chain: verifyChain(items, before) };
   }
 
   notificationPut(input: NotificationInput): TransactItem {
@@ -192,7 +277,7 @@ export class InspectionStore {
       ),
       this.auditPut(audit),
     ];
-    await this.db.transact(items, "The unit tree changed while this request was processed; try again.");
+    await this.commit(items, "The unit tree changed while this request was processed; try again.");
   }
 
   async listChildren(parentId: string | null, page: PageRequest): Promise<Page<UnitRecord>> {
@@ -260,7 +345,7 @@ export class InspectionStore {
     audit: AuditInput,
   ): Promise<void> {
     const condition = expectedVersion === null ? "attribute_not_exists(pk)" : "version = :expected";
-    await this.db.transact(
+    await this.commit(
       [
         this.db.put(
           { ...keys.inspector(record.inspectorId), ...record },
@@ -284,7 +369,7 @@ export class InspectionStore {
   // ---- templates ---------------------------------------------------------------------------
 
   async createTemplate(record: TemplateRecord, audit: AuditInput): Promise<void> {
-    await this.db.transact(
+    await this.commit(
       [
         this.db.put(
           { ...keys.template(record.templateId, record.version), ...record },
@@ -318,7 +403,7 @@ export class InspectionStore {
   // ---- spot checks -------------------------------------------------------------------------
 
   async createSpotCheck(record: SpotCheckRecord, audit: AuditInput): Promise<void> {
-    await this.db.transact(
+    await this.commit(
       [
         this.db.put({ ...keys.spotCheck(record.spotCheckId), ...record }, "attribute_not_exists(pk)"),
         this.auditPut(audit),
@@ -360,7 +445,7 @@ export class InspectionStore {
       ...assignments.map((a) => this.db.put(this.assignmentItem(a), "attribute_not_exists(pk)")),
       this.auditPut(audit),
     ];
-    await this.db.transact(items, "This spot check has been drawn already.");
+    await this.commit(items, "This spot check has been drawn already.");
   }
 
   async listPendingDispatch(limit: number): Promise<string[]> {
@@ -376,7 +461,7 @@ export class InspectionStore {
   }
 
   async completeDispatch(spotCheckId: string): Promise<void> {
-    await this.db.transact(
+    await this.commit(
       [
         this.db.update(
           keys.spotCheck(spotCheckId),
@@ -492,7 +577,7 @@ export class InspectionStore {
     arrival: NonNullable<AssignmentRecord["arrival"]>,
     audit: AuditInput,
   ): Promise<void> {
-    await this.db.transact(
+    await this.commit(
       [
         this.db.update(
           keys.assignment(a.assignmentId),
@@ -556,7 +641,7 @@ export class InspectionStore {
       ),
       ...audits.map((e) => this.auditPut(e)),
     ];
-    await this.db.transact(items, "Findings can only be submitted once, on site, before the window closes.");
+    await this.commit(items, "Findings can only be submitted once, on site, before the window closes.");
     await this.db.batchPut(
       orders.flatMap((o) =>
         o.inspectorIds.map((inspectorId) => ({
@@ -591,7 +676,7 @@ export class InspectionStore {
       values[":missedAt"] = extra.missedAt;
     }
     try {
-      await this.db.transact(
+      await this.commit(
         [
           this.db.update(
             keys.assignment(assignmentId),
@@ -630,7 +715,7 @@ export class InspectionStore {
       values[`:w${i}`] = s;
     });
     try {
-      await this.db.transact(
+      await this.commit(
         [
           this.db.update(
             key,
@@ -752,7 +837,7 @@ export class InspectionStore {
         );
       }
     }
-    await this.db.transact(items, conflictMessage);
+    await this.commit(items, conflictMessage);
   }
 
   async listActiveRectifications(filter: {

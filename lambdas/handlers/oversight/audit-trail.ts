@@ -8,15 +8,27 @@ import { store } from "../../services/context";
 type Params = z.infer<typeof schemas.entityParams>;
 type Query = z.infer<typeof schemas.page>;
 
-/** Every change of an entity and every read of it before the team's arrival, oldest first. */
+/**
+ * Every change of an entity and every read of it before the team's arrival, oldest first, with
+ * whether the page's hash chain verifies (an edited or removed event breaks it).
+ */
 async function auditTrail({ caller, params, query }: RouteRequest<undefined, Query, Params>) {
   if (!isOverseer(caller))
     throw new ForbiddenError("The audit trail is for organizers, admins and officials.");
   const page = await store.listAudit(params.entityId, pageOf(query));
   return json(200, {
     entityId: params.entityId,
-    items: page.items.map((e) => ({ at: e.at, actor: e.actor, action: e.action, ...(e.detail ?? {}) })),
+    items: page.items.map((e) => ({
+      ...(e.detail ?? {}),
+      at: e.at,
+      actor: e.actor,
+      action: e.action,
+      seq: e.seq,
+      prevHash: e.prevHash,
+      hash: e.hash,
+    })),
     nextCursor: page.nextCursor,
+    chain: page.chain,
   });
 }
 
