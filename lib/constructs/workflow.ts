@@ -274,7 +274,8 @@ function buildDefinition(scope: Construct, fns: Readonly<Record<WorkflowTask, In
       resultSelector: selector,
       resultPath: "$.prepared",
       ...(timed ? { taskTimeout: Timeout.at("$.prepared.timerSeconds") } : {}),
-    });
+      // Registering the token is idempotent, so a throttled registration is simply tried again.
+    }).addRetry(TRANSIENT_RETRY);
 
   const assignmentId = { assignmentId: JsonPath.stringAt("$.assignmentId") };
   const rectificationId = { rectificationId: JsonPath.stringAt("$.rectificationId") };

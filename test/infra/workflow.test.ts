@@ -262,8 +262,7 @@ describe("definition", () => {
     });
   });
 
-  it("retries TransientDependencyError with full jitter on non-callback tasks, and never States.ALL", () => {
-    const callbacks = new Set(["AwaitFindings", "AwaitReport", "AwaitReportEscalated", "AwaitReview"]);
+  it("retries TransientDependencyError with full jitter on every task, and never States.ALL", () => {
     for (const [name, s] of Object.entries(allStates(definition))) {
       const retry = (s.Retry ?? []) as Retrier[];
       expect(
@@ -278,17 +277,13 @@ describe("definition", () => {
         name,
       ).toBe(true);
       const transient = retry.find((r) => r.ErrorEquals.includes("TransientDependencyError"));
-      if (callbacks.has(name)) {
-        expect(transient, name).toBeUndefined();
-      } else {
-        expect(transient, name).toEqual({
-          ErrorEquals: ["TransientDependencyError"],
-          IntervalSeconds: 1,
-          MaxAttempts: 6,
-          BackoffRate: 2,
-          JitterStrategy: "FULL",
-        });
-      }
+      expect(transient, name).toEqual({
+        ErrorEquals: ["TransientDependencyError"],
+        IntervalSeconds: 1,
+        MaxAttempts: 6,
+        BackoffRate: 2,
+        JitterStrategy: "FULL",
+      });
     }
   });
 });
