@@ -56,10 +56,11 @@ const docs: Record<RouteKey, RouteDoc> = {
     errors: [400, 401, 403],
   },
   "GET /templates/{templateId}": {
-    summary: "The latest version of a template",
+    summary: "The latest version of a template, or the one named by ?version=",
     who: "any role",
+    query: schemas.templateQuery,
     success: 200,
-    errors: [401, 404],
+    errors: [400, 401, 404],
   },
   "POST /spot-checks": {
     summary: "Plan a spot check; publishes the seed commitment",

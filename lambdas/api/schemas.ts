@@ -159,6 +159,10 @@ export const schemas = {
     cursor: z.optional(z.string().check(z.maxLength(2048))),
   }),
 
+  templateQuery: z.object({
+    version: z.optional(z.string().check(z.regex(/^[1-9]\d{0,5}$/, "a version number"))),
+  }),
+
   listUnits: z.object({
     parentId: z.optional(id),
     limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "a whole number from 1 to 200"))),

@@ -122,6 +122,9 @@ export const assignmentRecord = z.object({
   unitId: z.string(),
   inspectorIds: z.array(z.string()),
   organizerId: z.string(),
+  /** The checklist version the spot check was planned with (what the team scores against). */
+  templateId: z.optional(z.string()),
+  templateVersion: z.optional(z.number()),
   status: assignmentStatus,
   window: z.object({ start: z.string(), end: z.string() }),
   createdAt: z.string(),

@@ -50,6 +50,7 @@ export function assignmentView(a: AssignmentRecord) {
     inspectorIds: a.inspectorIds,
     status: a.status,
     window: a.window,
+    ...(a.templateId ? { templateId: a.templateId, templateVersion: a.templateVersion } : {}),
     ...(a.arrival
       ? {
           arrival: {

@@ -60,7 +60,8 @@ describe("SIGKILL at random points", () => {
           name: `report ${i + 1}`,
           run: () =>
             accepted(unit.post(`/rectifications/${orders[i]}/report`, { description: "已整改到位" }), 200),
-          check: async () => expect((await unit.get(`/rectifications/${orders[i]}`)).body.report).toBeDefined(),
+          check: async () =>
+            expect((await unit.get(`/rectifications/${orders[i]}`)).body.report).toBeDefined(),
         },
         {
           name: `review ${i + 1}`,

@@ -98,6 +98,13 @@ beforeAll(async () => {
     { method: "POST", path: (id) => `/rectifications/${id}/review`, id: order, caller: () => team },
   ];
   expect(planned.status).toBe(201);
+  // Let the workflows started above reach their waits (they write task tokens), so that every
+  // change seen during the fuzzing comes from the request under test.
+  let previous = "";
+  for (let current = await snapshot(); current !== previous; current = await snapshot()) {
+    previous = current;
+    await new Promise((r) => setTimeout(r, 750));
+  }
 });
 
 afterAll(async () => {

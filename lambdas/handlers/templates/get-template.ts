@@ -6,12 +6,21 @@ import { store } from "../../services/context";
 import { templateView } from "../../services/views";
 
 type Params = z.infer<typeof schemas.templateParams>;
+type Query = z.infer<typeof schemas.templateQuery>;
 
-/** The latest version of a checklist; inspectors read it to score on site. */
-async function getTemplate({ params }: RouteRequest<undefined, undefined, Params>) {
-  const template = await store.getLatestTemplate(params.templateId);
+/**
+ * The latest version of a checklist, or `?version=` the one a spot check was planned with (an
+ * assignment names it); inspectors read it to score on site.
+ */
+async function getTemplate({ params, query }: RouteRequest<undefined, Query, Params>) {
+  const template = query.version
+    ? await store.getTemplateVersion(params.templateId, Number(query.version))
+    : await store.getLatestTemplate(params.templateId);
   if (!template) throw new NotFoundError();
   return json(200, templateView(template));
 }
 
-export const handler = httpRoute({ params: schemas.templateParams }, getTemplate);
+export const handler = httpRoute(
+  { params: schemas.templateParams, query: schemas.templateQuery },
+  getTemplate,
+);
