@@ -4,6 +4,7 @@ import { InspectionTable } from "./constructs/data-store";
 import { InspectionHttpApi } from "./constructs/http-api";
 import { InspectionIdentity } from "./constructs/identity";
 import { InspectionNotifications } from "./constructs/notifications";
+import { WebConsole } from "./constructs/web-console";
 import { InspectionWorkflow } from "./constructs/workflow";
 
 /** Properties of {@link SpotInspectionStack}. */
@@ -35,6 +36,8 @@ export class SpotInspectionStack extends Stack {
   readonly workflow: InspectionWorkflow;
   /** The HTTP API and its route functions. */
   readonly api: InspectionHttpApi;
+  /** The web console: S3 + CloudFront, signing in through the user pool's managed login. */
+  readonly console: WebConsole;
 
   constructor(scope: Construct, id: string, props: SpotInspectionStackProps = {}) {
     super(scope, id, {
@@ -58,12 +61,15 @@ export class SpotInspectionStack extends Stack {
       throttlingBurstLimit: props.throttlingBurstLimit,
     });
 
+    this.console = new WebConsole(this, "Console", { apiUrl: this.api.url, identity: this.identity });
+
     new CfnOutput(this, "ApiUrl", { description: "Base URL of the HTTP API", value: this.api.url });
     new CfnOutput(this, "UserPoolId", { value: this.identity.userPool.userPoolId });
     new CfnOutput(this, "UserPoolClientId", {
       description: "App client id: the JWT audience",
       value: this.identity.userPoolClient.userPoolClientId,
     });
+    new CfnOutput(this, "ConsoleUrl", { description: "The web console", value: this.console.url });
     new CfnOutput(this, "TableName", { value: this.data.tableName });
     new CfnOutput(this, "StateMachineArn", { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, "NotificationTopicArn", { value: this.notifications.topic.topicArn });

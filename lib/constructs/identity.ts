@@ -1,12 +1,14 @@
 import { Aws, Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
 import {
   AccountRecovery,
+  type CfnUserPoolClient,
   ClientAttributes,
   FeaturePlan,
   Mfa,
   StringAttribute,
   UserPool,
   type UserPoolClient,
+  type UserPoolDomain,
   UserPoolGroup,
 } from "aws-cdk-lib/aws-cognito";
 import { Construct } from "constructs";
@@ -87,8 +89,9 @@ export class InspectionIdentity extends Construct {
       {
         id: "AwsSolutions-COG8",
         reason:
-          "The Essentials feature plan suffices: no self sign-up and no hosted UI, so the Plus plan's threat " +
-          "protection (adaptive authentication for public sign-in) does not apply.",
+          "The Essentials feature plan suffices: no self sign-up, and the web console's managed login signs in only " +
+          "accounts that administrators created, so the Plus plan's threat protection (adaptive authentication " +
+          "for public sign-up and sign-in) does not apply.",
       },
     );
 
@@ -114,6 +117,30 @@ export class InspectionIdentity extends Construct {
       });
     }
     this.groups = groups as Record<UserGroup, UserPoolGroup>;
+  }
+
+  /**
+   * Cognito managed login for the web console: a Cognito domain, and the OAuth 2.0 authorization code
+   * flow (the console uses PKCE; the client has no secret) with the `openid email profile` scopes on the
+   * app client, redirecting only to `callbackUrls`. The ID token it returns is the same the API accepts.
+   * SRP sign-in stays enabled for other clients.
+   */
+  enableManagedLogin(options: {
+    readonly domainPrefix: string;
+    readonly callbackUrls: readonly string[];
+    readonly logoutUrls: readonly string[];
+  }): UserPoolDomain {
+    const domain = this.userPool.addDomain("SignInDomain", {
+      cognitoDomain: { domainPrefix: options.domainPrefix },
+    });
+    const client = this.userPoolClient.node.defaultChild as CfnUserPoolClient;
+    client.allowedOAuthFlowsUserPoolClient = true;
+    client.allowedOAuthFlows = ["code"];
+    client.allowedOAuthScopes = ["openid", "email", "profile"];
+    client.supportedIdentityProviders = ["COGNITO"];
+    client.callbackUrLs = [...options.callbackUrls];
+    client.logoutUrLs = [...options.logoutUrls];
+    return domain;
   }
 
   /**

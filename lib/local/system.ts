@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
 import { createApiGateway, type HttpHandler } from "./api-gateway";
 import { startStepFunctionsEndpoint } from "./aws-endpoint";
+import { createConsoleHandler } from "./console";
 import { assertJava17, ensureTable, startDynamoDbLocal } from "./dynamodb-local";
 import { tokenVerifier } from "./jwt";
 import { LocalStepFunctions } from "./step-functions";
@@ -122,6 +123,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       routes: system.routes,
       verify,
       handlerFor: (route) => ((event) => invokeFunction(route.functionLogicalId, event)) as HttpHandler,
+      fallback: createConsoleHandler(),
     });
     await new Promise<void>((resolveListen, reject) => {
       server.once("error", reject);

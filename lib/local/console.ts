@@ -1,0 +1,128 @@
+import { createReadStream, statSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { extname, join, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** The built web console (`npm run build:web`); `CONSOLE_DIR` points elsewhere (the tests build their own). */
+export const DEFAULT_CONSOLE_DIR = join(ROOT, "web", "dist");
+
+const CONTENT_TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".gif": "image/gif",
+  ".webp": "image/webp",
+  ".ico": "image/x-icon",
+  ".txt": "text/plain; charset=utf-8",
+  ".map": "application/json; charset=utf-8",
+  ".woff2": "font/woff2",
+  ".woff": "font/woff",
+  ".webmanifest": "application/manifest+json",
+};
+
+/** The same headers CloudFront adds in the cloud (lib/constructs/web-console.ts). */
+const SECURITY_HEADERS: Record<string, string> = {
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
+  "content-security-policy":
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; " +
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
+};
+
+/** What `config.json` says on this machine: same-origin API, sign in with a token from `npm run token`. */
+export const LOCAL_CONSOLE_CONFIG = { mode: "local", apiUrl: "" } as const;
+
+const NOT_BUILT = `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>控制台尚未构建</title>
+<body style="font-family:sans-serif;max-width:40rem;margin:3rem auto;line-height:1.6">
+<h1>Web 控制台尚未构建</h1><p>运行 <code>npm run build:web</code>（或重新运行 <code>npm start</code>，它会先构建），然后刷新本页。
+API 照常可用：<a href="/openapi.json">/openapi.json</a>。</p></body></html>`;
+
+export interface ConsoleOptions {
+  /** @default process.env.CONSOLE_DIR ?? web/dist */
+  readonly dir?: string;
+}
+
+/**
+ * Serves the web console for the local API gateway's `fallback`: `GET`/`HEAD` of `/` (index.html),
+ * `/config.json` and the files of the built bundle. Anything else — other methods, paths that are no
+ * file of the bundle, attempts to leave its directory — is left to the gateway, which answers its
+ * usual 404 problem, so the API answers exactly as it does without the console.
+ */
+export function createConsoleHandler(options: ConsoleOptions = {}) {
+  const dir = resolve(options.dir ?? process.env.CONSOLE_DIR ?? DEFAULT_CONSOLE_DIR);
+
+  const send = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    type: string,
+    body: string | Buffer,
+  ) => {
+    res.writeHead(status, {
+      ...SECURITY_HEADERS,
+      "content-type": type,
+      "content-length": Buffer.byteLength(body),
+      "cache-control": "no-cache",
+    });
+    res.end(req.method === "HEAD" ? undefined : body);
+  };
+
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    const method = (req.method ?? "GET").toUpperCase();
+    if (method !== "GET" && method !== "HEAD") return false;
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(new URL(req.url ?? "/", "http://localhost").pathname);
+    } catch {
+      return false;
+    }
+    if (pathname.includes("\0") || pathname.includes("\\")) return false;
+    if (pathname.split("/").some((segment) => segment === ".." || segment === ".")) return false;
+
+    if (pathname === "/config.json") {
+      send(req, res, 200, CONTENT_TYPES[".json"]!, JSON.stringify(LOCAL_CONSOLE_CONFIG));
+      return true;
+    }
+    const relative = pathname === "/" ? "index.html" : pathname.slice(1);
+    const file = resolve(dir, relative);
+    if (file !== dir && !file.startsWith(dir + sep)) return false;
+
+    let size: number;
+    try {
+      const stat = statSync(file);
+      if (!stat.isFile()) return false;
+      size = stat.size;
+    } catch {
+      if (pathname === "/" || pathname === "/index.html") {
+        send(req, res, 503, CONTENT_TYPES[".html"]!, NOT_BUILT);
+        return true;
+      }
+      return false;
+    }
+    const hashed = relative.startsWith("assets/");
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      "content-type": CONTENT_TYPES[extname(file).toLowerCase()] ?? "application/octet-stream",
+      "content-length": size,
+      // Vite names assets by content hash; index.html must be revalidated to pick up a new build.
+      "cache-control": hashed ? "public, max-age=31536000, immutable" : "no-cache",
+    });
+    if (method === "HEAD") {
+      res.end();
+      return true;
+    }
+    createReadStream(file)
+      .on("error", () => res.destroy())
+      .pipe(res);
+    return true;
+  };
+}

@@ -1,0 +1,428 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { endpoints } from "../../web/src/endpoints";
+import { Api, type Client, eventually, isoIn } from "../support/api";
+import { ServerProcess } from "../support/local";
+import { buildWorld, drawOne, type World } from "../support/scenario";
+
+/**
+ * The web console in real headless Chromium (Debian's `chromium` package, driven by playwright-core)
+ * against `npm start` as its own process. The console is built from web/ into a temporary directory
+ * (CONSOLE_DIR), so the run tests the current source and never races a build of web/dist.
+ * Screenshots of the main pages are written to test/e2e/screenshots/ on every run.
+ */
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SHOTS = join(ROOT, "test", "e2e", "screenshots");
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 860 };
+
+let consoleDir: string;
+let server: ServerProcess;
+let api: Api;
+let world: World;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is missing at ${CHROMIUM}: sudo apt-get install -y chromium (as .ci/run does)`);
+  }
+  consoleDir = mkdtempSync(join(tmpdir(), "spot-console-"));
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, "node_modules/vite/bin/vite.js"),
+      "build",
+      "web",
+      "--outDir",
+      consoleDir,
+      "--emptyOutDir",
+      "--logLevel",
+      "warn",
+    ],
+    { cwd: ROOT, stdio: "pipe" },
+  );
+  process.env.CONSOLE_DIR = consoleDir;
+  mkdirSync(SHOTS, { recursive: true });
+
+  server = await ServerProcess.create("console");
+  await server.start();
+  api = new Api(server.url, server.dataDir);
+  world = await buildWorld(api, "c");
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    // Playwright gives every launch a fresh temporary profile (user data dir) of its own.
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop("SIGTERM");
+  if (consoleDir) rmSync(consoleDir, { recursive: true, force: true });
+});
+
+async function contextFor(
+  client: Client | undefined,
+  viewport = DESKTOP,
+  extra: Parameters<Browser["newContext"]>[0] = {},
+): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    viewport,
+    locale: "zh-CN",
+    timezoneId: "Asia/Shanghai",
+    ...(viewport.width < 500 ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
+    ...extra,
+  });
+  if (client?.bearer) {
+    await context.addInitScript((token) => localStorage.setItem("spot.console.token", token), client.bearer);
+  }
+  return context;
+}
+
+async function open(context: BrowserContext, hash: string): Promise<Page> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${server.url}/${hash}`);
+  (page as Page & { errors?: string[] }).errors = errors;
+  return page;
+}
+
+async function shot(page: Page, name: string) {
+  await page.waitForLoadState("networkidle");
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Arrival and findings through the API: one assignment with one open order due at `deadline`. */
+async function scoredWithOrder(unit: string, deadline: string) {
+  const drawn = await drawOne(world, { candidateUnitIds: [unit] });
+  const team = world.inspectorFor(drawn.assignment);
+  const id = drawn.assignment.assignmentId;
+  expect(
+    (await team.post(`/assignments/${id}/arrival`, { location: { lat: 34.7, lng: 113.7 } })).status,
+  ).toBe(200);
+  const findings = await team.post(`/assignments/${id}/findings`, {
+    items: [{ code: "A2", deduction: 8, note: "消杀记录不详" }],
+    issues: [
+      { itemCode: "A2", description: "个别场所消杀记录不详，责令立即整改", severity: "major", deadline },
+    ],
+  });
+  expect(findings.status).toBe(202);
+  const [rectificationId] = findings.body.rectificationIds as string[];
+  await eventually(
+    () => team.get(`/rectifications/${rectificationId}`),
+    (r) => r.status === 200,
+  );
+  return { ...drawn, team, rectificationId: rectificationId! };
+}
+
+describe("the console is served at / beside the API", () => {
+  it("serves index.html, its assets and config.json; API routes and unknown paths answer as before", async () => {
+    const index = await fetch(`${server.url}/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get("content-type")).toMatch(/^text\/html/);
+    const html = await index.text();
+    const script = /src="\.?\/?(assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const asset = await fetch(`${server.url}/${script}`);
+    expect(asset.headers.get("content-type")).toMatch(/^text\/javascript/);
+    expect(await (await fetch(`${server.url}/config.json`)).json()).toEqual({ mode: "local", apiUrl: "" });
+
+    const health = await fetch(`${server.url}/health`);
+    expect(await health.json()).toEqual({ status: "ok" });
+    const units = await fetch(`${server.url}/units`);
+    expect(units.status).toBe(401);
+    for (const path of [
+      "/nope",
+      "/assets/../package.json",
+      "/assets/%2e%2e/%2e%2e/package.json",
+      "/..%2fpackage.json",
+    ]) {
+      const res = await fetch(`${server.url}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("content-type"), path).toMatch(/problem\+json/);
+    }
+    const post = await fetch(`${server.url}/`, { method: "POST" });
+    expect(post.status).toBe(404);
+  });
+
+  it("calls only operations that the OpenAPI document publishes, with its fields", async () => {
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, any>>;
+    };
+    for (const [name, e] of Object.entries(endpoints)) {
+      const op = doc.paths[e.path]?.[e.method.toLowerCase()];
+      expect(op, `${name}: ${e.method} ${e.path}`).toBeDefined();
+      if ("body" in e) {
+        const props = Object.keys(op.requestBody?.content?.["application/json"]?.schema?.properties ?? {});
+        for (const field of e.body) expect(props, `${name} body.${field}`).toContain(field);
+      }
+      if ("query" in e) {
+        const names = (op.parameters ?? []).filter((p: any) => p.in === "query").map((p: any) => p.name);
+        for (const q of e.query) expect(names, `${name} ?${q}`).toContain(q);
+      }
+    }
+  });
+});
+
+describe("official: 整改督办看板", () => {
+  it("signs in with a pasted token and sees an order go from yellow to red when it falls overdue", async () => {
+    const { rectificationId, spotCheckId, assignment } = await scoredWithOrder(
+      world.units.yatai,
+      isoIn(8000),
+    );
+    const context = await contextFor(undefined);
+    const page = await open(context, "");
+    await expect.poll(() => page.locator("textarea[name=token]").count()).toBe(1);
+    await shot(page, "login");
+    await page.fill("textarea[name=token]", world.official.bearer!);
+    await page.click("button[type=submit]");
+    await page.waitForSelector("[data-page=dashboard]");
+
+    const dueSoon = page.locator(`table.due-soon tr[data-rectification="${rectificationId}"]`);
+    await dueSoon.waitFor();
+    expect(await dueSoon.getAttribute("data-light")).toBe("yellow");
+
+    const overdue = page.locator(`table.overdue-list tr[data-rectification="${rectificationId}"]`);
+    await expect
+      .poll(
+        async () => {
+          if ((await overdue.count()) === 0)
+            await page.getByRole("button", { name: "刷新", exact: true }).click();
+          return overdue.getAttribute("data-light", { timeout: 1000 }).catch(() => null);
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toBe("red");
+    await expect.poll(() => overdue.locator(".light-red").textContent()).toContain("红灯");
+    await expect.poll(() => dueSoon.count()).toBe(0);
+    await shot(page, "dashboard");
+
+    // The unit-subtree filter keeps the order under 经开区 and hides it under 航空港区.
+    await page.selectOption("select[name=subtree]", world.units.airport);
+    await expect.poll(() => overdue.count()).toBe(0);
+    await page.selectOption("select[name=subtree]", world.units.district);
+    await expect.poll(() => overdue.count()).toBe(1);
+
+    const phone = await contextFor(world.official, PHONE);
+    const small = await open(phone, "#/dashboard");
+    await small.locator(`table.overdue-list tr[data-rectification="${rectificationId}"]`).waitFor();
+    const width = (await small.evaluate("document.documentElement.scrollWidth")) as number;
+    expect(width).toBeLessThanOrEqual(PHONE.width);
+    await shot(small, "dashboard-phone");
+
+    // The bulletin (通报): ranked, printable, exported as CSV.
+    await page.goto(`${server.url}/#/spot-checks/${spotCheckId}/bulletin`);
+    await page.locator("table.ranking tbody tr").first().waitFor();
+    expect(await page.locator(".summary").textContent()).toContain("逾期未整改1个");
+    const download = page.waitForEvent("download");
+    await page.getByRole("button", { name: "导出 CSV", exact: true }).click();
+    const csv = readFileSync((await (await download).path())!, "utf8");
+    expect(csv).toContain("亚太社区");
+    expect(csv).toContain("个别场所消杀记录不详");
+    await page.emulateMedia({ media: "print" });
+    expect(await page.locator(".topbar").isVisible()).toBe(false);
+    await page.emulateMedia({ media: "screen" });
+    await shot(page, "bulletin");
+
+    // The audit trail of the assignment.
+    await page.goto(`${server.url}/#/audit/${assignment.assignmentId}`);
+    await page.locator("table.audit tbody tr").first().waitFor();
+    expect(await page.locator("table.audit").textContent()).toContain("到场签到");
+    await shot(page, "audit");
+    expect((page as Page & { errors?: string[] }).errors).toEqual([]);
+    await context.close();
+    await phone.close();
+  });
+});
+
+describe("inspector (phone, 390 px)", () => {
+  it("records arrival with the browser's position and submits the checklist with an issue", async () => {
+    const { assignment } = await drawOne(world, { candidateUnitIds: [world.units.dongjia] });
+    const inspector = world.inspectorFor(assignment);
+    const context = await contextFor(inspector, PHONE, {
+      permissions: ["geolocation"],
+      geolocation: { latitude: 34.68, longitude: 113.75, accuracy: 10 },
+    });
+    const page = await open(context, "#/assignments");
+    const card = page.locator(`[data-assignment="${assignment.assignmentId}"] a`);
+    await card.waitFor();
+    await shot(page, "inspector-assignments");
+    await card.click();
+
+    await page.getByRole("button", { name: "到场签到（获取定位）", exact: true }).click();
+    await page.locator(".arrival .badge.green").waitFor();
+    expect(await page.locator(".arrival").textContent()).toContain("在现场");
+
+    // The assignment names no template (yet): the inspector loads the one the organizer gave out.
+    const templateInput = page.locator("input[name=templateId]");
+    if ((await page.locator("ol.checklist").count()) === 0) {
+      await templateInput.fill(world.templateId);
+      await page.getByRole("button", { name: "载入", exact: true }).click();
+    }
+    await page.locator("ol.checklist").waitFor();
+    await page.fill("input[name=deduction-A2]", "4");
+    await page.fill("input[name=note-A2]", "消杀记录不详");
+    await page.locator('[data-item="A2"] >> text=列入问题清单').click();
+    await page.selectOption("select[name=issue-period-0]", "1");
+    expect(await page.locator("textarea[name=issue-description-0]").inputValue()).toBe("消杀记录不详");
+    expect(await page.locator(".score-preview").textContent()).toContain("96 / 100");
+    const width = (await page.evaluate("document.documentElement.scrollWidth")) as number;
+    expect(width).toBeLessThanOrEqual(PHONE.width);
+    await shot(page, "inspector-checklist");
+
+    await page.getByRole("button", { name: "提交现场检查结果", exact: true }).click();
+    const scored = await eventually(
+      () => inspector.get(`/assignments/${assignment.assignmentId}`),
+      (r) => r.body.status === "rectifying",
+    );
+    expect(scored.body.score).toMatchObject({ percent: 96, grade: "优秀", vetoed: false });
+    expect(scored.body.arrival).toMatchObject({ onSite: true });
+    expect(scored.body.findings.issues).toHaveLength(1);
+    await page.reload();
+    await page.locator(".score").waitFor();
+    expect(await page.locator(".score").textContent()).toContain("96%");
+    await shot(page, "inspector-findings");
+    expect((page as Page & { errors?: string[] }).errors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe("unit (phone) and 回头看", () => {
+  it("a unit reports with evidence; an inspector accepts the report (销号)", async () => {
+    const { rectificationId, assignment, team } = await scoredWithOrder(
+      world.units.jiangchong,
+      isoIn(5 * 86_400_000),
+    );
+    const unitUser = await world.unitUser(assignment.unitId);
+    const context = await contextFor(unitUser, PHONE);
+    const page = await open(context, "#/rectifications");
+    const card = page.locator(`[data-rectification="${rectificationId}"] a`);
+    await card.waitFor();
+    await shot(page, "unit-rectifications");
+    await card.click();
+    await page.fill("textarea[name=description]", "已补齐消杀记录，落实每日消杀登记");
+    await page.fill("textarea[name=evidence]", "消杀记录本照片\n员工健康档案更新记录");
+    await shot(page, "unit-report");
+    await page.getByRole("button", { name: "提交整改报告", exact: true }).click();
+    await expect.poll(() => page.locator(".badge.submitted").count(), { timeout: 15_000 }).toBe(1);
+    const reported = await unitUser.get(`/rectifications/${rectificationId}`);
+    expect(reported.body.report).toMatchObject({
+      description: "已补齐消杀记录，落实每日消杀登记",
+      evidence: ["消杀记录本照片", "员工健康档案更新记录"],
+      late: false,
+    });
+    await context.close();
+
+    const reviewer = await contextFor(team, PHONE);
+    const review = await open(reviewer, `#/rectifications/${rectificationId}`);
+    await review.locator("textarea[name=comment]").waitFor();
+    await review.fill("textarea[name=comment]", "回头看：整改到位，同意销号");
+    await shot(review, "review");
+    // The workflow may not wait for the review yet (409): the reviewer tries again, as a person would.
+    await expect
+      .poll(
+        async () => {
+          await review.getByRole("button", { name: "整改到位，销号", exact: true }).click();
+          await review.locator(".badge.closed, .error").first().waitFor();
+          return review.locator(".badge.closed").count();
+        },
+        { timeout: 20_000, interval: 1000 },
+      )
+      .toBe(1);
+    expect((await team.get(`/rectifications/${rectificationId}`)).body.status).toBe("closed");
+    await reviewer.close();
+  });
+});
+
+describe("organizer", () => {
+  it("writes a checklist, plans a spot check from the unit tree and runs the draw", async () => {
+    const context = await contextFor(world.organizer);
+    const page = await open(context, "#/templates");
+    await page.fill("input[name=templateName]", "校外培训机构检查细则");
+    await page.fill("input[name=code-0]", "B1");
+    await page.fill("input[name=title-0]", "办学许可与收费公示");
+    await page.fill("input[name=points-0]", "40");
+    await page.getByRole("button", { name: "添加一项", exact: true }).click();
+    await page.fill("input[name=code-1]", "B2");
+    await page.fill("input[name=title-1]", "消防通道与安全出口");
+    await page.fill("input[name=points-1]", "60");
+    await page.locator("fieldset.item-row").nth(1).locator("input[type=checkbox]").check();
+    await page.getByRole("button", { name: "保存细则", exact: true }).click();
+    await page.waitForURL(/#\/templates\/.+/);
+    const templateId = decodeURIComponent(page.url().split("#/templates/")[1]!);
+    const template = await world.organizer.get(`/templates/${templateId}`);
+    expect(template.body).toMatchObject({ name: "校外培训机构检查细则", maxPoints: 100 });
+    expect(template.body.items[1]).toMatchObject({ code: "B2", critical: true });
+    await shot(page, "templates");
+
+    await page.goto(`${server.url}/#/spot-checks/new`);
+    await page.fill("input[name=title]", "九龙、京航办事处校外培训机构督查");
+    await page.fill("input[name=templateId]", templateId);
+    await page.click('button[aria-label="展开 经开区"]');
+    await page.click('button[aria-label="展开 九龙办事处"]');
+    await page.click('button[aria-label="展开 京航办事处"]');
+    await page.check(`input[name="unit-${world.units.dongjia}"]`);
+    await page.check(`input[name="unit-${world.units.jiangchong}"]`);
+    await page.fill("input[name=sampleSize]", "2");
+    await page.fill(
+      "textarea[name=inspectorIds]",
+      Object.keys(world.inspectors)
+        .filter((id) => !id.endsWith("minghu"))
+        .join("\n"),
+    );
+    await page.fill("input[name=teamSize]", "1");
+    await shot(page, "plan");
+    await page.getByRole("button", { name: "保存计划", exact: true }).click();
+    await page.waitForURL(/#\/spot-checks\/(?!new$)[^/]+$/);
+    const spotCheckId = decodeURIComponent(page.url().split("#/spot-checks/")[1]!);
+
+    await page.getByRole("button", { name: "抽签派出（双随机）", exact: true }).click();
+    const rows = page.locator("table.assignments tbody tr");
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(2);
+    expect(await page.locator("table.assignments").textContent()).toContain("待检查");
+    const planned = await world.organizer.get(`/spot-checks/${spotCheckId}`);
+    expect(planned.body).toMatchObject({ status: "dispatched", templateId, sampleSize: 2, teamSize: 1 });
+    expect([...planned.body.candidateUnitIds].sort()).toEqual(
+      [world.units.dongjia, world.units.jiangchong].sort(),
+    );
+    await shot(page, "spot-check");
+
+    // The list remembers what this browser planned.
+    await page.goto(`${server.url}/#/spot-checks`);
+    expect(await page.locator("[data-page=spot-checks]").textContent()).toContain(
+      "九龙、京航办事处校外培训机构督查",
+    );
+    expect((page as Page & { errors?: string[] }).errors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe("screenshots for the README", () => {
+  it("shows the dashboard with red, yellow and green orders and a closed one", async () => {
+    await scoredWithOrder(world.units.dongjia, isoIn(2 * 86_400_000));
+    await scoredWithOrder(world.units.jiangchong, isoIn(10 * 86_400_000));
+    const context = await contextFor(world.official);
+    const page = await open(context, "#/dashboard");
+    await page.locator("table.due-soon tbody tr").first().waitFor();
+    await page.locator("table.overdue-list tbody tr").first().waitFor();
+    expect(await page.locator("table.by-unit .light-green").count()).toBeGreaterThan(0);
+    await shot(page, "dashboard-overview");
+    await context.close();
+  });
+});

@@ -1,0 +1,375 @@
+import { type EndpointName, endpoints } from "./endpoints";
+
+/** Wire types of ../shared/API.md, as the console reads them. */
+export interface LatLng {
+  lat: number;
+  lng: number;
+}
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+export interface Unit {
+  unitId: string;
+  name: string;
+  parentId: string | null;
+  kind: string;
+  location?: LatLng;
+  radiusMeters?: number;
+  path: string[];
+}
+export interface Inspector {
+  inspectorId: string;
+  name: string;
+  homeUnitId: string;
+}
+export interface TemplateItem {
+  code: string;
+  title: string;
+  maxPoints: number;
+  critical?: boolean;
+}
+export interface Grade {
+  name: string;
+  minPercent: number;
+}
+export interface Template {
+  templateId: string;
+  version: number;
+  name: string;
+  items: TemplateItem[];
+  grades: Grade[];
+  maxPoints: number;
+  createdAt?: string;
+}
+export interface Window {
+  start: string;
+  end: string;
+}
+export type AssignmentStatus = "dispatched" | "on_site" | "scored" | "rectifying" | "closed" | "missed";
+export interface Score {
+  points: number;
+  maxPoints: number;
+  percent: number;
+  grade: string;
+  vetoed: boolean;
+}
+export interface AssignmentSummary {
+  assignmentId: string;
+  unitId: string;
+  inspectorIds: string[];
+  status: AssignmentStatus;
+  score?: Score;
+}
+export interface SpotCheck {
+  spotCheckId: string;
+  title: string;
+  templateId: string;
+  templateVersion: number;
+  candidateUnitIds: string[];
+  parentUnitId?: string;
+  sampleSize: number;
+  inspectorIds: string[];
+  teamSize: number;
+  window: Window;
+  rectifyWithinDays: number;
+  escalateAfterHours: number;
+  status: string;
+  seedCommitment: string;
+  createdAt: string;
+  drawnAt?: string;
+  assignments: AssignmentSummary[];
+}
+export interface PlannedSpotCheck {
+  spotCheckId: string;
+  status: string;
+  seedCommitment: string;
+}
+export interface DrawResult {
+  spotCheckId: string;
+  status: string;
+  assignments: { assignmentId: string; unitId: string; inspectorIds: string[] }[];
+}
+export interface DrawProof {
+  seedCommitment: string;
+  seed?: string;
+  candidates: string[];
+  selected?: unknown;
+  [key: string]: unknown;
+}
+export type Severity = "minor" | "major" | "critical";
+export interface Assignment extends AssignmentSummary {
+  spotCheckId: string;
+  /** Present once the API publishes it; older servers leave it out. */
+  templateId?: string;
+  templateVersion?: number;
+  window: Window;
+  arrival?: { at: string; location: LatLng; distanceMeters: number | null; onSite: boolean; by?: string };
+  findings?: {
+    items: { code: string; deduction: number; note?: string }[];
+    issues: { itemCode?: string; description: string; severity: Severity; deadline: string }[];
+    submittedAt: string;
+    submittedBy: string;
+  };
+  rectificationIds: string[];
+  closedAt?: string;
+  missedAt?: string;
+}
+export type Light = "green" | "yellow" | "red";
+export type RectificationStatus = "open" | "submitted" | "closed";
+export interface Rectification {
+  rectificationId: string;
+  assignmentId: string;
+  spotCheckId: string;
+  unitId: string;
+  itemCode?: string;
+  description: string;
+  severity: Severity;
+  deadline: string;
+  status: RectificationStatus;
+  overdue: boolean;
+  escalationLevel: number;
+  light: Light | null;
+  history: {
+    at: string;
+    actor: string;
+    action: string;
+    comment?: string;
+    deadline?: string;
+    level?: number;
+  }[];
+  report?: { description: string; evidence: unknown[]; at: string; by: string; late: boolean };
+  createdAt: string;
+  closedAt?: string;
+}
+export interface UnitRow {
+  unitId: string;
+  unitName: string;
+  open: number;
+  submitted: number;
+  overdue: number;
+  escalated: number;
+  closed: number;
+  onTimeRate: number | null;
+}
+export interface Dashboard {
+  generatedAt: string;
+  rectifications: {
+    open: number;
+    submitted: number;
+    closed: number;
+    overdue: number;
+    escalated?: number;
+    onTimeRate: number | null;
+  };
+  overdue: (Rectification & { daysOverdue: number })[];
+  dueSoon: Rectification[];
+  byUnit: UnitRow[];
+}
+export interface Bulletin {
+  spotCheckId: string;
+  title: string;
+  window: Window;
+  generatedAt: string;
+  summary: string;
+  ranking: {
+    rank: number;
+    unitId: string;
+    unitName: string;
+    assignmentId: string;
+    percent: number;
+    points: number;
+    maxPoints: number;
+    grade: string;
+    vetoed: boolean;
+  }[];
+  problems: (Rectification & { unitName: string })[];
+  overdue: (Rectification & { unitName: string })[];
+  escalations: (Rectification & { unitName: string })[];
+  missed: { unitId: string; unitName: string }[];
+  pending: { unitId: string; unitName: string; status: string }[];
+}
+export interface AuditEntry {
+  at: string;
+  actor: string;
+  action: string;
+  [detail: string]: unknown;
+}
+export interface Notification {
+  notificationId: string;
+  at: string;
+  kind: "rectification_issued" | "overdue_reminder" | "escalation";
+  level: number;
+  title: string;
+  body: string;
+  rectificationId?: string;
+  assignmentId?: string;
+  unitId?: string;
+  deadline?: string;
+}
+
+export interface Bodies {
+  putUnit: {
+    name: string;
+    parentId: string | null;
+    kind: string;
+    location?: LatLng;
+    radiusMeters?: number;
+  };
+  putInspector: { name: string; homeUnitId: string };
+  createTemplate: { name: string; items: TemplateItem[]; grades?: Grade[] };
+  planSpotCheck: {
+    title: string;
+    templateId: string;
+    candidateUnitIds?: string[];
+    parentUnitId?: string;
+    sampleSize: number;
+    inspectorIds: string[];
+    teamSize?: number;
+    window: Window;
+    rectifyWithinDays?: number;
+    escalateAfterHours?: number;
+  };
+  recordArrival: { location: LatLng };
+  submitFindings: {
+    items: { code: string; deduction: number; note?: string }[];
+    issues: {
+      itemCode?: string;
+      description: string;
+      severity: Severity;
+      deadline?: string;
+      rectifyWithinDays?: number;
+    }[];
+  };
+  reportRectification: { description: string; evidence?: string[] };
+  reviewRectification: { decision: "accept" | "reject"; comment: string; deadline?: string };
+}
+
+export interface Responses {
+  getUnit: Unit;
+  putUnit: Unit;
+  listUnits: Page<Unit>;
+  getInspector: Inspector;
+  putInspector: Inspector;
+  createTemplate: Template;
+  getTemplate: Template;
+  planSpotCheck: PlannedSpotCheck;
+  draw: DrawResult;
+  getSpotCheck: SpotCheck;
+  getDrawProof: DrawProof;
+  getBulletin: Bulletin;
+  listAssignments: Page<Assignment>;
+  getAssignment: Assignment;
+  recordArrival: { arrival: NonNullable<Assignment["arrival"]> };
+  submitFindings: { assignmentId: string; status: AssignmentStatus; rectificationIds?: string[] };
+  listRectifications: Page<Rectification>;
+  getRectification: Rectification;
+  reportRectification: Rectification;
+  reviewRectification: Rectification;
+  dashboard: Dashboard;
+  audit: { entityId: string; items: AuditEntry[]; nextCursor: string | null };
+  notifications: Page<Notification>;
+}
+
+/** `{unitId}` in a path template → `{ unitId: string }`. */
+type ParamNames<P extends string> = P extends `${string}{${infer N}}${infer Rest}`
+  ? N | ParamNames<Rest>
+  : never;
+type ParamsOf<N extends EndpointName> = { [K in ParamNames<(typeof endpoints)[N]["path"]>]: string };
+
+export type CallOptions<N extends EndpointName> = {
+  query?: Record<string, string | undefined>;
+} & (ParamNames<(typeof endpoints)[N]["path"]> extends never
+  ? { params?: undefined }
+  : { params: ParamsOf<N> }) &
+  (N extends keyof Bodies ? { body: Bodies[N] } : { body?: undefined });
+
+/** An RFC 9457 problem answered by the API. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string,
+    readonly errors: { path: string; message: string }[] = [],
+  ) {
+    super(`${status} ${title}: ${detail}`);
+  }
+}
+
+function randomId(): string {
+  const c = globalThis.crypto;
+  if (typeof c.randomUUID === "function") return c.randomUUID();
+  const bytes = c.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The typed client: only operations of `endpoints` can be called, with their body and result types. */
+export class ApiClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: () => string | undefined,
+    private readonly onUnauthorized: () => void = () => undefined,
+  ) {}
+
+  async call<N extends EndpointName>(name: N, options: CallOptions<N>): Promise<Responses[N]> {
+    const endpoint = endpoints[name];
+    const params = (options.params ?? {}) as Record<string, string>;
+    const path = endpoint.path.replace(/\{(\w+)\}/g, (_, key: string) => {
+      const value = params[key];
+      if (value === undefined) throw new Error(`missing path parameter ${key}`);
+      return encodeURIComponent(value);
+    });
+    const search = new URLSearchParams();
+    for (const [k, v] of Object.entries(options.query ?? {}))
+      if (v !== undefined && v !== "") search.set(k, v);
+    const qs = search.toString();
+    const headers: Record<string, string> = { accept: "application/json" };
+    const bearer = this.token();
+    if (bearer) headers.authorization = `Bearer ${bearer}`;
+    if (endpoint.method !== "GET") {
+      headers["content-type"] = "application/json";
+      if (endpoint.method === "POST") headers["idempotency-key"] = randomId();
+    }
+    const res = await fetch(`${this.baseUrl}${path}${qs ? `?${qs}` : ""}`, {
+      method: endpoint.method,
+      headers,
+      ...(endpoint.method !== "GET" ? { body: JSON.stringify(options.body ?? {}) } : {}),
+    });
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!res.ok) {
+      if (res.status === 401) this.onUnauthorized();
+      const p = (parsed ?? {}) as {
+        title?: string;
+        detail?: string;
+        errors?: { path: string; message: string }[];
+      };
+      throw new ApiError(res.status, p.title ?? res.statusText, p.detail ?? text, p.errors ?? []);
+    }
+    return parsed as Responses[N];
+  }
+
+  /** Follows `nextCursor` up to `max` items. */
+  async all<N extends "listUnits" | "listAssignments" | "listRectifications" | "notifications">(
+    name: N,
+    options: CallOptions<N>,
+    max = 1000,
+  ): Promise<Responses[N]["items"]> {
+    const items: unknown[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = (await this.call(name, {
+        ...options,
+        query: { ...options.query, limit: "200", ...(cursor ? { cursor } : {}) },
+      } as CallOptions<N>)) as Page<unknown>;
+      items.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && items.length < max);
+    return items as Responses[N]["items"];
+  }
+}

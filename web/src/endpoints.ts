@@ -1,0 +1,70 @@
+/**
+ * Every API operation the console calls, as plain data: method, path template, and the request-body
+ * and query fields it sends. The client (api.ts) can only call what is listed here, and
+ * test/e2e/console.test.ts checks this list against the server's `GET /openapi.json`.
+ */
+export interface Endpoint {
+  readonly method: "GET" | "POST" | "PUT";
+  readonly path: string;
+  readonly body?: readonly string[];
+  readonly query?: readonly string[];
+}
+
+export const endpoints = {
+  getUnit: { method: "GET", path: "/units/{unitId}" },
+  putUnit: {
+    method: "PUT",
+    path: "/units/{unitId}",
+    body: ["name", "parentId", "kind", "location", "radiusMeters"],
+  },
+  listUnits: { method: "GET", path: "/units", query: ["parentId", "limit", "cursor"] },
+  getInspector: { method: "GET", path: "/inspectors/{inspectorId}" },
+  putInspector: { method: "PUT", path: "/inspectors/{inspectorId}", body: ["name", "homeUnitId"] },
+  createTemplate: { method: "POST", path: "/templates", body: ["name", "items", "grades"] },
+  getTemplate: { method: "GET", path: "/templates/{templateId}" },
+  planSpotCheck: {
+    method: "POST",
+    path: "/spot-checks",
+    body: [
+      "title",
+      "templateId",
+      "candidateUnitIds",
+      "parentUnitId",
+      "sampleSize",
+      "inspectorIds",
+      "teamSize",
+      "window",
+      "rectifyWithinDays",
+      "escalateAfterHours",
+    ],
+  },
+  draw: { method: "POST", path: "/spot-checks/{id}/draw" },
+  getSpotCheck: { method: "GET", path: "/spot-checks/{id}" },
+  getDrawProof: { method: "GET", path: "/spot-checks/{id}/draw-proof" },
+  getBulletin: { method: "GET", path: "/spot-checks/{id}/bulletin" },
+  listAssignments: { method: "GET", path: "/assignments", query: ["limit", "cursor"] },
+  getAssignment: { method: "GET", path: "/assignments/{id}" },
+  recordArrival: { method: "POST", path: "/assignments/{id}/arrival", body: ["location"] },
+  submitFindings: { method: "POST", path: "/assignments/{id}/findings", body: ["items", "issues"] },
+  listRectifications: {
+    method: "GET",
+    path: "/rectifications",
+    query: ["status", "unitId", "overdue", "limit", "cursor"],
+  },
+  getRectification: { method: "GET", path: "/rectifications/{id}" },
+  reportRectification: {
+    method: "POST",
+    path: "/rectifications/{id}/report",
+    body: ["description", "evidence"],
+  },
+  reviewRectification: {
+    method: "POST",
+    path: "/rectifications/{id}/review",
+    body: ["decision", "comment", "deadline"],
+  },
+  dashboard: { method: "GET", path: "/dashboard" },
+  audit: { method: "GET", path: "/audit/{entityId}", query: ["limit", "cursor"] },
+  notifications: { method: "GET", path: "/me/notifications", query: ["limit", "cursor"] },
+} as const satisfies Record<string, Endpoint>;
+
+export type EndpointName = keyof typeof endpoints;

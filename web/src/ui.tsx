@@ -1,0 +1,301 @@
+import type { ComponentChildren } from "preact";
+import { useCallback, useEffect, useState } from "preact/hooks";
+import {
+  ApiClient,
+  ApiError,
+  type AssignmentStatus,
+  type Inspector,
+  type Light,
+  type RectificationStatus,
+  type Severity,
+  type Unit,
+} from "./api";
+import type { ConsoleConfig, Session } from "./auth";
+
+/** The signed-in console: configuration, session and API client (set by main.tsx). */
+export const app: { config: ConsoleConfig; session: Session | undefined; api: ApiClient } = {
+  config: { mode: "local", apiUrl: "" },
+  session: undefined,
+  api: new ApiClient("", () => undefined),
+};
+
+export function hasRole(...roles: string[]): boolean {
+  return app.session?.roles.some((r) => roles.includes(r)) ?? false;
+}
+export const isOverseer = () => hasRole("admin", "organizer", "official");
+export const isOrganizer = () => hasRole("admin", "organizer");
+
+export function navigate(hash: string): void {
+  location.hash = hash;
+}
+
+// ---------- words of the field ----------
+export const ASSIGNMENT_STATUS: Record<AssignmentStatus, string> = {
+  dispatched: "待检查",
+  on_site: "已到场",
+  scored: "已评分",
+  rectifying: "整改中",
+  closed: "已办结",
+  missed: "未按期检查",
+};
+export const RECT_STATUS: Record<RectificationStatus, string> = {
+  open: "待整改",
+  submitted: "已报告待回头看",
+  closed: "已销号",
+};
+export const SEVERITY: Record<Severity, string> = { minor: "一般", major: "较重", critical: "严重" };
+export const LIGHT: Record<Light, string> = { green: "绿灯", yellow: "黄灯", red: "红灯" };
+export const ESCALATION = ["—", "催办", "问责"];
+export const SPOT_CHECK_STATUS: Record<string, string> = {
+  planned: "已计划（未抽签）",
+  dispatched: "已抽签派出",
+  closed: "已办结",
+};
+export const ROLE_NAMES: Record<string, string> = {
+  admin: "管理员",
+  organizer: "督查组织",
+  inspector: "督查员",
+  unit: "被检查单位",
+  official: "领导",
+};
+
+// ---------- formatting ----------
+const DAY = 86_400_000;
+export function fmtTime(iso: string | undefined): string {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString("zh-CN", {
+    hour12: false,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+}
+export function fmtDate(iso: string): string {
+  return new Date(iso).toLocaleDateString("zh-CN", { month: "2-digit", day: "2-digit" });
+}
+export function pct(rate: number | null | undefined): string {
+  return rate === null || rate === undefined ? "—" : `${Math.round(rate * 1000) / 10}%`;
+}
+/** "剩余 2 天 5 小时" / "逾期 3 天". */
+export function timeLeft(deadline: string, now = Date.now()): string {
+  const ms = new Date(deadline).getTime() - now;
+  const abs = Math.abs(ms);
+  const days = Math.floor(abs / DAY);
+  const hours = Math.floor((abs % DAY) / 3_600_000);
+  const minutes = Math.floor((abs % 3_600_000) / 60_000);
+  const span =
+    days > 0 ? `${days} 天 ${hours} 小时` : hours > 0 ? `${hours} 小时 ${minutes} 分` : `${minutes} 分钟`;
+  return ms >= 0 ? `剩余 ${span}` : `逾期 ${span}`;
+}
+/** The light the API would give (for rows it did not light): red overdue, yellow ≤ 3 days, else green. */
+export function lightOf(deadline: string, closed: boolean, now = Date.now()): Light | null {
+  if (closed) return null;
+  const ms = new Date(deadline).getTime() - now;
+  return ms < 0 ? "red" : ms <= 3 * DAY ? "yellow" : "green";
+}
+export function toLocalInput(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+export function fromLocalInput(value: string): string {
+  return new Date(value).toISOString();
+}
+export function splitIds(text: string): string[] {
+  return [
+    ...new Set(
+      text
+        .split(/[\s,，、;；]+/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
+}
+
+// ---------- what this browser remembers (the API has no list of spot checks or templates) ----------
+export interface Remembered {
+  id: string;
+  title: string;
+  at: string;
+  templateId?: string;
+}
+function readList(key: string): Remembered[] {
+  try {
+    const v = JSON.parse(localStorage.getItem(key) ?? "[]") as unknown;
+    return Array.isArray(v) ? (v as Remembered[]) : [];
+  } catch {
+    return [];
+  }
+}
+function remember(key: string, entry: Remembered): void {
+  const list = readList(key).filter((e) => e.id !== entry.id);
+  localStorage.setItem(key, JSON.stringify([entry, ...list].slice(0, 200)));
+}
+export const memory = {
+  spotChecks: () => readList("spot.console.spotChecks"),
+  rememberSpotCheck: (e: Remembered) => remember("spot.console.spotChecks", e),
+  templates: () => readList("spot.console.templates"),
+  rememberTemplate: (e: Remembered) => remember("spot.console.templates", e),
+  inspectors: () => readList("spot.console.inspectors"),
+  rememberInspector: (e: Remembered) => remember("spot.console.inspectors", e),
+  templateOfSpotCheck: (spotCheckId: string) =>
+    memory.spotChecks().find((s) => s.id === spotCheckId)?.templateId,
+};
+
+// ---------- data hooks ----------
+export interface Loaded<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  reload: () => void;
+}
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
+  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({
+    data: undefined,
+    error: undefined,
+    loading: true,
+  });
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setState((s) => ({ ...s, loading: true }));
+    load().then(
+      (data) => live && setState({ data, error: undefined, loading: false }),
+      (error: unknown) => live && setState((s) => ({ data: s.data, error, loading: false })),
+    );
+    return () => {
+      live = false;
+    };
+  }, [...deps, tick]);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { ...state, reload };
+}
+
+const unitCache = new Map<string, Promise<Unit | undefined>>();
+export function getUnitCached(unitId: string): Promise<Unit | undefined> {
+  let p = unitCache.get(unitId);
+  if (!p) {
+    p = app.api.call("getUnit", { params: { unitId } }).catch(() => undefined);
+    unitCache.set(unitId, p);
+  }
+  return p;
+}
+const inspectorCache = new Map<string, Promise<Inspector | undefined>>();
+export function getInspectorCached(inspectorId: string): Promise<Inspector | undefined> {
+  let p = inspectorCache.get(inspectorId);
+  if (!p) {
+    p = app.api.call("getInspector", { params: { inspectorId } }).catch(() => undefined);
+    inspectorCache.set(inspectorId, p);
+  }
+  return p;
+}
+
+export function UnitName({ id }: { id: string }) {
+  const [name, setName] = useState<string | undefined>();
+  useEffect(() => {
+    let live = true;
+    void getUnitCached(id).then((u) => live && setName(u?.name));
+    return () => {
+      live = false;
+    };
+  }, [id]);
+  return <span title={id}>{name ?? id}</span>;
+}
+export function InspectorName({ id }: { id: string }) {
+  const [name, setName] = useState<string | undefined>();
+  useEffect(() => {
+    let live = true;
+    void getInspectorCached(id).then((u) => live && setName(u?.name));
+    return () => {
+      live = false;
+    };
+  }, [id]);
+  return <span title={id}>{name ?? id}</span>;
+}
+
+// ---------- small components ----------
+export function LightBadge({ light }: { light: Light | null | undefined }) {
+  if (!light) return <span class="light light-none">—</span>;
+  return (
+    <span class={`light light-${light}`} data-light={light}>
+      <i aria-hidden="true" />
+      {LIGHT[light]}
+    </span>
+  );
+}
+export function EscalationBadge({ level }: { level: number }) {
+  if (level <= 0) return <span class="muted">—</span>;
+  return <span class={`badge esc-${level}`}>{ESCALATION[level] ?? `级别 ${level}`}</span>;
+}
+export function StatusBadge({ text, tone }: { text: string; tone?: string }) {
+  return <span class={`badge ${tone ?? ""}`}>{text}</span>;
+}
+
+export function errorText(error: unknown): string {
+  if (error instanceof ApiError) {
+    const fields = error.errors.map((e) => `${e.path}：${e.message}`).join("；");
+    const known: Record<number, string> = {
+      401: "登录已失效，请重新登录",
+      403: "当前角色无权进行此操作",
+      404: "未找到（或对您保密）",
+      409: "状态冲突：该步骤已完成或尚未到这一步",
+      422: "规则不允许",
+    };
+    return `${known[error.status] ?? `错误 ${error.status}`}：${error.detail}${fields ? `（${fields}）` : ""}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+export function ErrorBox({ error }: { error: unknown }) {
+  if (!error) return null;
+  return (
+    <div class="error" role="alert">
+      {errorText(error)}
+    </div>
+  );
+}
+export function Loading({ when }: { when: boolean }) {
+  return when ? <div class="muted loading">加载中…</div> : null;
+}
+export function Section({
+  title,
+  children,
+  actions,
+}: {
+  title: string;
+  children: ComponentChildren;
+  actions?: ComponentChildren;
+}) {
+  return (
+    <section class="card">
+      <div class="card-head">
+        <h2>{title}</h2>
+        {actions ? <div class="actions">{actions}</div> : null}
+      </div>
+      {children}
+    </section>
+  );
+}
+export function Empty({ text }: { text: string }) {
+  return <p class="muted empty">{text}</p>;
+}
+
+/** A form action: runs, shows its error, disables itself while busy. */
+export function useAction<A extends unknown[]>(run: (...args: A) => Promise<void>) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const go = async (...args: A) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await run(...args);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, go };
+}
