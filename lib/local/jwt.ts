@@ -29,7 +29,13 @@ export async function ensureSigningKey(dataDir: string): Promise<KeyFiles> {
     privateJwk: { ...(await exportJWK(privateKey)), kid: "local-1", alg: ALG },
     publicJwk: { ...(await exportJWK(publicKey)), kid: "local-1", alg: ALG },
   };
-  writeFileSync(path, JSON.stringify(files), { mode: 0o600 });
+  try {
+    // Exclusive create: if `npm run token` and the server's first start race, both use the first key.
+    writeFileSync(path, JSON.stringify(files), { mode: 0o600, flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return JSON.parse(readFileSync(path, "utf8")) as KeyFiles;
+    throw error;
+  }
   return files;
 }
 
