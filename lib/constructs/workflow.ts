@@ -348,8 +348,10 @@ function buildDefinition(scope: Construct, fns: Readonly<Record<WorkflowTask, In
   for (const wait of [awaitReport, awaitReportEscalated, awaitReview]) {
     wait.addCatch(escalateOrder, { errors: ["States.Timeout"], resultPath: JsonPath.DISCARD });
   }
-  awaitReport.next(routeOrder);
-  awaitReportEscalated.next(routeOrder);
+  // A report is followed by its review (回头看) without a Choice in between: if the order is not
+  // awaiting review after all, AwaitReview's registration finds that and hands back the real step.
+  awaitReport.next(awaitReview);
+  awaitReportEscalated.next(awaitReview);
   awaitReview.next(routeOrder);
   escalateOrder.next(routeOrder);
   followUpOrders.itemProcessor(routeOrder);

@@ -233,19 +233,19 @@ describe("definition", () => {
       TimeoutSecondsPath: "$.prepared.timerSeconds",
       ResultSelector: step,
       ResultPath: "$.prepared",
-      Next: "RouteOrder",
+      Next: "AwaitReview",
       Catch: [{ ErrorEquals: ["States.Timeout"], ResultPath: null, Next: "EscalateOrder" }],
       Parameters: {
         Payload: { kind: "report", "id.$": "$.rectificationId", "taskToken.$": "$$.Task.Token" },
       },
     });
-    for (const [name, kind] of [
-      ["AwaitReportEscalated", "report"],
-      ["AwaitReview", "review"],
+    for (const [name, kind, next] of [
+      ["AwaitReportEscalated", "report", "AwaitReview"],
+      ["AwaitReview", "review", "RouteOrder"],
     ] as const) {
       const s = state(name);
       expect(s, name).toMatchObject({
-        Next: "RouteOrder",
+        Next: next,
         ResultSelector: step,
         ResultPath: "$.prepared",
         Parameters: { Payload: { kind, "id.$": "$.rectificationId", "taskToken.$": "$$.Task.Token" } },
