@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import * as z from "zod/mini";
 
 /**
  * The local stand-in for Cognito: an ES256 key pair generated on first start under DATA_DIR, used
@@ -16,13 +17,32 @@ interface KeyFiles {
   readonly publicJwk: JWK;
 }
 
+const Jwk = z.looseObject({
+  kty: z.string(),
+  crv: z.optional(z.string()),
+  x: z.optional(z.string()),
+  y: z.optional(z.string()),
+  d: z.optional(z.string()),
+  kid: z.optional(z.string()),
+  alg: z.optional(z.string()),
+});
+const KeyFilesSchema = z.object({ privateJwk: Jwk, publicJwk: Jwk });
+
+/** The key file is read back from disk, so it is parsed rather than trusted. */
+function readKeyFiles(path: string): KeyFiles {
+  const parsed = KeyFilesSchema.safeParse(JSON.parse(readFileSync(path, "utf8")));
+  if (!parsed.success)
+    throw new Error(`${path} is not a signing key file; delete it to generate a new key pair`);
+  return parsed.data;
+}
+
 function keyPath(dataDir: string) {
   return join(dataDir, "jwt-signing-key.json");
 }
 
 export async function ensureSigningKey(dataDir: string): Promise<KeyFiles> {
   const path = keyPath(dataDir);
-  if (existsSync(path)) return JSON.parse(readFileSync(path, "utf8")) as KeyFiles;
+  if (existsSync(path)) return readKeyFiles(path);
   mkdirSync(dataDir, { recursive: true });
   const { privateKey, publicKey } = await generateKeyPair(ALG, { extractable: true });
   const files: KeyFiles = {
@@ -33,7 +53,7 @@ export async function ensureSigningKey(dataDir: string): Promise<KeyFiles> {
     // Exclusive create: if `npm run token` and the server's first start race, both use the first key.
     writeFileSync(path, JSON.stringify(files), { mode: 0o600, flag: "wx" });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return JSON.parse(readFileSync(path, "utf8")) as KeyFiles;
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return readKeyFiles(path);
     throw error;
   }
   return files;

@@ -33,6 +33,26 @@ interface ExecutionRecord {
   cause?: string;
 }
 
+/**
+ * What one execution has cost so far (for the benchmark's cost model; nothing here changes
+ * behaviour): Step Functions Standard bills per state transition (a state entered, a retry), Lambda
+ * per task invocation and its duration.
+ */
+export interface ExecutionCounters {
+  /** `StateEntered` events, Map iterations' states included. */
+  stateTransitions: number;
+  /** The same by state name. */
+  readonly statesEntered: Record<string, number>;
+  /** `StateRetried` events (billed as transitions too). */
+  retries: number;
+  /** Lambda invocations by task states (a callback task invokes its function once). */
+  taskInvocations: number;
+  /** Total duration of the task invocations, ms (callback waits excluded). */
+  taskDurationMs: number;
+  /** The same, each invocation rounded up to a whole ms (Lambda's billed duration). */
+  taskBilledMs: number;
+}
+
 interface Waiter {
   readonly executionName: string;
   resolve(output: unknown): void;
@@ -141,6 +161,7 @@ export class LocalStepFunctions {
   private readonly waiters = new Map<string, Waiter>();
   private readonly spentTokens = new Set<string>();
   private readonly timers = new Set<() => void>();
+  private readonly counters = new Map<string, ExecutionCounters>();
   private stopping = false;
 
   constructor(
@@ -228,6 +249,23 @@ export class LocalStepFunctions {
     waiter.reject(failure);
   }
 
+  /** Transitions and task invocations of an execution (by name) since this process started it. */
+  executionCounters(name: string): ExecutionCounters {
+    let counters = this.counters.get(name);
+    if (!counters) {
+      counters = {
+        stateTransitions: 0,
+        statesEntered: {},
+        retries: 0,
+        taskInvocations: 0,
+        taskDurationMs: 0,
+        taskBilledMs: 0,
+      };
+      this.counters.set(name, counters);
+    }
+    return counters;
+  }
+
   /** Executions still running (for tests and the shutdown log). */
   runningCount(): number {
     return this.running.size;
@@ -286,9 +324,14 @@ export class LocalStepFunctions {
     });
     // Drain the event log (so it does not accumulate in memory) and enforce AWS's history limit.
     let events = 0;
+    const counters = this.executionCounters(record.name);
     void (async () => {
-      for await (const _ of execution.eventLogs) {
+      for await (const event of execution.eventLogs) {
         events++;
+        if (event.type === "StateEntered") {
+          counters.stateTransitions++;
+          counters.statesEntered[event.state.name] = (counters.statesEntered[event.state.name] ?? 0) + 1;
+        } else if (event.type === "StateRetried") counters.retries++;
         if (events > MAX_HISTORY_EVENTS && record.status === "RUNNING") {
           record.status = "FAILED";
           record.error = "States.HistoryLimitExceeded";
@@ -346,8 +389,17 @@ export class LocalStepFunctions {
     delete input[LOCAL_TIMEOUT_FIELD];
     const functionArn = String(input.FunctionName ?? "");
     assertPayloadSize(input, `The input of state ${state}`);
+    const counters = this.executionCounters(executionName);
+    counters.taskInvocations++;
+    const invokedAt = performance.now();
+    const timed = <T>(result: Promise<T>) =>
+      result.finally(() => {
+        const ms = performance.now() - invokedAt;
+        counters.taskDurationMs += ms;
+        counters.taskBilledMs += Math.max(1, Math.ceil(ms));
+      });
     if (!this.callbackStates.has(state)) {
-      const payload = await this.invoke(functionArn, input.Payload ?? {});
+      const payload = await timed(this.invoke(functionArn, input.Payload ?? {}));
       assertPayloadSize(payload, `The output of state ${state}`);
       return { ExecutedVersion: "$LATEST", Payload: payload ?? null, StatusCode: 200 };
     }
@@ -372,7 +424,7 @@ export class LocalStepFunctions {
       };
     }
     try {
-      await this.invoke(functionArn, replaceDeep(input.Payload ?? {}, TOKEN_PLACEHOLDER, token));
+      await timed(this.invoke(functionArn, replaceDeep(input.Payload ?? {}, TOKEN_PLACEHOLDER, token)));
     } catch (error) {
       cancelTimer();
       this.waiters.delete(token);

@@ -1,0 +1,322 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ApiLatencyResult } from "./api-latency";
+import type { ColdStartResult } from "./cold-start";
+import { LAMBDA_MEMORY_GB, PRICES } from "./prices";
+import type { ScaleResult } from "./scale";
+import { log, RESULTS_DIR, runPhase } from "./stats";
+import type { WorkflowCostResult } from "./workflow-cost";
+
+/**
+ * `npm run bench`: the four phases, each in its own process (one local system per process), one
+ * after the other on this machine; then one table — the project's figure, the floor measured in the
+ * same run, their ratio, and the budgets of issue 5 — and the JSON under bench/results/.
+ */
+
+const BUDGETS = {
+  importTime: 1.25,
+  bundleSize: 1.5,
+  apiP50: 2,
+  usdPerInspection: 0.001,
+  historyReadUnits: 1.1,
+};
+
+type Row = [figure: string, project: string, floor: string, ratio: string, budget: string];
+
+const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "—");
+const usd = (n: number) => `$${n.toFixed(6)}`;
+const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.NaN);
+const verdict = (ok: boolean, rule: string) => `${ok ? "met" : "NOT MET"} (${rule})`;
+
+function table(title: string, rows: Row[]): string {
+  const head: Row = ["figure", "project", "floor (same run)", "ratio", "budget"];
+  const all = [head, ...rows];
+  const width = (c: string) => [...c].length;
+  const widths = head.map((_, i) => Math.max(...all.map((r) => width(r[i] ?? ""))));
+  const line = (r: Row) => `| ${r.map((c, i) => c + " ".repeat((widths[i] ?? 0) - width(c))).join(" | ")} |`;
+  return [
+    `\n### ${title}\n`,
+    line(head),
+    `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`,
+    ...rows.map(line),
+  ].join("\n");
+}
+
+function coldStartRows(r: ColdStartResult): { rows: Row[]; met: boolean } {
+  const rows: Row[] = [];
+  let met = true;
+  for (const b of r.bundles) {
+    const sizeRatio = ratio(b.bytes, r.floor.bytes);
+    const timeRatio = ratio(b.importMsMedian, r.floor.importMsMedian);
+    const ok = sizeRatio <= BUDGETS.bundleSize && timeRatio <= BUDGETS.importTime;
+    met &&= ok;
+    rows.push([
+      `${b.handler}: KB / import ms`,
+      `${f(b.bytes / 1024, 0)} KB / ${f(b.importMsMedian)} ms`,
+      `${f(r.floor.bytes / 1024, 0)} KB / ${f(r.floor.importMsMedian)} ms`,
+      `${f(sizeRatio, 2)} / ${f(timeRatio, 2)}`,
+      `${sizeRatio <= BUDGETS.bundleSize ? "met" : "NOT MET"} / ${timeRatio <= BUDGETS.importTime ? "met" : "NOT MET"}`,
+    ]);
+  }
+  return { rows, met };
+}
+
+function main() {
+  return (async () => {
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const stamp = new Date().toISOString().replaceAll(":", "-").slice(0, 19);
+    const started = Date.now();
+    log("phase 1/4: cold start (CDK bundles vs a DynamoDB-document-client bundle)");
+    const cold = await runPhase<ColdStartResult>("cold-start.ts", "cold-start", stamp, 300_000);
+    log("phase 2/4: workflow cost of one whole inspection");
+    const workflow = await runPhase<WorkflowCostResult>("workflow-cost.ts", "workflow", stamp, 120_000);
+    log("phase 3/4: API latency and throughput vs bare DynamoDB Local operations");
+    const api = await runPhase<ApiLatencyResult>("api-latency.ts", "api", stamp, 300_000);
+    log("phase 4/4: scale (history rows, concurrent inspections)");
+    const scale = await runPhase<ScaleResult>("scale.ts", "scale", stamp, 300_000);
+    const seconds = (Date.now() - started) / 1000;
+
+    const out: string[] = [];
+    out.push(`## Benchmark ${stamp} (${process.version}, ${f(seconds, 0)} s)`);
+
+    if (cold) {
+      const cs = coldStartRows(cold);
+      const largest = [...cold.bundles].sort((a, b) => b.bytes - a.bytes)[0];
+      const slowest = [...cold.bundles].sort((a, b) => b.importMsMedian - a.importMsMedian)[0];
+      const summary: Row[] = [];
+      if (largest && slowest) {
+        const s = ratio(largest.bytes, cold.floor.bytes);
+        const t = ratio(slowest.importMsMedian, cold.floor.importMsMedian);
+        summary.push(
+          [
+            `largest bundle (${largest.handler})`,
+            `${f(largest.bytes / 1024, 0)} KB`,
+            `${f(cold.floor.bytes / 1024, 0)} KB`,
+            f(s, 2),
+            verdict(s <= BUDGETS.bundleSize, `≤ ${BUDGETS.bundleSize}×`),
+          ],
+          [
+            `slowest import (${slowest.handler}), median of ${cold.spawns}`,
+            `${f(slowest.importMsMedian)} ms`,
+            `${f(cold.floor.importMsMedian)} ms`,
+            f(t, 2),
+            verdict(t <= BUDGETS.importTime, `≤ ${BUDGETS.importTime}×`),
+          ],
+          [
+            `import with --enable-source-maps (Lambda's NODE_OPTIONS), ${cold.largestWithSourceMaps.handler}`,
+            `${f(cold.largestWithSourceMaps.importMsMedian)} ms`,
+            `${f(cold.floorWithSourceMaps.importMsMedian)} ms`,
+            f(ratio(cold.largestWithSourceMaps.importMsMedian, cold.floorWithSourceMaps.importMsMedian), 2),
+            "(information)",
+          ],
+        );
+      }
+      out.push(table("1. Cold start — summary", summary));
+      out.push(
+        table(`1. Cold start — every handler (${cold.bundles.length} bundles; all met: ${cs.met})`, cs.rows),
+      );
+      out.push(
+        `\nesbuild options copy reproduces the CDK bundle of ${cold.copyCheck.handler}: ${cold.copyCheck.identical} (${cold.copyCheck.cdkBytes} vs ${cold.copyCheck.copyBytes} bytes)`,
+      );
+      out.push(
+        `Import time and size of the floor plus one dependency at a time (ms, KB; floor ${f(cold.floor.importMsMedian)} ms, ${f(cold.floor.bytes / 1024, 0)} KB): ${cold.attribution
+          .map(
+            (a) =>
+              `${a.name.replace("plus-", "+")} ${f(a.importMsMedian)} ms (${f(ratio(a.importMsMedian, cold.floor.importMsMedian), 2)}×), ${f(a.bytes / 1024, 0)} KB`,
+          )
+          .join("; ")}`,
+      );
+      if (largest) {
+        const floorShares = new Map((cold.composition.floor ?? []).map((s) => [s.module, s.bytes]));
+        const extra = (cold.composition[largest.handler ?? ""] ?? [])
+          .map((s) => ({ module: s.module, extra: s.bytes - (floorShares.get(s.module) ?? 0) }))
+          .filter((s) => s.extra > 1024)
+          .sort((a, b) => b.extra - a.extra)
+          .slice(0, 8);
+        out.push(
+          `What ${largest.handler} carries beyond the floor (esbuild metafile, KB): ${extra.map((e) => `${e.module} ${f(e.extra / 1024, 0)}`).join(", ")}`,
+        );
+      }
+    } else out.push(`\n### 1. Cold start: the phase failed (see its log under bench/results/)`);
+
+    if (api) {
+      const apiRows: Row[] = [];
+      for (const r of api.routes) {
+        const p50 = ratio(r.api.p50, r.bare.p50);
+        apiRows.push(
+          [
+            `${r.route} p50`,
+            `${f(r.api.p50)} ms`,
+            `${f(r.bare.p50)} ms`,
+            f(p50, 2),
+            verdict(p50 <= BUDGETS.apiP50, `≤ ${BUDGETS.apiP50}×`),
+          ],
+          [
+            `${r.route} p99`,
+            `${f(r.api.p99)} ms`,
+            `${f(r.bare.p99)} ms`,
+            f(ratio(r.api.p99, r.bare.p99), 2),
+            "",
+          ],
+          [
+            `${r.route} req/s (failures)`,
+            `${f(r.api.perSecond)} (${r.api.failures})`,
+            `${f(r.bare.perSecond)} (${r.bare.failures})`,
+            f(ratio(r.api.perSecond, r.bare.perSecond), 2),
+            "",
+          ],
+        );
+      }
+      out.push(
+        table(
+          `2. API on the local stack, ${api.connections} connections (floor: the same DynamoDB requests, replayed)`,
+          apiRows,
+        ),
+      );
+      for (const r of api.routes)
+        out.push(`- ${r.route}: ${r.operations.map((o) => `${o.op}(${o.units})`).join(" → ")}; ${r.note}`);
+    } else out.push(`\n### 2. API: the phase failed (see its log under bench/results/)`);
+
+    if (workflow) {
+      const p = workflow.project;
+      const fl = workflow.floor;
+      const wfRows: Row[] = [
+        ["state transitions", `${p.stateTransitions}`, `${fl.stateTransitions}`, "—", ""],
+        [
+          "Lambda invocations (API + tasks)",
+          `${p.lambdaInvocations}`,
+          `${fl.lambdaInvocations}`,
+          f(ratio(p.lambdaInvocations, fl.lambdaInvocations), 2),
+          "",
+        ],
+        [
+          "Lambda billed ms",
+          `${f(p.lambdaBilledMs, 0)}`,
+          `${fl.lambdaBilledMs}`,
+          f(ratio(p.lambdaBilledMs, fl.lambdaBilledMs), 1),
+          "",
+        ],
+        ["DynamoDB read units", `${p.readUnits}`, `${fl.readUnits}`, "—", ""],
+        [
+          "DynamoDB write units",
+          `${p.writeUnits}`,
+          `${fl.writeUnits}`,
+          f(ratio(p.writeUnits, fl.writeUnits), 1),
+          "",
+        ],
+        ["HTTP API requests", `${p.httpRequests}`, `${fl.httpRequests}`, "1.00", ""],
+        ["US$ Step Functions", usd(p.usd.stepFunctions), usd(fl.usd.stepFunctions), "—", ""],
+        ["US$ Lambda", usd(p.usd.lambda), usd(fl.usd.lambda), f(ratio(p.usd.lambda, fl.usd.lambda), 1), ""],
+        [
+          "US$ DynamoDB",
+          usd(p.usd.dynamoDb),
+          usd(fl.usd.dynamoDb),
+          f(ratio(p.usd.dynamoDb, fl.usd.dynamoDb), 1),
+          "",
+        ],
+        ["US$ HTTP API", usd(p.usd.httpApi), usd(fl.usd.httpApi), "1.00", ""],
+        [
+          "US$ per whole inspection",
+          usd(p.usd.total),
+          usd(fl.usd.total),
+          f(ratio(p.usd.total, fl.usd.total), 1),
+          verdict(p.usd.total <= BUDGETS.usdPerInspection, `≤ $${BUDGETS.usdPerInspection}`),
+        ],
+      ];
+      out.push(
+        table(
+          `3. One whole inspection (median of ${workflow.runs}; ${workflow.closedRuns} closed) — floor: one durable write per visible state change (${fl.visibleStateChanges.length}), the same ${fl.httpRequests} requests at 1 ms`,
+          wfRows,
+        ),
+      );
+      out.push(
+        `- transitions by state: ${Object.entries(p.statesEntered)
+          .sort((a, b) => b[1] - a[1])
+          .map(([s, n]) => `${s} ${n}`)
+          .join(", ")}; retries ${p.retries}`,
+        `- DynamoDB calls by operation (calls/units): ${Object.entries(p.byOp)
+          .map(([op, v]) => `${op} ${v.calls}/${v.units}`)
+          .join(", ")}; ${p.failedWrites} refused conditional write(s) (billed, units not reported)`,
+        ...workflow.idle.map(
+          (w) =>
+            `- waiting ${w.seconds} s for ${w.waitingFor}: ${w.transitions} transitions, ${w.taskInvocations} task invocations, ${w.dynamoCalls} DynamoDB calls (a wait on a callback needs 0)`,
+        ),
+        `- DynamoDB Local counts index writes: a put with 3 GSI keys ${workflow.dynamoLocalCountsIndexWrites.withIndexes} WRU, without ${workflow.dynamoLocalCountsIndexWrites.withoutIndexes}`,
+        `- prices (US$, on demand, us-east-1; bench/prices.ts): Step Functions Standard ${PRICES.stepFunctionsTransition}/transition; Lambda arm64 ${PRICES.lambdaRequest * 1e6}/1M requests + ${PRICES.lambdaGbSecond}/GB-s at ${LAMBDA_MEMORY_GB * 1024} MB; DynamoDB ${PRICES.dynamoWriteUnit * 1e6}/1M WRU, ${PRICES.dynamoReadUnit * 1e6}/1M RRU; HTTP API ${PRICES.httpApiRequest * 1e6}/1M requests`,
+      );
+    } else out.push(`\n### 3. Workflow cost: the phase failed (see its log under bench/results/)`);
+
+    if (scale) {
+      const scRows: Row[] = [];
+      scale.large.reads.forEach((large, i) => {
+        const small = scale.small.reads[i];
+        if (!small) return;
+        const units = ratio(large.readUnits, small.readUnits);
+        scRows.push(
+          [
+            `${large.route} read units`,
+            `${large.readUnits} @ ${scale.large.history.toLocaleString("en")}`,
+            `${small.readUnits} @ ${scale.small.history.toLocaleString("en")}`,
+            f(units, 2),
+            verdict(units <= BUDGETS.historyReadUnits, `≤ ${BUDGETS.historyReadUnits}×`),
+          ],
+          [
+            `${large.route} p50`,
+            `${f(large.p50Ms)} ms`,
+            `${f(small.p50Ms)} ms`,
+            f(ratio(large.p50Ms, small.p50Ms), 2),
+            "",
+          ],
+        );
+      });
+      const c = scale.concurrent;
+      scRows.push([
+        `${c.inspections} whole inspections concurrently`,
+        `${c.closed} closed, ${c.lost} lost, ${f(c.seconds, 0)} s`,
+        "—",
+        "—",
+        c.lost === 0 ? "none lost" : "LOST SOME",
+      ]);
+      scRows.push([
+        "throughput",
+        `${f(c.perSecond, 2)} inspections/s (${f(c.requests / c.seconds, 0)} API req/s)`,
+        "—",
+        "—",
+        "",
+      ]);
+      out.push(
+        table(
+          `4. Scale — closed history written with BatchWriteItem (${scale.activeOrders} active orders, ${scale.overdueOrders} overdue, through the API)`,
+          scRows,
+        ),
+      );
+      if (c.failures.length > 0) out.push(`- failures: ${c.failures.join("; ")}`);
+      const retries = Object.entries(c.retried);
+      out.push(
+        retries.length === 0
+          ? "- no request needed a retry"
+          : `- the driver retried (Idempotency-Key, after a 5xx or while in progress): ${retries.map(([step, n]) => `${step} ${n}×`).join(", ")}`,
+      );
+    } else out.push(`\n### 4. Scale: the phase failed (see its log under bench/results/)`);
+
+    for (const [name, phase] of [
+      ["API", api],
+      ["scale", scale],
+    ] as const) {
+      const w = phase?.warnings;
+      if (w && (w.unhandledRejections > 0 || w.notQuiet > 0))
+        out.push(
+          `\nWARNING (${name} phase): ${w.unhandledRejections} unhandled rejection(s) in the local runtime; ${w.notQuiet} wait(s) for the workflows to settle gave up (background work never stopped).`,
+        );
+    }
+    const text = out.join("\n");
+    process.stdout.write(`${text}\n`);
+    const combined = { stamp, seconds, budgets: BUDGETS, prices: PRICES, cold, workflow, api, scale };
+    writeFileSync(join(RESULTS_DIR, `${stamp}.json`), JSON.stringify(combined, null, 2));
+    writeFileSync(join(RESULTS_DIR, "latest.json"), JSON.stringify(combined, null, 2));
+    writeFileSync(join(RESULTS_DIR, "latest.md"), `${text}\n`);
+    log(`results: bench/results/${stamp}.json (and latest.json, latest.md)`);
+  })();
+}
+
+await main();
