@@ -42,8 +42,16 @@ export interface OrderStep {
 
 export function orderStep(r: RectificationRecord, now: Date): OrderStep {
   const phase = orderPhase(r, now);
-  return {
-    phase: phase.phase,
-    timerSeconds: phase.phase === "await_report_until" ? waitSeconds(phase.timerSeconds) : 1,
-  };
+  switch (phase.phase) {
+    case "await_report_until":
+      return { phase: phase.phase, timerSeconds: waitSeconds(phase.timerSeconds) };
+    // No deadline: the wait is only the safety net of a lost resume, so it is the longest one.
+    case "await_review":
+    case "await_report":
+      return { phase: phase.phase, timerSeconds: MAX_WAIT_SECONDS };
+    // Routed on at once; no wait is armed.
+    case "closed":
+    case "escalate":
+      return { phase: phase.phase, timerSeconds: 1 };
+  }
 }

@@ -469,6 +469,11 @@ describe("rectifications, oversight and notifications", () => {
       evidence: ["照片1"],
     });
     expect(reported.body.status).toBe("submitted");
+    // A review has no deadline: the workflow waits for it quietly, it does not poll the order.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const waiting = system.stepFunctions.executionCounters(assignment.assignmentId);
+    expect(waiting.statesEntered.AwaitReview).toBe(1);
+    expect(waiting.statesEntered.EscalateOrder ?? 0).toBe(0);
     expectProblem(
       await unit.post(`/rectifications/${rectificationId}/report`, { description: "again" }),
       409,
