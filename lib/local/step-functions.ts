@@ -407,6 +407,9 @@ export class LocalStepFunctions {
     const result = new Promise<unknown>((resolve, reject) => {
       this.waiters.set(token, { executionName, resolve, reject });
     });
+    // The timer may fire while the registration is still running; the rejection is awaited below,
+    // or dropped with the token if the registration fails.
+    result.catch(() => {});
     let cancelTimer = () => {};
     if (typeof timeoutSeconds === "number") {
       const cancel = longTimer(timeoutSeconds * 1000, () => {
