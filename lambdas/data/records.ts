@@ -218,7 +218,13 @@ export const notificationRecord = z.object({
 });
 export type NotificationRecord = z.infer<typeof notificationRecord>;
 
-export const pendingResume = z.object({ tokenHash: z.string(), taskToken: z.string(), output: z.string() });
+export const pendingResume = z.object({
+  tokenHash: z.string(),
+  taskToken: z.string(),
+  output: z.string(),
+  /** Set when the resume is a `SendTaskFailure` (the output is then its cause). */
+  error: z.optional(z.string()),
+});
 
 export const closedCounters = z.object({
   closed: z.optional(z.number()),

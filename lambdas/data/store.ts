@@ -727,7 +727,13 @@ export class InspectionStore {
   // ---- workflow resumes that failed ---------------------------------------------------------
 
   /** Kept when `SendTaskSuccess` failed after the change was committed; the resume job retries it. */
-  async putPendingResume(tokenHash: string, taskToken: string, output: string, at: string): Promise<void> {
+  async putPendingResume(
+    tokenHash: string,
+    taskToken: string,
+    output: string,
+    error: string | undefined,
+    at: string,
+  ): Promise<void> {
     await this.db.batchPut([
       {
         ...keys.pendingResume(tokenHash),
@@ -736,6 +742,7 @@ export class InspectionStore {
         tokenHash,
         taskToken,
         output,
+        ...(error === undefined ? {} : { error }),
         at,
       },
     ]);
@@ -743,7 +750,7 @@ export class InspectionStore {
 
   async listPendingResumes(
     limit: number,
-  ): Promise<{ tokenHash: string; taskToken: string; output: string }[]> {
+  ): Promise<{ tokenHash: string; taskToken: string; output: string; error?: string | undefined }[]> {
     const out = await this.db.query(
       {
         IndexName: INDEX.global,

@@ -20,6 +20,25 @@ export function waitSeconds(seconds: number): number {
   return Math.max(1, Math.min(MAX_WAIT_SECONDS, Math.ceil(seconds)));
 }
 
+/** The human steps the workflow waits for with a callback task. */
+export type CallbackKind = "findings" | "report" | "review";
+
+/**
+ * The step each callback task goes on to when it succeeds: findings lead to the orders' follow-up,
+ * a report to its review (回头看), an accepted review ends the order (销号). Any other outcome (no
+ * issues found, a rejected report, a step that had already moved on) fails the task with
+ * `STEP_CHANGED` carrying the step, and the workflow routes on it. Ordinary outcomes thus cost no
+ * routing transition, which is most of what Step Functions Standard bills per inspection.
+ */
+export const CALLBACK_CONTINUES = {
+  findings: "follow_up",
+  report: "await_review",
+  review: "closed",
+} as const satisfies Record<CallbackKind, string>;
+
+/** The error a callback task fails with when the step it hands over is not its usual successor. */
+export const STEP_CHANGED = "StepChanged";
+
 export interface AssignmentStep {
   readonly phase: "await_findings" | "mark_missed" | "follow_up" | "done";
   readonly timerSeconds: number;

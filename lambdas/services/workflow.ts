@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { SendTaskSuccessCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { sfnClient } from "../shared/aws";
 import { optionalEnv } from "../shared/config";
 import { logger } from "../shared/logger";
 import { store } from "./context";
+import { CALLBACK_CONTINUES, type CallbackKind, STEP_CHANGED } from "./steps";
 
 /**
  * Errors that mean the token is no longer waiting: the step was resumed already, timed out, or the
@@ -13,35 +14,46 @@ import { store } from "./context";
 const GONE = new Set(["TaskDoesNotExist", "TaskTimedOut", "InvalidToken"]);
 
 /**
- * Resumes a waiting workflow step after the database change it waited for has been committed.
+ * Resumes a waiting workflow step after the database change it waited for has been committed,
+ * handing it the step that comes next: as the task's output when that is the step's usual
+ * successor, otherwise as a `StepChanged` failure the workflow routes on (see `CALLBACK_CONTINUES`).
  * If Step Functions cannot be reached, the change stands (the request succeeded) and the resume is
  * kept for the scheduled resume job to retry; the waiting step's own timer is the last safety net.
  */
-export async function resumeWorkflow(taskToken: string | undefined, output: object): Promise<void> {
+export async function resumeWorkflow(
+  taskToken: string | undefined,
+  kind: CallbackKind,
+  step: { readonly phase: string },
+): Promise<void> {
   if (!taskToken) return;
-  const body = JSON.stringify(output);
+  const output = JSON.stringify(step);
+  const error = step.phase === CALLBACK_CONTINUES[kind] ? undefined : STEP_CHANGED;
   try {
-    await sendResume(taskToken, body);
-  } catch (error) {
+    await sendResume(taskToken, output, error);
+  } catch (failure) {
     logger.warn("Resuming the workflow failed; kept for the resume job", {
-      error: error instanceof Error ? error.name : String(error),
+      error: failure instanceof Error ? failure.name : String(failure),
     });
-    await store.putPendingResume(tokenHash(taskToken), taskToken, body, new Date().toISOString());
+    await store.putPendingResume(tokenHash(taskToken), taskToken, output, error, new Date().toISOString());
   }
 }
 
-/** Sends one resume; true when it was delivered or is no longer wanted (the token is gone). */
-export async function sendResume(taskToken: string, output: string): Promise<boolean> {
+/**
+ * Sends one resume (a success with `output`, or with `error` a failure whose cause is `output`);
+ * true when it was delivered or is no longer wanted (the token is gone).
+ */
+export async function sendResume(taskToken: string, output: string, error?: string): Promise<boolean> {
   try {
-    await sfnClient.send(new SendTaskSuccessCommand({ taskToken, output }));
+    if (error === undefined) await sfnClient.send(new SendTaskSuccessCommand({ taskToken, output }));
+    else await sfnClient.send(new SendTaskFailureCommand({ taskToken, error, cause: output }));
     return true;
-  } catch (error) {
-    const name = error instanceof Error ? error.name : "";
+  } catch (failure) {
+    const name = failure instanceof Error ? failure.name : "";
     if (GONE.has(name)) {
       logger.info("Workflow step was no longer waiting for this token", { reason: name });
       return true;
     }
-    throw error;
+    throw failure;
   }
 }
 

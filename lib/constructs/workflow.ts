@@ -21,6 +21,7 @@ import {
   JsonPath,
   LogLevel,
   Map as MapState,
+  Pass,
   type RetryProps,
   StateMachine,
   StateMachineType,
@@ -30,6 +31,7 @@ import {
 } from "aws-cdk-lib/aws-stepfunctions";
 import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct } from "constructs";
+import { type CallbackKind, STEP_CHANGED } from "../../lambdas/services/steps";
 import { scheduledJobs, type WorkflowTask, workflowTasks } from "../../lambdas/workflow/tasks";
 import type { InspectionTable } from "./data-store";
 import { InspectionFunction } from "./inspection-function";
@@ -50,6 +52,8 @@ export const STATE_NAMES = {
   awaitReview: "AwaitReview",
   escalateOrder: "EscalateOrder",
   orderClosed: "OrderClosed",
+  readAssignmentStep: "ReadAssignmentStep",
+  readOrderStep: "ReadOrderStep",
   closeAssignment: "CloseAssignment",
   inspectionDone: "InspectionDone",
 } as const;
@@ -225,10 +229,14 @@ export class InspectionWorkflow extends Construct {
  *
  * Every step that moves a record on hands back what comes next as `$.prepared` (a phase and, for a
  * deadline, a timer), and a Choice routes on it: PrepareAssignment reads it at the start (and after
- * a restart), the API hands it over when it resumes a waiting task, and the timer steps
- * (MarkMissed, EscalateOrder) return it. NotifyRectificationOrders lists each order with its first
- * step, which starts that order's iteration of the inline Map. This keeps the state transitions of
- * one inspection — what Step Functions Standard bills — to the ones the process needs.
+ * a restart), the timer steps (MarkMissed, EscalateOrder) return it, and the API hands it to a
+ * waiting callback task. A callback succeeds only with its usual successor (`CALLBACK_CONTINUES` in
+ * `lambdas/services/steps.ts`: findings → NotifyRectificationOrders, report → AwaitReview, accepted
+ * review → the order's end) and goes there with no Choice in between; anything else fails it with
+ * `StepChanged`, whose cause is the step, and a Pass state puts it back under `$.prepared` for the
+ * Choice. NotifyRectificationOrders lists each order with its first step, and each order's iteration
+ * of the inline Map starts by waiting for its report. This keeps the state transitions of one
+ * inspection — what Step Functions Standard bills — to the ones the process needs.
  */
 function buildDefinition(scope: Construct, fns: Readonly<Record<WorkflowTask, InspectionFunction>>) {
   const def = new Construct(scope, "Definition");
@@ -261,7 +269,7 @@ function buildDefinition(scope: Construct, fns: Readonly<Record<WorkflowTask, In
 
   const awaitCallback = (
     name: string,
-    kind: "findings" | "report" | "review",
+    kind: CallbackKind,
     idPath: string,
     selector: Record<string, unknown>,
     timed: boolean,
@@ -312,7 +320,9 @@ function buildDefinition(scope: Construct, fns: Readonly<Record<WorkflowTask, In
     resultPath: JsonPath.DISCARD,
   });
 
-  // One rectification order (the Map's item processor).
+  // One rectification order (the Map's item processor). It starts waiting for the report at once;
+  // a callback that hands over a step other than its usual successor fails with StepChanged, and
+  // ReadOrderStep puts that step where RouteOrder looks for it.
   const routeOrder = new Choice(def, STATE_NAMES.routeOrder);
   const awaitReport = awaitCallback(
     STATE_NAMES.awaitReport,
@@ -338,6 +348,9 @@ function buildDefinition(scope: Construct, fns: Readonly<Record<WorkflowTask, In
     true,
   );
   const escalateOrder = invoke(STATE_NAMES.escalateOrder, "escalateOrder", rectificationId, toOrderStep);
+  const readOrderStep = new Pass(def, STATE_NAMES.readOrderStep, {
+    parameters: { ...rectificationId, prepared: JsonPath.stringToJson(JsonPath.stringAt("$.changed.Cause")) },
+  });
 
   routeOrder
     .when(Condition.stringEquals("$.prepared.phase", "await_report_until"), awaitReport)
@@ -347,14 +360,14 @@ function buildDefinition(scope: Construct, fns: Readonly<Record<WorkflowTask, In
     .otherwise(new Succeed(def, STATE_NAMES.orderClosed));
   for (const wait of [awaitReport, awaitReportEscalated, awaitReview]) {
     wait.addCatch(escalateOrder, { errors: ["States.Timeout"], resultPath: JsonPath.DISCARD });
+    wait.addCatch(readOrderStep, { errors: [STEP_CHANGED], resultPath: "$.changed" });
   }
-  // A report is followed by its review (回头看) without a Choice in between: if the order is not
-  // awaiting review after all, AwaitReview's registration finds that and hands back the real step.
+  // A report is followed by its review (回头看); an accepted review ends the order (销号).
   awaitReport.next(awaitReview);
   awaitReportEscalated.next(awaitReview);
-  awaitReview.next(routeOrder);
+  readOrderStep.next(routeOrder);
   escalateOrder.next(routeOrder);
-  followUpOrders.itemProcessor(routeOrder);
+  followUpOrders.itemProcessor(awaitReport);
 
   prepareAssignment.next(routeAssignment);
   routeAssignment
@@ -362,8 +375,14 @@ function buildDefinition(scope: Construct, fns: Readonly<Record<WorkflowTask, In
     .when(Condition.stringEquals("$.prepared.phase", "mark_missed"), markMissed)
     .when(Condition.stringEquals("$.prepared.phase", "follow_up"), notifyOrders)
     .otherwise(new Succeed(def, STATE_NAMES.inspectionDone));
+  const readAssignmentStep = new Pass(def, STATE_NAMES.readAssignmentStep, {
+    parameters: { ...assignmentId, prepared: JsonPath.stringToJson(JsonPath.stringAt("$.changed.Cause")) },
+  });
   awaitFindings.addCatch(markMissed, { errors: ["States.Timeout"], resultPath: JsonPath.DISCARD });
-  awaitFindings.next(routeAssignment);
+  awaitFindings.addCatch(readAssignmentStep, { errors: [STEP_CHANGED], resultPath: "$.changed" });
+  // Findings with issues go straight on to the orders' follow-up.
+  awaitFindings.next(notifyOrders);
+  readAssignmentStep.next(routeAssignment);
   markMissed.next(routeAssignment);
   notifyOrders.next(followUpOrders);
   followUpOrders.next(closeAssignment);

@@ -112,11 +112,12 @@ describe("definition", () => {
         "FollowUpOrders",
         "CloseAssignment",
         "InspectionDone",
+        "ReadAssignmentStep",
       ].sort(),
     );
     const processor = state("FollowUpOrders").ItemProcessor as Definition & { ProcessorConfig: unknown };
     expect(processor.ProcessorConfig).toEqual({ Mode: "INLINE" });
-    expect(processor.StartAt).toBe("RouteOrder");
+    expect(processor.StartAt).toBe("AwaitReport");
     expect(Object.keys(processor.States).sort()).toEqual(
       [
         "RouteOrder",
@@ -125,6 +126,7 @@ describe("definition", () => {
         "AwaitReview",
         "EscalateOrder",
         "OrderClosed",
+        "ReadOrderStep",
       ].sort(),
     );
   });
@@ -174,14 +176,25 @@ describe("definition", () => {
     expect(state("InspectionDone").Type).toBe("Succeed");
   });
 
-  it("waits for findings until $.prepared.timerSeconds, then marks the assignment missed", () => {
+  it("waits for findings until $.prepared.timerSeconds, then marks the assignment missed; findings with issues go straight to the follow-up, any other step back to the Choice", () => {
     expect(state("AwaitFindings")).toMatchObject({
       TimeoutSecondsPath: "$.prepared.timerSeconds",
       ResultSelector: { "phase.$": "$.phase", "timerSeconds.$": "$.timerSeconds", "orders.$": "$.orders" },
       ResultPath: "$.prepared",
-      Next: "RouteAssignment",
-      Catch: [{ ErrorEquals: ["States.Timeout"], ResultPath: null, Next: "MarkMissed" }],
+      Next: "NotifyRectificationOrders",
+      Catch: [
+        { ErrorEquals: ["States.Timeout"], ResultPath: null, Next: "MarkMissed" },
+        { ErrorEquals: ["StepChanged"], ResultPath: "$.changed", Next: "ReadAssignmentStep" },
+      ],
       Parameters: { Payload: { kind: "findings", "id.$": "$.assignmentId", "taskToken.$": "$$.Task.Token" } },
+    });
+    expect(state("ReadAssignmentStep")).toEqual({
+      Type: "Pass",
+      Parameters: {
+        "assignmentId.$": "$.assignmentId",
+        "prepared.$": "States.StringToJson($.changed.Cause)",
+      },
+      Next: "RouteAssignment",
     });
     expect(state("MarkMissed")).toMatchObject({
       Next: "RouteAssignment",
@@ -190,7 +203,7 @@ describe("definition", () => {
     });
   });
 
-  it("follows up each order in an inline Map starting from its first step, then closes the assignment", () => {
+  it("follows up each order in an inline Map (each starts by waiting for its report), then closes the assignment", () => {
     expect(state("NotifyRectificationOrders")).toMatchObject({
       Next: "FollowUpOrders",
       ResultSelector: { "orders.$": "$.Payload.orders" },
@@ -227,25 +240,26 @@ describe("definition", () => {
     expect(state("OrderClosed").Type).toBe("Succeed");
   });
 
-  it("waits for the report until the deadline and escalates on timeout; re-reads the order weekly otherwise", () => {
+  it("waits for the report until the deadline and escalates on timeout; a report goes to its review, an accepted review ends the order, any other step goes back to the Choice", () => {
     const step = { "phase.$": "$.phase", "timerSeconds.$": "$.timerSeconds" };
     expect(state("AwaitReport")).toMatchObject({
       TimeoutSecondsPath: "$.prepared.timerSeconds",
       ResultSelector: step,
       ResultPath: "$.prepared",
       Next: "AwaitReview",
-      Catch: [{ ErrorEquals: ["States.Timeout"], ResultPath: null, Next: "EscalateOrder" }],
       Parameters: {
         Payload: { kind: "report", "id.$": "$.rectificationId", "taskToken.$": "$$.Task.Token" },
       },
     });
     for (const [name, kind, next] of [
+      ["AwaitReport", "report", "AwaitReview"],
       ["AwaitReportEscalated", "report", "AwaitReview"],
-      ["AwaitReview", "review", "RouteOrder"],
+      ["AwaitReview", "review", undefined],
     ] as const) {
       const s = state(name);
+      expect(s.Next, name).toBe(next);
+      expect(s.End, name).toBe(next === undefined ? true : undefined);
       expect(s, name).toMatchObject({
-        Next: next,
         ResultSelector: step,
         ResultPath: "$.prepared",
         Parameters: { Payload: { kind, "id.$": "$.rectificationId", "taskToken.$": "$$.Task.Token" } },
@@ -253,8 +267,17 @@ describe("definition", () => {
       expect(s.TimeoutSecondsPath, name).toBe("$.prepared.timerSeconds");
       expect(s.Catch, name).toEqual([
         { ErrorEquals: ["States.Timeout"], ResultPath: null, Next: "EscalateOrder" },
+        { ErrorEquals: ["StepChanged"], ResultPath: "$.changed", Next: "ReadOrderStep" },
       ]);
     }
+    expect(state("ReadOrderStep")).toEqual({
+      Type: "Pass",
+      Parameters: {
+        "rectificationId.$": "$.rectificationId",
+        "prepared.$": "States.StringToJson($.changed.Cause)",
+      },
+      Next: "RouteOrder",
+    });
     expect(state("EscalateOrder")).toMatchObject({
       Next: "RouteOrder",
       ResultPath: "$.prepared",

@@ -521,6 +521,19 @@ describe("rectifications, oversight and notifications", () => {
       () => world.official.get(`/assignments/${assignment.assignmentId}`),
       (r) => r.body.status === "closed",
     );
+    // The rejection routed back to the report wait; the acceptance ended the order with no Choice.
+    expect(system.stepFunctions.executionCounters(assignment.assignmentId).statesEntered).toEqual({
+      PrepareAssignment: 1,
+      RouteAssignment: 1,
+      AwaitFindings: 1,
+      NotifyRectificationOrders: 1,
+      FollowUpOrders: 1,
+      AwaitReport: 2,
+      AwaitReview: 2,
+      ReadOrderStep: 1,
+      RouteOrder: 1,
+      CloseAssignment: 1,
+    });
     const bulletin = await world.official.get(`/spot-checks/${spotCheckId}/bulletin`);
     expect(bulletin.body.ranking[0]).toMatchObject({
       unitId: assignment.unitId,

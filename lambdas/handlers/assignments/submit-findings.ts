@@ -124,7 +124,7 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
     ],
   );
   const after = await store.getAssignment(a.assignmentId);
-  if (after) await resumeWorkflow(after.taskToken, assignmentStep(after, now));
+  if (after) await resumeWorkflow(after.taskToken, "findings", assignmentStep(after, now));
   return json(202, {
     assignmentId: a.assignmentId,
     status,

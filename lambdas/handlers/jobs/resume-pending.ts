@@ -9,7 +9,7 @@ async function resumePending() {
   let delivered = 0;
   for (const p of pending) {
     try {
-      if (await sendResume(p.taskToken, p.output)) {
+      if (await sendResume(p.taskToken, p.output, p.error)) {
         await store.deletePendingResume(p.tokenHash);
         delivered++;
       }

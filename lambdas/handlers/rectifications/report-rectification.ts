@@ -38,7 +38,7 @@ async function reportRectification({ caller, body, params, now }: RouteRequest<B
     "The order changed while this report was processed; reload it.",
   );
   const saved = await store.getRectification(r.rectificationId);
-  if (saved) await resumeWorkflow(saved.taskToken, orderStep(saved, now));
+  if (saved) await resumeWorkflow(saved.taskToken, "report", orderStep(saved, now));
   return json(200, rectificationView(saved ?? after, now));
 }
 

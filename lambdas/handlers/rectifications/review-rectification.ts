@@ -81,7 +81,7 @@ async function reviewRectification({ caller, body, params, now }: RouteRequest<B
     "The order changed while this review was processed; reload it.",
   );
   const saved = await store.getRectification(r.rectificationId);
-  if (saved) await resumeWorkflow(saved.taskToken, orderStep(saved, now));
+  if (saved) await resumeWorkflow(saved.taskToken, "review", orderStep(saved, now));
   return json(200, rectificationView(saved ?? after, now));
 }
 

@@ -29,11 +29,11 @@ async function registerCallback({ kind, id, taskToken }: z.infer<typeof input>, 
   if (kind === "findings") {
     const a = await store.getAssignment(id);
     if (!a) throw new Error(`Assignment ${id} does not exist`);
-    await resumeWorkflow(taskToken, assignmentStep(a, now));
+    await resumeWorkflow(taskToken, kind, assignmentStep(a, now));
   } else {
     const r = await store.getRectification(id);
     if (!r) throw new Error(`Rectification order ${id} does not exist`);
-    await resumeWorkflow(taskToken, orderStep(r, now));
+    await resumeWorkflow(taskToken, kind, orderStep(r, now));
   }
   return { stored: false };
 }
