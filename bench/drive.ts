@@ -33,8 +33,9 @@ export async function startBench(label: string): Promise<Bench> {
   const system = await startLocalSystem({ port: 0, dataDir, inMemory: true });
   // The handlers' clients exist now (the local system imported every handler); same module instance.
   const aws = await import("../lambdas/shared/aws");
+  const sfn = await import("../lambdas/shared/sfn");
   meter.attach(aws.documentClient);
-  meter.attachStepFunctions(aws.sfnClient);
+  meter.attachStepFunctions(sfn.sfnClient);
   // Mark the workflow's task invocations, so the meter can tell the workflow's calls from the API's.
   const engine = system.stepFunctions as unknown as {
     invoke: (arn: string, payload: unknown) => Promise<unknown>;

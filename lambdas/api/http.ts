@@ -1,6 +1,3 @@
-import { IdempotencyConfig } from "@aws-lambda-powertools/idempotency";
-import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
-import { makeHandlerIdempotent } from "@aws-lambda-powertools/idempotency/middleware";
 import middy, { type MiddlewareObj } from "@middy/core";
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
@@ -9,7 +6,6 @@ import type {
 } from "aws-lambda";
 import * as z from "zod/mini";
 import { InvalidInputError } from "../domain/errors";
-import { dynamoClient, tableName } from "../shared/aws";
 import { type Caller, callerFromClaims } from "./auth";
 import { problemResponse, toProblem } from "./problem";
 
@@ -40,7 +36,7 @@ export interface RouteRequest<B, Q, P> {
   readonly event: HttpEvent;
 }
 
-interface RouteOptions<B, Q, P> {
+export interface RouteOptions<B, Q, P> {
   /** Public routes (health, OpenAPI) have no caller. */
   readonly auth?: "jwt" | "none";
   readonly body?: z.ZodMiniType<B>;
@@ -50,7 +46,7 @@ interface RouteOptions<B, Q, P> {
   readonly idempotent?: boolean;
 }
 
-type ParsedContext = Context & { spot?: RouteRequest<unknown, unknown, unknown> };
+export type ParsedContext = Context & { spot?: RouteRequest<unknown, unknown, unknown> };
 
 const ANONYMOUS: Caller = { sub: "", roles: new Set(), unitId: undefined };
 
@@ -114,44 +110,32 @@ function problemResponses(): MiddlewareObj<HttpEvent, HttpResult, Error, ParsedC
   };
 }
 
-const idempotencyStore = new DynamoDBPersistenceLayer({
-  tableName,
-  keyAttr: "pk",
-  sortKeyAttr: "sk",
-  staticPkValue: "IDEMPOTENCY",
-  expiryAttr: "expiration",
-  awsSdkV3Client: dynamoClient,
-});
-
-/**
- * The same key, user, route and path within 24 h returns the first response; the same key with
- * another body is refused (IdempotencyValidationError → 422). Without the header nothing is kept.
- */
-const idempotencyConfig = new IdempotencyConfig({
-  eventKeyJmesPath:
-    'headers."idempotency-key" && join(\'#\', [requestContext.authorizer.jwt.claims.sub, routeKey, rawPath, headers."idempotency-key"])',
-  payloadValidationJmesPath: "body",
-  expiresAfterSeconds: 24 * 60 * 60,
-  throwOnNoIdempotencyKey: false,
-});
-
 export function json(status: number, body: unknown): HttpResponse {
   return { status, body };
 }
 
+/** A middy middleware of the HTTP stack (the idempotency middleware of `./idempotent-http.ts`). */
+export type HttpMiddleware = MiddlewareObj<HttpEvent, HttpResult, Error, ParsedContext>;
+
 /**
  * The one middy stack of every HTTP handler, in a fixed order: problem responses (outermost, so it
  * sees every error) → parse and authenticate → idempotency → the use case → JSON response.
+ * `idempotency` is given only by `./idempotent-http.ts`, so that routes without `idempotent: true`
+ * neither bundle nor load Powertools idempotency.
  */
-export function httpRoute<B = undefined, Q = undefined, P = undefined>(
+export function buildRoute<B, Q, P>(
   options: RouteOptions<B, Q, P>,
   useCase: (request: RouteRequest<B, Q, P>) => Promise<HttpResponse>,
+  idempotency?: () => HttpMiddleware,
 ) {
   const stack = middy<HttpEvent, HttpResult, Error, ParsedContext>()
     .use(problemResponses())
     .use(parseRequest(options));
   if (options.idempotent) {
-    stack.use(makeHandlerIdempotent({ persistenceStore: idempotencyStore, config: idempotencyConfig }));
+    if (!idempotency) {
+      throw new Error("An idempotent route takes httpRoute from lambdas/api/idempotent-http.ts");
+    }
+    stack.use(idempotency());
   }
   return stack.handler(async (_event, context): Promise<HttpResult> => {
     const parsed = context.spot as RouteRequest<B, Q, P>;
@@ -162,4 +146,15 @@ export function httpRoute<B = undefined, Q = undefined, P = undefined>(
       body: JSON.stringify(response.body),
     };
   });
+}
+
+/**
+ * An HTTP handler without idempotency. Routes with `idempotent: true` import `httpRoute` from
+ * `./idempotent-http.ts` instead (same signature).
+ */
+export function httpRoute<B = undefined, Q = undefined, P = undefined>(
+  options: RouteOptions<B, Q, P> & { readonly idempotent?: false },
+  useCase: (request: RouteRequest<B, Q, P>) => Promise<HttpResponse>,
+) {
+  return buildRoute(options, useCase);
 }

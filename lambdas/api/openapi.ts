@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { type RouteKey, type RouteSpec, routes } from "./routes";
-import { schemas } from "./schemas";
+import * as schemas from "./schemas";
 
 interface RouteDoc {
   readonly summary: string;

@@ -5,42 +5,60 @@ import { InvalidInputError } from "../domain/errors";
  * Request schemas of the public API (zod/mini keeps every handler bundle small). They are also the
  * source of the OpenAPI document (lambdas/api/openapi.ts). Limits on strings and lists bound what
  * one request can make the system store or compute (OWASP API4).
+ *
+ * Handlers import this module as a namespace (`import * as schemas from "../../api/schemas"`) and
+ * name the schemas they use: each schema is built by `schema()`, which esbuild may drop when unused,
+ * so a handler's bundle builds only its own schemas at import (the OpenAPI handler builds them all).
  */
 
-const id = z
-  .string()
-  .check(
-    z.minLength(1),
-    z.maxLength(128),
-    z.regex(/^[\p{L}\p{N}_.:@-]+$/u, "letters, digits, _ . : @ - only"),
-  );
+/** Builds a schema at module scope; marked free of side effects so that an unused one is tree-shaken. */
+/* @__NO_SIDE_EFFECTS__ */
+function schema<T>(build: () => T): T {
+  return build();
+}
+
+export const id = schema(() =>
+  z
+    .string()
+    .check(
+      z.minLength(1),
+      z.maxLength(128),
+      z.regex(/^[\p{L}\p{N}_.:@-]+$/u, "letters, digits, _ . : @ - only"),
+    ),
+);
 const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
-const time = z.iso.datetime({ offset: true });
-const latLng = z.object({
-  lat: z.number().check(z.gte(-90), z.lte(90)),
-  lng: z.number().check(z.gte(-180), z.lte(180)),
-});
+export const time = schema(() => z.iso.datetime({ offset: true }));
+const latLng = schema(() =>
+  z.object({
+    lat: z.number().check(z.gte(-90), z.lte(90)),
+    lng: z.number().check(z.gte(-180), z.lte(180)),
+  }),
+);
 
-export const schemas = {
-  id,
-  time,
-  unitParams: z.object({ unitId: id }),
-  inspectorParams: z.object({ inspectorId: id }),
-  templateParams: z.object({ templateId: id }),
-  entityParams: z.object({ entityId: id }),
-  idParams: z.object({ id }),
+export const unitParams = schema(() => z.object({ unitId: id }));
 
-  putUnit: z.object({
+export const inspectorParams = schema(() => z.object({ inspectorId: id }));
+
+export const templateParams = schema(() => z.object({ templateId: id }));
+
+export const entityParams = schema(() => z.object({ entityId: id }));
+
+export const idParams = schema(() => z.object({ id }));
+
+export const putUnit = schema(() =>
+  z.object({
     name: text(200),
     parentId: z.optional(z.nullable(id)),
     kind: text(64),
     location: z.optional(latLng),
     radiusMeters: z.optional(z.number().check(z.gt(0), z.lte(100_000))),
   }),
+);
 
-  putInspector: z.object({ name: text(100), homeUnitId: id }),
+export const putInspector = schema(() => z.object({ name: text(100), homeUnitId: id }));
 
-  createTemplate: z
+export const createTemplate = schema(() =>
+  z
     .object({
       name: text(200),
       items: z
@@ -80,8 +98,10 @@ export const schemas = {
         });
       }),
     ),
+);
 
-  planSpotCheck: z
+export const planSpotCheck = schema(() =>
+  z
     .object({
       title: text(200),
       templateId: id,
@@ -105,10 +125,12 @@ export const schemas = {
         }
       }),
     ),
+);
 
-  arrival: z.object({ location: latLng }),
+export const arrival = schema(() => z.object({ location: latLng }));
 
-  findings: z.object({
+export const findings = schema(() =>
+  z.object({
     items: z
       .array(
         z.object({
@@ -130,8 +152,10 @@ export const schemas = {
       )
       .check(z.maxLength(20)),
   }),
+);
 
-  report: z.object({
+export const report = schema(() =>
+  z.object({
     description: text(5000),
     evidence: z.optional(
       z
@@ -139,8 +163,10 @@ export const schemas = {
         .check(z.maxLength(20)),
     ),
   }),
+);
 
-  review: z
+export const review = schema(() =>
+  z
     .object({
       decision: z.enum(["accept", "reject"]),
       comment: z.string().check(z.maxLength(2000)),
@@ -153,30 +179,38 @@ export const schemas = {
         }
       }),
     ),
+);
 
-  page: z.object({
+export const page = schema(() =>
+  z.object({
     limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "a whole number from 1 to 200"))),
     cursor: z.optional(z.string().check(z.maxLength(2048))),
   }),
+);
 
-  templateQuery: z.object({
+export const templateQuery = schema(() =>
+  z.object({
     version: z.optional(z.string().check(z.regex(/^[1-9]\d{0,5}$/, "a version number"))),
   }),
+);
 
-  listUnits: z.object({
+export const listUnits = schema(() =>
+  z.object({
     parentId: z.optional(id),
     limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "a whole number from 1 to 200"))),
     cursor: z.optional(z.string().check(z.maxLength(2048))),
   }),
+);
 
-  listRectifications: z.object({
+export const listRectifications = schema(() =>
+  z.object({
     status: z.optional(z.enum(["open", "submitted", "closed"])),
     unitId: z.optional(id),
     overdue: z.optional(z.enum(["true", "false"])),
     limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "a whole number from 1 to 200"))),
     cursor: z.optional(z.string().check(z.maxLength(2048))),
   }),
-};
+);
 
 /** `?limit=` (default 50, 1–200) and `?cursor=`. */
 export function pageOf(query: { limit?: string | undefined; cursor?: string | undefined }): {

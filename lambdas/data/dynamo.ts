@@ -5,6 +5,7 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
@@ -142,6 +143,10 @@ export class Dynamo {
       if (errorName(error) === "ConditionalCheckFailedException") return false;
       throw error;
     }
+  }
+
+  async putItem(item: Item): Promise<void> {
+    await this.send(() => this.client.send(new PutCommand({ TableName: this.tableName, Item: item })));
   }
 
   async delete(key: { pk: string; sk: string }): Promise<void> {

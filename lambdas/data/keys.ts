@@ -14,6 +14,7 @@
  * | notification | NOTIFY#recipient / at#id | | | |
  * | closed-order counters | STATS#RECTS / #ALL, UNIT#id | | | |
  * | idempotency record (Powertools) | IDEMPOTENCY / hash | | | |
+ * | callback token of a waiting workflow step | CALLBACK#ASSIGNMENT#id or CALLBACK#RECT#id / #TOKEN | | | |
  * | workflow resume that failed, to retry | RESUME#tokenHash / #RESUME | | | RESUMES / at#tokenHash |
  *
  * Active orders (open or submitted) sit in `RECTS#A`, closed ones move to `RECTS#C`: the dashboard
@@ -55,6 +56,8 @@ export const keys = {
   notifications: (recipient: string) => `NOTIFY#${recipient}`,
   stats: "STATS#RECTS",
   idempotency: "IDEMPOTENCY",
+  /** The callback token an entity's workflow waits with (see `InspectionStore.putCallbackToken`). */
+  callbackToken: (entity: { pk: string; sk: string }) => ({ pk: `CALLBACK#${entity.pk}`, sk: "#TOKEN" }),
   pendingResume: (tokenHash: string) => ({ pk: `RESUME#${tokenHash}`, sk: "#RESUME" }),
   pendingResumes: "RESUMES",
 } as const;

@@ -142,7 +142,6 @@ export const assignmentRecord = z.object({
   rectificationIds: z.optional(z.array(z.string())),
   closedAt: z.optional(z.string()),
   missedAt: z.optional(z.string()),
-  taskToken: z.optional(z.string()),
   version: z.number(),
 });
 export type AssignmentRecord = z.infer<typeof assignmentRecord>;
@@ -186,7 +185,6 @@ export const rectificationRecord = z.object({
   lateReported: z.optional(z.boolean()),
   createdAt: z.string(),
   closedAt: z.optional(z.string()),
-  taskToken: z.optional(z.string()),
   version: z.number(),
 });
 export type RectificationRecord = z.infer<typeof rectificationRecord>;
@@ -217,6 +215,8 @@ export const notificationRecord = z.object({
   deadline: z.optional(z.string()),
 });
 export type NotificationRecord = z.infer<typeof notificationRecord>;
+
+export const callbackToken = z.object({ taskToken: z.string(), at: z.string() });
 
 export const pendingResume = z.object({
   tokenHash: z.string(),

@@ -9,6 +9,7 @@ import {
   type AuditEvent,
   assignmentRecord,
   auditEvent,
+  callbackToken,
   closedCounters,
   type InspectorRecord,
   inspectorRecord,
@@ -50,6 +51,12 @@ export interface AuditInput {
   readonly action: string;
   readonly at: string;
   readonly detail?: Record<string, unknown>;
+  /**
+   * The same transaction creates the entity, so its chain starts here and there is no head to look
+   * up. The first link's put is conditional: were the entity not new after all, the transaction
+   * fails on that link and is retried with a lookup.
+   */
+  readonly created?: boolean;
 }
 
 export interface NotificationInput extends Omit<NotificationRecord, "notificationId"> {}
@@ -109,15 +116,24 @@ export class InspectionStore {
   private async commit(items: readonly TransactItem[], conflictMessage: string): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const heads = new Map<string, { seq: number; hash: string } | null>();
+      const audits = items.map((item) => (item as { [AUDIT]?: AuditInput })[AUDIT]);
+      const lookups = new Set<string>();
+      for (const audit of audits) {
+        if (audit && (attempt > 0 || !audit.created)) lookups.add(audit.entityId);
+        else if (audit) heads.set(audit.entityId, null);
+      }
+      // The heads of different entities are independent: look them up at once, not one by one.
+      await Promise.all(
+        [...lookups].map(async (entityId) => heads.set(entityId, await this.auditHead(entityId))),
+      );
       const auditIndexes: number[] = [];
       const resolved: TransactItem[] = [];
       for (const [index, item] of items.entries()) {
-        const audit = (item as { [AUDIT]?: AuditInput })[AUDIT];
+        const audit = audits[index];
         if (!audit) {
           resolved.push(item);
           continue;
         }
-        if (!heads.has(audit.entityId)) heads.set(audit.entityId, await this.auditHead(audit.entityId));
         const content = {
           entityId: audit.entityId,
           at: audit.at,
@@ -614,7 +630,7 @@ export class InspectionStore {
     },
     orders: readonly RectificationRecord[],
     audits: readonly AuditInput[],
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     const items: TransactItem[] = [
       this.db.update(
         keys.assignment(a.assignmentId),
@@ -642,14 +658,20 @@ export class InspectionStore {
       ...audits.map((e) => this.auditPut(e)),
     ];
     await this.commit(items, "Findings can only be submitted once, on site, before the window closes.");
-    await this.db.batchPut(
-      orders.flatMap((o) =>
-        o.inspectorIds.map((inspectorId) => ({
-          ...keys.inspectorRect(inspectorId, o.createdAt, o.rectificationId),
-          rectificationId: o.rectificationId,
-        })),
+    // The inspectors' links to the new orders, and the workflow's token (read after the commit, see
+    // `putCallbackToken`), in one round trip.
+    const [token] = await Promise.all([
+      this.getCallbackToken(keys.assignment(a.assignmentId)),
+      this.db.batchPut(
+        orders.flatMap((o) =>
+          o.inspectorIds.map((inspectorId) => ({
+            ...keys.inspectorRect(inspectorId, o.createdAt, o.rectificationId),
+            rectificationId: o.rectificationId,
+          })),
+        ),
       ),
-    );
+    ]);
+    return token;
   }
 
   /** Moves the assignment along when its current status is one of `from`; false when it was not. */
@@ -700,28 +722,20 @@ export class InspectionStore {
   // ---- task tokens (workflow callbacks) ----------------------------------------------------
 
   /**
-   * Stores a callback token on the item if it still waits for that step (`status IN waiting`).
-   * Returns false when the step is already done, so the caller completes the callback itself.
-   * Both this write and the API's state change are conditional writes on the same item, so either
-   * the API sees this token or this sees the API's change: a resume is never lost.
+   * Keeps the token of the callback an entity (assignment or order) waits on, on an item of its own:
+   * one small put instead of rewriting the entity and its index entries. The workflow writes the
+   * token and then reads the entity; the API commits its change and then reads the token. Both
+   * reads are strongly consistent, so at least one side sees the other and a resume is never lost
+   * (both may send it: the second finds the token spent, which is harmless). A token left from an
+   * earlier wait is spent, or still the one waiting; either is safe to send to.
    */
-  async storeTaskToken(
-    key: { pk: string; sk: string },
-    token: string,
-    waiting: readonly string[],
-  ): Promise<boolean> {
-    const values: Item = { ":token": token };
-    waiting.forEach((s, i) => {
-      values[`:w${i}`] = s;
-    });
-    // One item and nothing to audit: a plain conditional update (half the write units of a transaction).
-    return this.db.updateIf(
-      key,
-      "SET taskToken = :token",
-      { "#status": "status" },
-      values,
-      `#status IN (${waiting.map((_, i) => `:w${i}`).join(", ")})`,
-    );
+  async putCallbackToken(entity: { pk: string; sk: string }, token: string, at: string): Promise<void> {
+    await this.db.putItem({ ...keys.callbackToken(entity), taskToken: token, at });
+  }
+
+  async getCallbackToken(entity: { pk: string; sk: string }): Promise<string | undefined> {
+    const item = await this.db.get(keys.callbackToken(entity));
+    return item ? parseItem(callbackToken, item, "callback token").taskToken : undefined;
   }
 
   // ---- workflow resumes that failed ---------------------------------------------------------
@@ -797,8 +811,7 @@ export class InspectionStore {
     },
     conflictMessage: string,
   ): Promise<void> {
-    // An update, not a put: the workflow's callback token is written concurrently and must survive.
-    const { taskToken: _token, ...fields } = {
+    const fields = {
       ...after,
       ...rectIndexKeys(after),
       version: before.version + 1,

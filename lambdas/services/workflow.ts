@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { sfnClient } from "../shared/aws";
 import { optionalEnv } from "../shared/config";
 import { logger } from "../shared/logger";
+import { sfnClient } from "../shared/sfn";
 import { store } from "./context";
 import { CALLBACK_CONTINUES, type CallbackKind, STEP_CHANGED } from "./steps";
 

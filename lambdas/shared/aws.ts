@@ -1,12 +1,11 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SFNClient } from "@aws-sdk/client-sfn";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { optionalEnv, requiredEnv } from "./config";
 
 /**
- * AWS clients, created once per process. `DYNAMODB_ENDPOINT` and `SFN_ENDPOINT` are set only by the
- * local runtime (DynamoDB Local and the local Step Functions endpoint); in Lambda they are absent and
- * the SDK uses the regional endpoints.
+ * DynamoDB clients, created once per process. `DYNAMODB_ENDPOINT` is set only by the local runtime
+ * (DynamoDB Local); in Lambda it is absent and the SDK uses the regional endpoint. The Step Functions
+ * client is in `./sfn.ts`, loaded only by the handlers that use it.
  */
 export const tableName = requiredEnv("TABLE_NAME");
 
@@ -18,5 +17,3 @@ export const dynamoClient = new DynamoDBClient({
 export const documentClient = DynamoDBDocumentClient.from(dynamoClient, {
   marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
 });
-
-export const sfnClient = new SFNClient({ endpoint: optionalEnv("SFN_ENDPOINT"), maxAttempts: 4 });

@@ -25,6 +25,7 @@ import { buildWorld, drawOne, type World } from "../support/scenario";
 let system: LocalSystem;
 let world: World;
 let aws: typeof import("../../lambdas/shared/aws");
+let sfn: typeof import("../../lambdas/shared/sfn");
 let dynamoMock: AwsStub<any, any, any> | undefined;
 let sfnMock: AwsStub<any, any, any> | undefined;
 
@@ -58,8 +59,8 @@ function mockDynamo(
 function mockSfn(
   configure: (mock: AwsStub<any, any, any>, real: (command: object) => Promise<unknown>) => void,
 ) {
-  const real = aws.sfnClient.send.bind(aws.sfnClient) as (command: object) => Promise<unknown>;
-  const mock = mockClient(aws.sfnClient) as unknown as AwsStub<any, any, any>;
+  const real = sfn.sfnClient.send.bind(sfn.sfnClient) as (command: object) => Promise<unknown>;
+  const mock = mockClient(sfn.sfnClient) as unknown as AwsStub<any, any, any>;
   for (const Command of [SendTaskSuccessCommand, StartExecutionCommand]) {
     mock
       .on(Command as never)
@@ -73,6 +74,7 @@ beforeAll(async () => {
   const dataDir = tempDataDir("faults");
   system = await startLocalSystem({ port: 0, dataDir, inMemory: true });
   aws = await import("../../lambdas/shared/aws");
+  sfn = await import("../../lambdas/shared/sfn");
   world = await buildWorld(new Api(system.url, dataDir), "x");
 });
 

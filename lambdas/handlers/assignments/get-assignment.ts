@@ -1,6 +1,6 @@
 import type * as z from "zod/mini";
 import { httpRoute, json, type RouteRequest } from "../../api/http";
-import { schemas } from "../../api/schemas";
+import * as schemas from "../../api/schemas";
 import { assignmentView } from "../../services/views";
 import { loadVisibleAssignment } from "../../services/visibility";
 

@@ -1,6 +1,6 @@
 import type * as z from "zod/mini";
-import { httpRoute, json, type RouteRequest } from "../../api/http";
-import { schemas } from "../../api/schemas";
+import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
+import * as schemas from "../../api/schemas";
 import { ConflictError, ForbiddenError } from "../../domain/errors";
 import { checkArrival } from "../../domain/geo";
 import { store } from "../../services/context";

@@ -1,7 +1,7 @@
 import type * as z from "zod/mini";
-import { httpRoute, json, type RouteRequest } from "../../api/http";
-import { schemas } from "../../api/schemas";
-import type { RectificationRecord } from "../../data/records";
+import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
+import * as schemas from "../../api/schemas";
+import type { AssignmentRecord, RectificationRecord } from "../../data/records";
 import { addDays } from "../../domain/deadlines";
 import { ConflictError, type FieldError, ForbiddenError, RuleViolationError } from "../../domain/errors";
 import { scoreFindings } from "../../domain/scoring";
@@ -31,9 +31,15 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
   if (now.getTime() >= new Date(a.window.end).getTime())
     throw new ConflictError("The inspection window has closed.");
 
-  const spotCheck = await store.getSpotCheck(a.spotCheckId);
+  // Assignments name their checklist version, so the spot check and the template are read at once.
+  const [spotCheck, named] = await Promise.all([
+    store.getSpotCheck(a.spotCheckId),
+    a.templateId !== undefined && a.templateVersion !== undefined
+      ? store.getTemplateVersion(a.templateId, a.templateVersion)
+      : undefined,
+  ]);
   const template =
-    spotCheck && (await store.getTemplateVersion(spotCheck.templateId, spotCheck.templateVersion));
+    named ?? (spotCheck && (await store.getTemplateVersion(spotCheck.templateId, spotCheck.templateVersion)));
   if (!spotCheck || !template)
     throw new Error(`Assignment ${a.assignmentId} lost its spot check or template`);
 
@@ -82,7 +88,7 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
     version: 1,
   }));
   const status = orders.length > 0 ? "scored" : "closed";
-  await store.submitFindings(
+  const taskToken = await store.submitFindings(
     a,
     {
       findings: {
@@ -119,12 +125,17 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
         actor: caller.sub,
         action: "rectification_issued",
         at,
+        created: true,
         detail: { deadline: o.deadline, severity: o.severity },
       })),
     ],
   );
-  const after = await store.getAssignment(a.assignmentId);
-  if (after) await resumeWorkflow(after.taskToken, "findings", assignmentStep(after, now));
+  const committed: AssignmentRecord = {
+    ...a,
+    status,
+    rectificationIds: orders.map((o) => o.rectificationId),
+  };
+  await resumeWorkflow(taskToken, "findings", assignmentStep(committed, now));
   return json(202, {
     assignmentId: a.assignmentId,
     status,

@@ -1,7 +1,7 @@
 import type * as z from "zod/mini";
 import { isPlanner } from "../../api/auth";
-import { httpRoute, json, type RouteRequest } from "../../api/http";
-import { schemas } from "../../api/schemas";
+import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
+import * as schemas from "../../api/schemas";
 import type { InspectorRecord } from "../../data/records";
 import { ConflictError, ForbiddenError, RuleViolationError } from "../../domain/errors";
 import { store } from "../../services/context";

@@ -1,7 +1,8 @@
 import type * as z from "zod/mini";
 import { isOverseer } from "../../api/auth";
 import { httpRoute, json, type RouteRequest } from "../../api/http";
-import { pageOf, schemas } from "../../api/schemas";
+import * as schemas from "../../api/schemas";
+import { pageOf } from "../../api/schemas";
 import { ForbiddenError } from "../../domain/errors";
 import { store } from "../../services/context";
 

@@ -1,6 +1,6 @@
 import type * as z from "zod/mini";
 import { httpRoute, json, type RouteRequest } from "../../api/http";
-import { schemas } from "../../api/schemas";
+import * as schemas from "../../api/schemas";
 import { rectificationView } from "../../services/views";
 import { loadVisibleRectification } from "../../services/visibility";
 

@@ -1,7 +1,8 @@
 import type * as z from "zod/mini";
 import { unitOf } from "../../api/auth";
-import { httpRoute, json, type RouteRequest } from "../../api/http";
-import { schemas } from "../../api/schemas";
+import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
+import * as schemas from "../../api/schemas";
+import { keys } from "../../data/keys";
 import type { RectificationRecord } from "../../data/records";
 import { ConflictError, ForbiddenError } from "../../domain/errors";
 import { store } from "../../services/context";
@@ -37,9 +38,10 @@ async function reportRectification({ caller, body, params, now }: RouteRequest<B
     },
     "The order changed while this report was processed; reload it.",
   );
-  const saved = await store.getRectification(r.rectificationId);
-  if (saved) await resumeWorkflow(saved.taskToken, "report", orderStep(saved, now));
-  return json(200, rectificationView(saved ?? after, now));
+  // Read after the commit (see `putCallbackToken`): the workflow may be registering right now.
+  const taskToken = await store.getCallbackToken(keys.rect(r.rectificationId));
+  await resumeWorkflow(taskToken, "report", orderStep(after, now));
+  return json(200, rectificationView(after, now));
 }
 
 export const handler = httpRoute(

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type * as z from "zod/mini";
 import { isOverseer, isPlanner } from "../../api/auth";
-import { httpRoute, json, type RouteRequest } from "../../api/http";
-import { schemas } from "../../api/schemas";
+import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
+import * as schemas from "../../api/schemas";
 import type { AssignmentRecord, DrawRecord } from "../../data/records";
 import { drawTargets } from "../../domain/draw";
 import { ConflictError, ForbiddenError, NotFoundError } from "../../domain/errors";

@@ -1,7 +1,7 @@
 import type * as z from "zod/mini";
 import { isOverseer } from "../../api/auth";
 import { httpRoute, json, type RouteRequest } from "../../api/http";
-import { schemas } from "../../api/schemas";
+import * as schemas from "../../api/schemas";
 import { NotFoundError } from "../../domain/errors";
 import { store } from "../../services/context";
 import { assignmentSummary, spotCheckView } from "../../services/views";

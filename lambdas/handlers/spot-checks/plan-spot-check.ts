@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type * as z from "zod/mini";
 import { isPlanner } from "../../api/auth";
-import { httpRoute, json, type RouteRequest } from "../../api/http";
-import { schemas } from "../../api/schemas";
+import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
+import * as schemas from "../../api/schemas";
 import type { SpotCheckRecord } from "../../data/records";
 import { commitSeed, newSeed } from "../../domain/draw";
 import { type FieldError, ForbiddenError, RuleViolationError } from "../../domain/errors";
@@ -90,6 +90,7 @@ async function planSpotCheck({ caller, body, now }: RouteRequest<Body, undefined
     actor: caller.sub,
     action: "spot_check_planned",
     at,
+    created: true,
     detail: {
       seedCommitment: record.seedCommitment,
       candidates: candidates.length,

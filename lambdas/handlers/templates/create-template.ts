@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type * as z from "zod/mini";
 import { isPlanner } from "../../api/auth";
-import { httpRoute, json, type RouteRequest } from "../../api/http";
-import { schemas } from "../../api/schemas";
+import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
+import * as schemas from "../../api/schemas";
 import type { TemplateRecord } from "../../data/records";
 import { ForbiddenError } from "../../domain/errors";
 import { DEFAULT_GRADES } from "../../domain/scoring";

@@ -1,6 +1,6 @@
 import type * as z from "zod/mini";
 import { httpRoute, json, type RouteRequest } from "../../api/http";
-import { schemas } from "../../api/schemas";
+import * as schemas from "../../api/schemas";
 import { NotFoundError } from "../../domain/errors";
 import { store } from "../../services/context";
 import { unitView } from "../../services/views";

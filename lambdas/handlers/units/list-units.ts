@@ -1,6 +1,7 @@
 import type * as z from "zod/mini";
 import { httpRoute, json, type RouteRequest } from "../../api/http";
-import { pageOf, schemas } from "../../api/schemas";
+import * as schemas from "../../api/schemas";
+import { pageOf } from "../../api/schemas";
 import { store } from "../../services/context";
 import { unitView } from "../../services/views";
 
