@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { randomInt } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -107,6 +108,16 @@ async function composition(entry: string): Promise<{ bytes: number; shares: Pack
   };
 }
 
+/** Fisher–Yates. */
+function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = randomInt(0, i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
 function importOnce(
   file: string,
   env: NodeJS.ProcessEnv,
@@ -210,7 +221,8 @@ async function main(outFile: string) {
     if (!copyCheck.identical)
       log(`WARNING: the copied esbuild options do not reproduce the CDK bundle of ${probe.handler}`);
 
-    // Import times: round robin over floor and bundles, so drift hits all alike.
+    // Import times: every round imports each bundle once, in a new random order, so that a burst of
+    // load on this machine hits random bundles rather than the same neighbours every round.
     const baseEnv: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       AWS_REGION: "us-east-1",
@@ -241,7 +253,7 @@ async function main(outFile: string) {
     log(`importing ${targets.length} bundles × ${SPAWNS} fresh node processes`);
     for (const t of targets) importOnce(t.file, t.env); // warm-up round (file cache), not counted
     for (let round = 0; round < SPAWNS; round++) {
-      for (const t of targets) {
+      for (const t of shuffled(targets)) {
         const s = importOnce(t.file, t.env);
         samples.get(t.name)?.importMs.push(s.importMs);
         samples.get(t.name)?.wallMs.push(s.wallMs);
