@@ -14,11 +14,13 @@ export interface RouteSpec {
   readonly auth: RouteAuth;
   /** What the handler does to the inspection workflow, so that it is granted exactly that. */
   readonly workflow?: "start" | "resume";
+  /** `false` for a handler that never touches the table (health, OpenAPI): no grant, no TABLE_NAME. */
+  readonly table?: false;
 }
 
 export const routes = [
-  { routeKey: "GET /health", handler: "meta/health", auth: "none" },
-  { routeKey: "GET /openapi.json", handler: "meta/openapi", auth: "none" },
+  { routeKey: "GET /health", handler: "meta/health", auth: "none", table: false },
+  { routeKey: "GET /openapi.json", handler: "meta/openapi", auth: "none", table: false },
   { routeKey: "PUT /units/{unitId}", handler: "units/put-unit", auth: "jwt" },
   { routeKey: "GET /units/{unitId}", handler: "units/get-unit", auth: "jwt" },
   { routeKey: "GET /units", handler: "units/list-units", auth: "jwt" },

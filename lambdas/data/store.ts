@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { type ChainVerdict, nextLink, verifyChain } from "../domain/audit-chain";
 import { ConflictError, TransientDependencyError } from "../domain/errors";
+import { logger } from "../shared/logger";
 import { Dynamo, type Item, type Page, RetryableConditionError, type TransactItem } from "./dynamo";
 import { INDEX, keys, rectIndexKeys } from "./keys";
 import {
@@ -659,19 +660,34 @@ export class InspectionStore {
     ];
     await this.commit(items, "Findings can only be submitted once, on site, before the window closes.");
     // The inspectors' links to the new orders, and the workflow's token (read after the commit, see
-    // `putCallbackToken`), in one round trip.
+    // `putCallbackToken`), in one round trip. The findings are accepted: a failure to write the links
+    // must not stop the workflow's resume, whose first step writes them again.
     const [token] = await Promise.all([
       this.getCallbackToken(keys.assignment(a.assignmentId)),
-      this.db.batchPut(
-        orders.flatMap((o) =>
-          o.inspectorIds.map((inspectorId) => ({
-            ...keys.inspectorRect(inspectorId, o.createdAt, o.rectificationId),
-            rectificationId: o.rectificationId,
-          })),
-        ),
+      this.linkOrdersToInspectors(orders).catch((error: unknown) =>
+        logger.warn("Inspector links not written; the workflow writes them", {
+          assignmentId: a.assignmentId,
+          error: error instanceof Error ? error : String(error),
+        }),
       ),
     ]);
     return token;
+  }
+
+  /**
+   * The inspectors' index items of their orders (`GET /rectifications` of an inspector). Too many for
+   * the findings transaction (orders × team), so written after it — by the API, and again by the
+   * workflow's first step after findings, so a crash in between loses none. Same keys: idempotent.
+   */
+  async linkOrdersToInspectors(orders: readonly RectificationRecord[]): Promise<void> {
+    await this.db.batchPut(
+      orders.flatMap((o) =>
+        o.inspectorIds.map((inspectorId) => ({
+          ...keys.inspectorRect(inspectorId, o.createdAt, o.rectificationId),
+          rectificationId: o.rectificationId,
+        })),
+      ),
+    );
   }
 
   /** Moves the assignment along when its current status is one of `from`; false when it was not. */
@@ -922,6 +938,9 @@ export class InspectionStore {
         KeyConditionExpression: keyCondition,
         ExpressionAttributeValues: values,
         ...(filterExpression ? { FilterExpression: filterExpression, ExpressionAttributeNames: names } : {}),
+        // Active orders by deadline, soonest first; closed ones by closing time, the latest first (the
+        // recent past is what a reader of the closed list wants, whatever the length of the history).
+        ScanIndexForward: filter.bucket !== "closed",
       },
       page,
     );

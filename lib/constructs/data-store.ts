@@ -16,17 +16,17 @@ export const TTL_ATTRIBUTE = "expiration";
 /**
  * Item and index actions of the handlers (single-item reads and writes, queries, transactions —
  * `TransactWriteItems` is authorized per item by `PutItem`/`UpdateItem`/`DeleteItem`/`ConditionCheckItem`).
+ * No `Scan`: no handler lists by scanning. `DeleteItem` for the outbox items and Powertools
+ * idempotency records of failed requests.
  */
 const READ_WRITE_ACTIONS = [
   "dynamodb:BatchGetItem",
   "dynamodb:BatchWriteItem",
   "dynamodb:ConditionCheckItem",
   "dynamodb:DeleteItem",
-  "dynamodb:DescribeTable",
   "dynamodb:GetItem",
   "dynamodb:PutItem",
   "dynamodb:Query",
-  "dynamodb:Scan",
   "dynamodb:UpdateItem",
 ];
 

@@ -123,11 +123,12 @@ export class InspectionHttpApi extends Construct {
     for (const spec of routes as readonly RouteSpec[]) {
       const { method, path } = parseRouteKey(spec.routeKey);
       const name = constructName(spec.handler);
+      const usesTable = spec.table !== false;
       const fn = new InspectionFunction(this, `${name}Function`, {
         handler: spec.handler,
-        environment: { TABLE_NAME: props.table.tableName },
+        environment: usesTable ? { TABLE_NAME: props.table.tableName } : {},
       });
-      props.table.grantReadWrite(fn);
+      if (usesTable) props.table.grantReadWrite(fn);
       if (spec.workflow === "start") {
         props.stateMachine.grantStartExecution(fn);
         fn.addEnvironment("STATE_MACHINE_ARN", props.stateMachine.stateMachineArn);

@@ -1,6 +1,6 @@
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { routes } from "../../lambdas/api/routes";
+import { type RouteSpec, routes } from "../../lambdas/api/routes";
 import { scheduledJobs, workflowTasks } from "../../lambdas/workflow/tasks";
 import { buildApp } from "../../lib/app";
 
@@ -118,7 +118,6 @@ describe("functions", () => {
         NODE_OPTIONS: "--enable-source-maps",
         POWERTOOLS_SERVICE_NAME: "spot-inspections",
         POWERTOOLS_LOG_LEVEL: "INFO",
-        TABLE_NAME: { Ref: expect.stringMatching(/Table/) },
       });
       const logGroup = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
       expect(resources[logGroup]?.Properties.RetentionInDays, id).toBe(30);
@@ -269,11 +268,31 @@ describe("grants", () => {
     }
   });
 
-  it("gives every function item access to the table and its named indexes, without wildcards", () => {
+  it("gives every function that uses the table item access to it and its named indexes (no Scan, no wildcards), and the others none", () => {
+    const withoutTable: string[] = (routes as readonly RouteSpec[])
+      .filter((r) => r.table === false)
+      .map((r) => r.handler);
+    expect(withoutTable.sort()).toEqual(["meta/health", "meta/openapi"]);
     for (const [handler, [, fn]] of functionsByHandler()) {
-      const dynamo = statementsOf(fn).find((s) => JSON.stringify(s.Action).includes("dynamodb:PutItem"));
-      expect(dynamo, handler).toBeDefined();
-      const resourcesJson = JSON.stringify(dynamo!.Resource);
+      const dynamo = statementsOf(fn).filter((s) => JSON.stringify(s.Action).includes("dynamodb:"));
+      if (withoutTable.includes(handler)) {
+        expect(dynamo, handler).toEqual([]);
+        expect(envOf(fn).TABLE_NAME, handler).toBeUndefined();
+        continue;
+      }
+      expect(dynamo, handler).toHaveLength(1);
+      expect(envOf(fn).TABLE_NAME, handler).toEqual({ Ref: expect.stringMatching(/Table/) });
+      expect([...(dynamo[0]!.Action as string[])].sort(), handler).toEqual([
+        "dynamodb:BatchGetItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:ConditionCheckItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+      ]);
+      const resourcesJson = JSON.stringify(dynamo[0]!.Resource);
       for (const index of ["GSI1", "GSI2", "GSI3"]) expect(resourcesJson).toContain(`/index/${index}`);
       expect(resourcesJson).not.toContain("*");
     }

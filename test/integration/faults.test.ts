@@ -135,6 +135,36 @@ describe("DynamoDB faults", () => {
     expect((await unit.post(`/rectifications/${id}/report`, { description: "已整改" })).status).toBe(200);
   });
 
+  it("findings whose inspector links fail to write are accepted, and the workflow's first step writes the links", async () => {
+    const { assignment } = await drawOne(world, { candidateUnitIds: [world.units.yatai] });
+    const team = world.inspectorFor(assignment);
+    await team.post(`/assignments/${assignment.assignmentId}/arrival`, {
+      location: { lat: 34.7, lng: 113.7 },
+    });
+    let failed = 0;
+    mockDynamo((mock, real) =>
+      mock.on(BatchWriteCommand).callsFake((input: { RequestItems: Record<string, unknown[]> }) => {
+        const links = JSON.stringify(input).includes('"sk":"RECT#');
+        if (links && failed === 0) {
+          failed++;
+          return Promise.reject(awsError("InternalServerError", { $fault: "server" }));
+        }
+        return real(new BatchWriteCommand(input as never));
+      }),
+    );
+    const findings = await team.post(`/assignments/${assignment.assignmentId}/findings`, {
+      items: [],
+      issues: [{ description: "消防通道堵塞", severity: "major", deadline: isoIn(7 * 86400_000) }],
+    });
+    expect(findings.status).toBe(202);
+    expect(failed).toBe(1);
+    const id = findings.body.rectificationIds[0] as string;
+    await eventually(
+      () => team.get("/rectifications"),
+      (r) => r.body.items.some((o: { rectificationId: string }) => o.rectificationId === id),
+    );
+  });
+
   it("a conditional failure inside the transaction is a 409 and changes nothing", async () => {
     const { unit, id } = await openOrder();
     mockDynamo((mock) =>

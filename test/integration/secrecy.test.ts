@@ -87,6 +87,8 @@ describe("before the team arrives", () => {
     await team.get(`/assignments/${assignment.assignmentId}`);
     await world.official.get(`/spot-checks/${spotCheckId}`);
     await world.organizer.get("/assignments");
+    await world.official.get(`/spot-checks/${spotCheckId}/bulletin`);
+    await world.organizer.get(`/spot-checks/${spotCheckId}/draw-proof`);
     await unit.get(`/assignments/${assignment.assignmentId}`);
     const audit = await world.official.get(`/audit/${assignment.assignmentId}`);
     const reads = audit.body.items.filter((e: { action: string }) => e.action.includes("before_arrival"));
@@ -96,6 +98,8 @@ describe("before the team arrives", () => {
         `${assignment.inspectorIds[0]} GET /assignments/{id}`,
         `${world.prefix}-official GET /spot-checks/{id}`,
         `${world.prefix}-organizer GET /assignments`,
+        `${world.prefix}-official GET /spot-checks/{id}/bulletin`,
+        `${world.prefix}-organizer GET /spot-checks/{id}/draw-proof`,
         `${assignment.unitId}-head GET /assignments/{id}`,
       ]),
     );

@@ -6,6 +6,7 @@ import { isOverdue } from "../../domain/deadlines";
 import { NotFoundError } from "../../domain/errors";
 import { store } from "../../services/context";
 import { rectificationView } from "../../services/views";
+import { auditPreArrivalReads } from "../../services/visibility";
 
 type Params = z.infer<typeof schemas.idParams>;
 
@@ -18,8 +19,12 @@ async function getBulletin({ caller, params, now }: RouteRequest<undefined, unde
   const s = await store.getSpotCheck(params.id);
   if (!s) throw new NotFoundError();
   const assignments = await store.getAssignments(s.assignmentIds ?? []);
-  const orders = await store.listRectificationsOfSpotCheck(s.spotCheckId);
-  const units = await store.getUnits(assignments.map((a) => a.unitId));
+  // `pending` names units not yet visited: a read of the secret, audited on each assignment.
+  const [orders, units] = await Promise.all([
+    store.listRectificationsOfSpotCheck(s.spotCheckId),
+    store.getUnits(assignments.map((a) => a.unitId)),
+    auditPreArrivalReads(caller, assignments, "GET /spot-checks/{id}/bulletin", now.toISOString()),
+  ]);
   const nameOf = (id: string) => units.get(id)?.name ?? id;
 
   const ranking = assignments

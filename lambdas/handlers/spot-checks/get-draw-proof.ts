@@ -4,6 +4,7 @@ import { httpRoute, json, type RouteRequest } from "../../api/http";
 import * as schemas from "../../api/schemas";
 import { NotFoundError } from "../../domain/errors";
 import { store } from "../../services/context";
+import { auditPreArrivalReads } from "../../services/visibility";
 
 type Params = z.infer<typeof schemas.idParams>;
 
@@ -16,6 +17,9 @@ async function getDrawProof({ caller, params, now }: RouteRequest<undefined, und
   const s = await store.getSpotCheck(params.id);
   if (!s) throw new NotFoundError();
   const revealed = now.getTime() >= new Date(s.window.end).getTime();
+  // `selected` names the drawn units and teams: before arrival, a read of each assignment's secret.
+  const assignments = s.draw ? await store.getAssignments(s.assignmentIds ?? []) : [];
+  await auditPreArrivalReads(caller, assignments, "GET /spot-checks/{id}/draw-proof", now.toISOString());
   await store.appendAudit([
     {
       entityId: s.spotCheckId,

@@ -12,7 +12,10 @@ import { assignmentInput, workflowTask } from "../../workflow/task";
 async function notifyOrders({ assignmentId }: { assignmentId: string }, now: Date) {
   const a = await store.getAssignment(assignmentId);
   if (!a) throw new Error(`Assignment ${assignmentId} does not exist`);
+  const orders = await store.getRectifications(a.rectificationIds ?? []);
   if (a.status === "scored") {
+    // Repairs the inspectors' links if the findings request died between its commit and writing them.
+    await store.linkOrdersToInspectors(orders);
     const unit = await store.getUnit(a.unitId);
     const at = now.toISOString();
     const notice = rectificationIssuedNotice(a, unit?.name ?? a.unitId, at);
@@ -27,7 +30,6 @@ async function notifyOrders({ assignmentId }: { assignmentId: string }, now: Dat
     );
     if (moved) await publishNotices([notice]);
   }
-  const orders = await store.getRectifications(a.rectificationIds ?? []);
   return { orders: orders.map((r) => ({ rectificationId: r.rectificationId, prepared: orderStep(r, now) })) };
 }
 

@@ -1,0 +1,1 @@
+export { httpRoute } from "../lambdas/api/idempotent-http";

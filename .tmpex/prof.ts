@@ -1,0 +1,16 @@
+const t0 = performance.now();
+const z = await import("zod/mini");
+const t1 = performance.now();
+const a = z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[\p{L}\p{N}_.:@-]+$/u, "x"));
+const t2 = performance.now();
+const b = z.iso.datetime({ offset: true });
+const t3 = performance.now();
+const c = z.object({ x: a, y: z.optional(b), w: z.number().check(z.gte(1)) });
+const t4 = performance.now();
+const d = z.object({ x: a, y: z.optional(b), w: z.number().check(z.gte(1)) });
+const t5 = performance.now();
+const r = await import("../lambdas/data/records");
+const t6 = performance.now();
+const s = await import("../lambdas/api/schemas");
+const t7 = performance.now();
+console.log({ zod: t1 - t0, idstr: t2 - t1, datetime: t3 - t2, obj1: t4 - t3, obj2: t5 - t4, records: t6 - t5, schemas: t7 - t6 });

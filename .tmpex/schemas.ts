@@ -1,0 +1,1 @@
+export * from "../lambdas/api/schemas";

@@ -1,0 +1,1 @@
+export { sfnClient } from "../lambdas/shared/sfn";
