@@ -1,1 +1,0 @@
-export { httpRoute } from "../lambdas/api/idempotent-http";

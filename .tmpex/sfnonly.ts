@@ -1,1 +1,0 @@
-export { sfnClient } from "../lambdas/shared/sfn";
