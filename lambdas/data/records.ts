@@ -3,233 +3,267 @@ import * as z from "zod/mini";
 /**
  * The shapes of the items this system stores. Every item read from DynamoDB is parsed with one of
  * these schemas (never cast), so a malformed or tampered item fails loudly instead of flowing on.
+ *
+ * Each schema is built on its first parse (`z.lazy`), not at import: every handler bundles the whole
+ * store, but most read two or three kinds of item, and building all of them cost each cold start
+ * about 4 % of its import time (`npm run bench`, phase 1).
  */
 
-const latLng = z.object({ lat: z.number(), lng: z.number() });
+const latLng = () => z.object({ lat: z.number(), lng: z.number() });
 
-export const unitRecord = z.object({
-  unitId: z.string(),
-  name: z.string(),
-  parentId: z.nullable(z.string()),
-  kind: z.string(),
-  location: z.optional(latLng),
-  radiusMeters: z.optional(z.number()),
-  version: z.number(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const unitRecord = z.lazy(() =>
+  z.object({
+    unitId: z.string(),
+    name: z.string(),
+    parentId: z.nullable(z.string()),
+    kind: z.string(),
+    location: z.optional(latLng()),
+    radiusMeters: z.optional(z.number()),
+    version: z.number(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+);
 export type UnitRecord = z.infer<typeof unitRecord>;
 
-export const inspectorRecord = z.object({
-  inspectorId: z.string(),
-  name: z.string(),
-  homeUnitId: z.string(),
-  version: z.number(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+export const inspectorRecord = z.lazy(() =>
+  z.object({
+    inspectorId: z.string(),
+    name: z.string(),
+    homeUnitId: z.string(),
+    version: z.number(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+);
 export type InspectorRecord = z.infer<typeof inspectorRecord>;
 
-const checklistItem = z.object({
-  code: z.string(),
-  title: z.string(),
-  maxPoints: z.number(),
-  critical: z.boolean(),
-});
-const grade = z.object({ name: z.string(), minPercent: z.number() });
+const checklistItem = () =>
+  z.object({
+    code: z.string(),
+    title: z.string(),
+    maxPoints: z.number(),
+    critical: z.boolean(),
+  });
+const grade = () => z.object({ name: z.string(), minPercent: z.number() });
 
-export const templateRecord = z.object({
-  templateId: z.string(),
-  version: z.number(),
-  name: z.string(),
-  items: z.array(checklistItem),
-  grades: z.array(grade),
-  createdAt: z.string(),
-  createdBy: z.string(),
-});
+export const templateRecord = z.lazy(() =>
+  z.object({
+    templateId: z.string(),
+    version: z.number(),
+    name: z.string(),
+    items: z.array(checklistItem()),
+    grades: z.array(grade()),
+    createdAt: z.string(),
+    createdBy: z.string(),
+  }),
+);
 export type TemplateRecord = z.infer<typeof templateRecord>;
 
-const poolMember = z.object({ inspectorId: z.string(), homeUnitId: z.string() });
-const drawnAssignment = z.object({ unitId: z.string(), inspectorIds: z.array(z.string()) });
+const poolMember = () => z.object({ inspectorId: z.string(), homeUnitId: z.string() });
+const drawnAssignment = () => z.object({ unitId: z.string(), inspectorIds: z.array(z.string()) });
 
-export const drawRecord = z.object({
-  algorithm: z.string(),
-  candidates: z.array(z.string()),
-  pool: z.array(poolMember),
-  lineage: z.record(z.string(), z.array(z.string())),
-  selected: z.array(drawnAssignment),
-  drawnAt: z.string(),
-  drawnBy: z.string(),
-});
+export const drawRecord = z.lazy(() =>
+  z.object({
+    algorithm: z.string(),
+    candidates: z.array(z.string()),
+    pool: z.array(poolMember()),
+    lineage: z.record(z.string(), z.array(z.string())),
+    selected: z.array(drawnAssignment()),
+    drawnAt: z.string(),
+    drawnBy: z.string(),
+  }),
+);
 export type DrawRecord = z.infer<typeof drawRecord>;
 
-export const spotCheckStatus = z.enum(["planned", "dispatched"]);
+export const spotCheckStatus = z.lazy(() => z.enum(["planned", "dispatched"]));
 
-export const spotCheckRecord = z.object({
-  spotCheckId: z.string(),
-  title: z.string(),
-  templateId: z.string(),
-  templateVersion: z.number(),
-  candidateUnitIds: z.array(z.string()),
-  parentUnitId: z.optional(z.string()),
-  sampleSize: z.number(),
-  inspectorIds: z.array(z.string()),
-  teamSize: z.number(),
-  window: z.object({ start: z.string(), end: z.string() }),
-  rectifyWithinDays: z.number(),
-  escalateAfterHours: z.number(),
-  seed: z.string(),
-  seedCommitment: z.string(),
-  status: spotCheckStatus,
-  createdBy: z.string(),
-  createdAt: z.string(),
-  draw: z.optional(drawRecord),
-  assignmentIds: z.optional(z.array(z.string())),
-  pendingDispatch: z.optional(z.boolean()),
-});
+export const spotCheckRecord = z.lazy(() =>
+  z.object({
+    spotCheckId: z.string(),
+    title: z.string(),
+    templateId: z.string(),
+    templateVersion: z.number(),
+    candidateUnitIds: z.array(z.string()),
+    parentUnitId: z.optional(z.string()),
+    sampleSize: z.number(),
+    inspectorIds: z.array(z.string()),
+    teamSize: z.number(),
+    window: z.object({ start: z.string(), end: z.string() }),
+    rectifyWithinDays: z.number(),
+    escalateAfterHours: z.number(),
+    seed: z.string(),
+    seedCommitment: z.string(),
+    status: spotCheckStatus,
+    createdBy: z.string(),
+    createdAt: z.string(),
+    draw: z.optional(drawRecord),
+    assignmentIds: z.optional(z.array(z.string())),
+    pendingDispatch: z.optional(z.boolean()),
+  }),
+);
 export type SpotCheckRecord = z.infer<typeof spotCheckRecord>;
 
-export const assignmentStatus = z.enum(["dispatched", "on_site", "scored", "rectifying", "closed", "missed"]);
+export const assignmentStatus = z.lazy(() =>
+  z.enum(["dispatched", "on_site", "scored", "rectifying", "closed", "missed"]),
+);
 
-const arrival = z.object({
-  at: z.string(),
-  by: z.string(),
-  location: latLng,
-  distanceMeters: z.nullable(z.number()),
-  onSite: z.boolean(),
-});
+const arrival = () =>
+  z.object({
+    at: z.string(),
+    by: z.string(),
+    location: latLng(),
+    distanceMeters: z.nullable(z.number()),
+    onSite: z.boolean(),
+  });
 
-const findingItem = z.object({ code: z.string(), deduction: z.number(), note: z.optional(z.string()) });
-const findingIssue = z.object({
-  itemCode: z.optional(z.string()),
-  description: z.string(),
-  severity: z.enum(["minor", "major", "critical"]),
-  deadline: z.string(),
-  rectificationId: z.string(),
-});
+const findingItem = () => z.object({ code: z.string(), deduction: z.number(), note: z.optional(z.string()) });
+const findingIssue = () =>
+  z.object({
+    itemCode: z.optional(z.string()),
+    description: z.string(),
+    severity: z.enum(["minor", "major", "critical"]),
+    deadline: z.string(),
+    rectificationId: z.string(),
+  });
 
-export const scoreRecord = z.object({
-  points: z.number(),
-  maxPoints: z.number(),
-  percent: z.number(),
-  grade: z.string(),
-  vetoed: z.boolean(),
-});
+export const scoreRecord = z.lazy(() =>
+  z.object({
+    points: z.number(),
+    maxPoints: z.number(),
+    percent: z.number(),
+    grade: z.string(),
+    vetoed: z.boolean(),
+  }),
+);
 
-export const assignmentRecord = z.object({
-  assignmentId: z.string(),
-  spotCheckId: z.string(),
-  unitId: z.string(),
-  inspectorIds: z.array(z.string()),
-  organizerId: z.string(),
-  /** The checklist version the spot check was planned with (what the team scores against). */
-  templateId: z.optional(z.string()),
-  templateVersion: z.optional(z.number()),
-  status: assignmentStatus,
-  window: z.object({ start: z.string(), end: z.string() }),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  arrival: z.optional(arrival),
-  findings: z.optional(
-    z.object({
-      items: z.array(findingItem),
-      issues: z.array(findingIssue),
-      submittedAt: z.string(),
-      submittedBy: z.string(),
-    }),
-  ),
-  score: z.optional(scoreRecord),
-  rectificationIds: z.optional(z.array(z.string())),
-  closedAt: z.optional(z.string()),
-  missedAt: z.optional(z.string()),
-  version: z.number(),
-});
+export const assignmentRecord = z.lazy(() =>
+  z.object({
+    assignmentId: z.string(),
+    spotCheckId: z.string(),
+    unitId: z.string(),
+    inspectorIds: z.array(z.string()),
+    organizerId: z.string(),
+    /** The checklist version the spot check was planned with (what the team scores against). */
+    templateId: z.optional(z.string()),
+    templateVersion: z.optional(z.number()),
+    status: assignmentStatus,
+    window: z.object({ start: z.string(), end: z.string() }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    arrival: z.optional(arrival()),
+    findings: z.optional(
+      z.object({
+        items: z.array(findingItem()),
+        issues: z.array(findingIssue()),
+        submittedAt: z.string(),
+        submittedBy: z.string(),
+      }),
+    ),
+    score: z.optional(scoreRecord),
+    rectificationIds: z.optional(z.array(z.string())),
+    closedAt: z.optional(z.string()),
+    missedAt: z.optional(z.string()),
+    version: z.number(),
+  }),
+);
 export type AssignmentRecord = z.infer<typeof assignmentRecord>;
 
-export const rectificationStatus = z.enum(["open", "submitted", "closed"]);
-export const severity = z.enum(["minor", "major", "critical"]);
+export const rectificationStatus = z.lazy(() => z.enum(["open", "submitted", "closed"]));
+export const severity = z.lazy(() => z.enum(["minor", "major", "critical"]));
 
-const historyEntry = z.object({
-  at: z.string(),
-  actor: z.string(),
-  action: z.string(),
-  comment: z.optional(z.string()),
-  deadline: z.optional(z.string()),
-  level: z.optional(z.number()),
-});
+const historyEntry = () =>
+  z.object({
+    at: z.string(),
+    actor: z.string(),
+    action: z.string(),
+    comment: z.optional(z.string()),
+    deadline: z.optional(z.string()),
+    level: z.optional(z.number()),
+  });
 
-export const rectificationRecord = z.object({
-  rectificationId: z.string(),
-  assignmentId: z.string(),
-  spotCheckId: z.string(),
-  unitId: z.string(),
-  inspectorIds: z.array(z.string()),
-  organizerId: z.string(),
-  itemCode: z.optional(z.string()),
-  description: z.string(),
-  severity: severity,
-  deadline: z.string(),
-  status: rectificationStatus,
-  escalationLevel: z.number(),
-  escalateAfterHours: z.number(),
-  history: z.array(historyEntry),
-  report: z.optional(
-    z.object({
-      description: z.string(),
-      evidence: z.array(z.unknown()),
-      at: z.string(),
-      by: z.string(),
-      late: z.boolean(),
-    }),
-  ),
-  lateReported: z.optional(z.boolean()),
-  createdAt: z.string(),
-  closedAt: z.optional(z.string()),
-  version: z.number(),
-});
+export const rectificationRecord = z.lazy(() =>
+  z.object({
+    rectificationId: z.string(),
+    assignmentId: z.string(),
+    spotCheckId: z.string(),
+    unitId: z.string(),
+    inspectorIds: z.array(z.string()),
+    organizerId: z.string(),
+    itemCode: z.optional(z.string()),
+    description: z.string(),
+    severity: severity,
+    deadline: z.string(),
+    status: rectificationStatus,
+    escalationLevel: z.number(),
+    escalateAfterHours: z.number(),
+    history: z.array(historyEntry()),
+    report: z.optional(
+      z.object({
+        description: z.string(),
+        evidence: z.array(z.unknown()),
+        at: z.string(),
+        by: z.string(),
+        late: z.boolean(),
+      }),
+    ),
+    lateReported: z.optional(z.boolean()),
+    createdAt: z.string(),
+    closedAt: z.optional(z.string()),
+    version: z.number(),
+  }),
+);
 export type RectificationRecord = z.infer<typeof rectificationRecord>;
 
-export const auditEvent = z.object({
-  entityId: z.string(),
-  at: z.string(),
-  actor: z.string(),
-  action: z.string(),
-  detail: z.optional(z.record(z.string(), z.unknown())),
-  seq: z.number(),
-  prevHash: z.string(),
-  hash: z.string(),
-});
+export const auditEvent = z.lazy(() =>
+  z.object({
+    entityId: z.string(),
+    at: z.string(),
+    actor: z.string(),
+    action: z.string(),
+    detail: z.optional(z.record(z.string(), z.unknown())),
+    seq: z.number(),
+    prevHash: z.string(),
+    hash: z.string(),
+  }),
+);
 export type AuditEvent = z.infer<typeof auditEvent>;
 
-export const notificationRecord = z.object({
-  notificationId: z.string(),
-  recipient: z.string(),
-  at: z.string(),
-  kind: z.enum(["rectification_issued", "overdue_reminder", "escalation"]),
-  level: z.number(),
-  title: z.string(),
-  body: z.string(),
-  rectificationId: z.optional(z.string()),
-  assignmentId: z.optional(z.string()),
-  unitId: z.optional(z.string()),
-  deadline: z.optional(z.string()),
-});
+export const notificationRecord = z.lazy(() =>
+  z.object({
+    notificationId: z.string(),
+    recipient: z.string(),
+    at: z.string(),
+    kind: z.enum(["rectification_issued", "overdue_reminder", "escalation"]),
+    level: z.number(),
+    title: z.string(),
+    body: z.string(),
+    rectificationId: z.optional(z.string()),
+    assignmentId: z.optional(z.string()),
+    unitId: z.optional(z.string()),
+    deadline: z.optional(z.string()),
+  }),
+);
 export type NotificationRecord = z.infer<typeof notificationRecord>;
 
-export const callbackToken = z.object({ taskToken: z.string(), at: z.string() });
+export const callbackToken = z.lazy(() => z.object({ taskToken: z.string(), at: z.string() }));
 
-export const pendingResume = z.object({
-  tokenHash: z.string(),
-  taskToken: z.string(),
-  output: z.string(),
-  /** Set when the resume is a `SendTaskFailure` (the output is then its cause). */
-  error: z.optional(z.string()),
-});
+export const pendingResume = z.lazy(() =>
+  z.object({
+    tokenHash: z.string(),
+    taskToken: z.string(),
+    output: z.string(),
+    /** Set when the resume is a `SendTaskFailure` (the output is then its cause). */
+    error: z.optional(z.string()),
+  }),
+);
 
-export const closedCounters = z.object({
-  closed: z.optional(z.number()),
-  closedOnTime: z.optional(z.number()),
-});
+export const closedCounters = z.lazy(() =>
+  z.object({
+    closed: z.optional(z.number()),
+    closedOnTime: z.optional(z.number()),
+  }),
+);
 
 /** Parses a stored item; a mismatch is a server fault (corrupt data), never the client's. */
 export function parseItem<T>(schema: z.ZodMiniType<T>, item: unknown, what: string): T {
