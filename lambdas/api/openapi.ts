@@ -48,6 +48,13 @@ const docs: Record<RouteKey, RouteDoc> = {
     success: 200,
     errors: [401, 404],
   },
+  "GET /inspectors": {
+    summary: "The inspector pool, by id",
+    who: "admin, organizer, official",
+    query: schemas.page,
+    success: 200,
+    errors: [400, 401, 403],
+  },
   "POST /templates": {
     summary: "Create a checklist template (version 1)",
     who: "admin, organizer",
@@ -62,12 +69,26 @@ const docs: Record<RouteKey, RouteDoc> = {
     success: 200,
     errors: [400, 401, 404],
   },
+  "GET /templates": {
+    summary: "Every checklist template, newest first (each as first created)",
+    who: "any role",
+    query: schemas.page,
+    success: 200,
+    errors: [400, 401],
+  },
   "POST /spot-checks": {
     summary: "Plan a spot check; publishes the seed commitment",
     who: "admin, organizer",
     body: schemas.planSpotCheck,
     success: 201,
     errors: [400, 401, 403, 422],
+  },
+  "GET /spot-checks": {
+    summary: "Every spot check, newest first (without its assignments)",
+    who: "admin, organizer, official",
+    query: schemas.page,
+    success: 200,
+    errors: [400, 401, 403],
   },
   "POST /spot-checks/{id}/draw": {
     summary: "Run the random draw and dispatch the teams",

@@ -4,10 +4,10 @@
  * | item | pk / sk | GSI1 | GSI2 | GSI3 |
  * | --- | --- | --- | --- | --- |
  * | unit | UNIT#id / #UNIT | UNIT_CHILDREN#parent / id | | |
- * | inspector | INSPECTOR#id / #PROFILE | | | |
+ * | inspector | INSPECTOR#id / #PROFILE | INSPECTORS / id | | |
  * | inspector's assignment / order (membership) | INSPECTOR#id / ASSIGNMENT#at#id, RECT#at#id | | | |
- * | template version | TEMPLATE#id / V#000001 | | | |
- * | spot check | SPOTCHECK#id / #SPOTCHECK | | | OUTBOX / id (only while its dispatch is pending) |
+ * | template version | TEMPLATE#id / V#000001 | TEMPLATES / createdAt#id (version 1 only: one entry per template) | | |
+ * | spot check | SPOTCHECK#id / #SPOTCHECK | SPOTCHECKS / createdAt#id | | OUTBOX / id (only while its dispatch is pending) |
  * | assignment | ASSIGNMENT#id / #ASSIGNMENT | SPOTCHECK#id#ASSIGNMENTS / id | UNIT#id#ASSIGNMENTS / arrivedAt#id (only after arrival: the secrecy rule is in the key) | ASSIGNMENTS / createdAt#id |
  * | rectification order | RECT#id / #RECT | SPOTCHECK#id#RECTS / assignmentId#id | UNIT#id#RECTS / A#deadline#id or C#closedAt#id | RECTS#A / deadline#id (active) or RECTS#C / closedAt#id |
  * | audit event | AUDIT#entityId / at#eventId | | | |
@@ -28,6 +28,7 @@ export const keys = {
   unitChildren: (parentId: string | null) => `UNIT_CHILDREN#${parentId ?? "ROOT"}`,
   inspector: (id: string) => ({ pk: `INSPECTOR#${id}`, sk: "#PROFILE" }),
   inspectorPartition: (id: string) => `INSPECTOR#${id}`,
+  allInspectors: "INSPECTORS",
   inspectorAssignment: (inspectorId: string, createdAt: string, assignmentId: string) => ({
     pk: `INSPECTOR#${inspectorId}`,
     sk: `ASSIGNMENT#${createdAt}#${assignmentId}`,
@@ -41,6 +42,8 @@ export const keys = {
     sk: `V#${String(version).padStart(6, "0")}`,
   }),
   templatePartition: (id: string) => `TEMPLATE#${id}`,
+  allTemplates: "TEMPLATES",
+  allSpotChecks: "SPOTCHECKS",
   spotCheck: (id: string) => ({ pk: `SPOTCHECK#${id}`, sk: "#SPOTCHECK" }),
   outbox: "OUTBOX",
   assignment: (id: string) => ({ pk: `ASSIGNMENT#${id}`, sk: "#ASSIGNMENT" }),

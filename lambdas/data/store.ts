@@ -349,6 +349,22 @@ export class InspectionStore {
     return item ? parseItem(inspectorRecord, strip(item), "inspector") : undefined;
   }
 
+  /** The inspector pool, by id. */
+  async listInspectors(page: PageRequest): Promise<Page<InspectorRecord>> {
+    const out = await this.db.query(
+      {
+        IndexName: INDEX.byOwner,
+        KeyConditionExpression: "gsi1pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.allInspectors },
+      },
+      page,
+    );
+    return {
+      items: out.items.map((i) => parseItem(inspectorRecord, strip(i), "inspector")),
+      nextCursor: out.nextCursor,
+    };
+  }
+
   async getInspectors(ids: readonly string[]): Promise<Map<string, InspectorRecord>> {
     const items = await this.db.batchGet(ids.map((id) => keys.inspector(id)));
     return new Map(
@@ -365,7 +381,12 @@ export class InspectionStore {
     await this.commit(
       [
         this.db.put(
-          { ...keys.inspector(record.inspectorId), ...record },
+          {
+            ...keys.inspector(record.inspectorId),
+            gsi1pk: keys.allInspectors,
+            gsi1sk: record.inspectorId,
+            ...record,
+          },
           condition,
           expectedVersion === null ? undefined : { ":expected": expectedVersion },
         ),
@@ -389,7 +410,13 @@ export class InspectionStore {
     await this.commit(
       [
         this.db.put(
-          { ...keys.template(record.templateId, record.version), ...record },
+          {
+            ...keys.template(record.templateId, record.version),
+            ...(record.version === 1
+              ? { gsi1pk: keys.allTemplates, gsi1sk: `${record.createdAt}#${record.templateId}` }
+              : {}),
+            ...record,
+          },
           "attribute_not_exists(pk)",
         ),
         this.auditPut(audit),
@@ -412,6 +439,23 @@ export class InspectionStore {
     return item ? parseItem(templateRecord, strip(item), "template") : undefined;
   }
 
+  /** Every template, newest first, each as its first version (see `getLatestTemplate` for the latest). */
+  async listTemplates(page: PageRequest): Promise<Page<TemplateRecord>> {
+    const out = await this.db.query(
+      {
+        IndexName: INDEX.byOwner,
+        KeyConditionExpression: "gsi1pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.allTemplates },
+        ScanIndexForward: false,
+      },
+      page,
+    );
+    return {
+      items: out.items.map((i) => parseItem(templateRecord, strip(i), "template")),
+      nextCursor: out.nextCursor,
+    };
+  }
+
   async getTemplateVersion(templateId: string, version: number): Promise<TemplateRecord | undefined> {
     const item = await this.db.get(keys.template(templateId, version));
     return item ? parseItem(templateRecord, strip(item), "template") : undefined;
@@ -422,7 +466,15 @@ export class InspectionStore {
   async createSpotCheck(record: SpotCheckRecord, audit: AuditInput): Promise<void> {
     await this.commit(
       [
-        this.db.put({ ...keys.spotCheck(record.spotCheckId), ...record }, "attribute_not_exists(pk)"),
+        this.db.put(
+          {
+            ...keys.spotCheck(record.spotCheckId),
+            gsi1pk: keys.allSpotChecks,
+            gsi1sk: `${record.createdAt}#${record.spotCheckId}`,
+            ...record,
+          },
+          "attribute_not_exists(pk)",
+        ),
         this.auditPut(audit),
       ],
       "This spot check exists already.",
@@ -432,6 +484,23 @@ export class InspectionStore {
   async getSpotCheck(spotCheckId: string): Promise<SpotCheckRecord | undefined> {
     const item = await this.db.get(keys.spotCheck(spotCheckId));
     return item ? parseItem(spotCheckRecord, strip(item), "spot check") : undefined;
+  }
+
+  /** Every spot check, newest first. */
+  async listSpotChecks(page: PageRequest): Promise<Page<SpotCheckRecord>> {
+    const out = await this.db.query(
+      {
+        IndexName: INDEX.byOwner,
+        KeyConditionExpression: "gsi1pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.allSpotChecks },
+        ScanIndexForward: false,
+      },
+      page,
+    );
+    return {
+      items: out.items.map((i) => parseItem(spotCheckRecord, strip(i), "spot check")),
+      nextCursor: out.nextCursor,
+    };
   }
 
   /**

@@ -145,6 +145,21 @@ describe("inspectors and templates", () => {
         .status,
     ).toBe(201);
     expectProblem(await world.organizer.put("/inspectors/i-bad", { name: "王五", homeUnitId: "nope" }), 422);
+    // The pool, by id, page by page: every registered inspector once, the refused one absent.
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: { inspectorId: string }[]; nextCursor: string | null } } =
+        await world.official.get(
+          `/inspectors?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+        );
+      seen.push(...page.body.items.map((i) => i.inspectorId));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toContain("i-new");
+    expect(seen).not.toContain("i-bad");
+    expect(seen).toEqual([...new Set(seen)].sort());
+    expect(seen.length).toBeGreaterThanOrEqual(Object.keys(world.inspectors).length + 1);
     const inspector = await api.as("i-new", ["inspector"]);
     expectProblem(
       await inspector.put("/inspectors/i-new", { name: "x", homeUnitId: world.units.airport }),
@@ -166,6 +181,13 @@ describe("inspectors and templates", () => {
       `/templates/${created.body.templateId}`,
     );
     expect(read?.body.items[0]).toMatchObject({ code: "B1", critical: false });
+    const listed = await world.inspectors[Object.keys(world.inspectors)[0] as string]?.get("/templates");
+    expect(listed?.body.items[0]).toMatchObject({
+      templateId: created.body.templateId,
+      version: 1,
+      maxPoints: 10,
+    });
+    expect(listed?.body.items.map((t: { templateId: string }) => t.templateId)).toContain(world.templateId);
     expectProblem(
       await world.organizer.post("/templates", {
         name: "x",
@@ -201,6 +223,21 @@ describe("spot checks and the draw", () => {
     expect(drawn.body.assignments).toHaveLength(2);
     for (const a of drawn.body.assignments) expect(a.inspectorIds).toHaveLength(2);
     expectProblem(await world.organizer.post(`/spot-checks/${id}/draw`), 409);
+
+    // The list, newest first, shows the drawn state; which units were drawn only GET /spot-checks/{id} says.
+    const listed = await world.official.get("/spot-checks?limit=1");
+    expect(listed.body.items).toHaveLength(1);
+    expect(listed.body.items[0]).toMatchObject({
+      spotCheckId: id,
+      status: "dispatched",
+      title: expect.any(String),
+    });
+    expect(listed.body.items[0].assignments).toBeUndefined();
+    expect(listed.body.items[0].assignmentIds).toBeUndefined();
+    const next = await world.official.get(
+      `/spot-checks?limit=1&cursor=${encodeURIComponent(listed.body.nextCursor)}`,
+    );
+    expect(next.body.items[0]?.spotCheckId).not.toBe(id);
 
     const read = await world.official.get(`/spot-checks/${id}`);
     expect(read.body.assignments).toHaveLength(2);

@@ -125,6 +125,9 @@ function rows(): Record<string, Row[]> {
       },
     ],
     "GET /templates/{templateId}": [{ path: `/templates/${world.templateId}`, expect: signedIn }],
+    "GET /templates": [{ path: "/templates", expect: signedIn }],
+    "GET /inspectors": [{ path: "/inspectors", expect: { anonymous: 401, ...overseers, default: 403 } }],
+    "GET /spot-checks": [{ path: "/spot-checks", expect: { anonymous: 401, ...overseers, default: 403 } }],
     "POST /spot-checks": [{ path: "/spot-checks", body: spotCheckBody(world), expect: plannersOnly }],
     "POST /spot-checks/{id}/draw": [
       {

@@ -1,0 +1,23 @@
+import type * as z from "zod/mini";
+import { isOverseer } from "../../api/auth";
+import { httpRoute, json, type RouteRequest } from "../../api/http";
+import * as schemas from "../../api/schemas";
+import { pageOf } from "../../api/schemas";
+import { ForbiddenError } from "../../domain/errors";
+import { store } from "../../services/context";
+import { spotCheckView } from "../../services/views";
+
+type Query = z.infer<typeof schemas.page>;
+
+/**
+ * Every spot check, newest first, for organizers, admins and officials. Without assignments: the
+ * targets are read (and audited before arrival) through `GET /spot-checks/{id}`.
+ */
+async function listSpotChecks({ caller, query }: RouteRequest<undefined, Query, undefined>) {
+  if (!isOverseer(caller))
+    throw new ForbiddenError("Only organizers, admins and officials list spot checks.");
+  const page = await store.listSpotChecks(pageOf(query));
+  return json(200, { items: page.items.map(spotCheckView), nextCursor: page.nextCursor });
+}
+
+export const handler = httpRoute({ query: schemas.page }, listSpotChecks);
