@@ -369,23 +369,22 @@ describe("organizer", () => {
     const template = await world.organizer.get(`/templates/${templateId}`);
     expect(template.body).toMatchObject({ name: "校外培训机构检查细则", maxPoints: 100 });
     expect(template.body.items[1]).toMatchObject({ code: "B2", critical: true });
+    // The list of templates (GET /templates) shows the new one.
+    await page.locator(`table.templates tr[data-template="${templateId}"]`).waitFor();
     await shot(page, "templates");
 
     await page.goto(`${server.url}/#/spot-checks/new`);
     await page.fill("input[name=title]", "九龙、京航办事处校外培训机构督查");
-    await page.fill("input[name=templateId]", templateId);
+    // The checklist and the inspector pool are picked from GET /templates and GET /inspectors.
+    await page.selectOption("select[name=templateId]", templateId);
     await page.click('button[aria-label="展开 经开区"]');
     await page.click('button[aria-label="展开 九龙办事处"]');
     await page.click('button[aria-label="展开 京航办事处"]');
     await page.check(`input[name="unit-${world.units.dongjia}"]`);
     await page.check(`input[name="unit-${world.units.jiangchong}"]`);
     await page.fill("input[name=sampleSize]", "2");
-    await page.fill(
-      "textarea[name=inspectorIds]",
-      Object.keys(world.inspectors)
-        .filter((id) => !id.endsWith("minghu"))
-        .join("\n"),
-    );
+    for (const id of Object.keys(world.inspectors).filter((id) => !id.endsWith("minghu")))
+      await page.check(`input[name="inspector-${id}"]`);
     await page.fill("input[name=teamSize]", "1");
     await shot(page, "plan");
     await page.getByRole("button", { name: "保存计划", exact: true }).click();
@@ -403,13 +402,28 @@ describe("organizer", () => {
     );
     await shot(page, "spot-check");
 
-    // The list remembers what this browser planned.
+    // The list is GET /spot-checks: a fresh browser of an official sees the spot check and picks its bulletin.
     await page.goto(`${server.url}/#/spot-checks`);
-    expect(await page.locator("[data-page=spot-checks]").textContent()).toContain(
-      "九龙、京航办事处校外培训机构督查",
-    );
+    await page.locator(`table.spot-checks tr[data-spot-check="${spotCheckId}"]`).waitFor();
     expect((page as Page & { errors?: string[] }).errors).toEqual([]);
     await context.close();
+
+    const official = await contextFor(world.official);
+    const list = await open(official, "#/spot-checks");
+    const row = list.locator(`table.spot-checks tr[data-spot-check="${spotCheckId}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain("九龙、京航办事处校外培训机构督查");
+    expect(await row.getAttribute("data-status")).toBe("dispatched");
+    expect(await row.textContent()).toContain("已派出");
+    await shot(list, "spot-checks");
+    const bulletin = await open(official, "#/bulletin");
+    await bulletin.selectOption("select[name=spotCheckId]", spotCheckId);
+    await bulletin.waitForURL(/#\/spot-checks\/[^/]+\/bulletin$/);
+    await expect
+      .poll(() => bulletin.locator(".bulletin-title").textContent())
+      .toBe("九龙、京航办事处校外培训机构督查");
+    for (const p of [list, bulletin]) expect((p as Page & { errors?: string[] }).errors).toEqual([]);
+    await official.close();
   });
 });
 

@@ -108,5 +108,76 @@ describe("SIGKILL at random points", () => {
     console.log(
       `crash recovery: ${kills} SIGKILLs after steps ${[...killAfter].map((i) => steps[i]?.name).join(", ")}; nothing lost`,
     );
-  });
+  }, 180_000);
+
+  it("a SIGKILL while a write is in flight: its retry with the same Idempotency-Key takes effect once, and the inspection closes", async () => {
+    const { assignment } = await drawOne(world, { candidateUnitIds: [world.units.jiangchong] });
+    const team = world.inspectorFor(assignment);
+    const unit = await world.unitUser(assignment.unitId);
+    const path = `/assignments/${assignment.assignmentId}`;
+    // Kill delays after the request is sent (seeded): before, during or after the commit.
+    const delays = fc.sample(fc.integer({ min: 0, max: 60 }), { numRuns: 3, seed: 7 });
+    let kill = 0;
+
+    /** Sends the write, kills the server mid-flight, restarts it and retries with the same key. */
+    async function writeThroughCrash(client: Client, route: string, body: unknown, key: string) {
+      const inFlight = client.post(route, body, { "Idempotency-Key": key }).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, delays[kill++ % delays.length]));
+      expect(await server.stop("SIGKILL")).toBeNull();
+      await inFlight;
+      await server.start();
+      // 409 idempotency-in-progress until the killed attempt's record expires; then the first
+      // response (if it committed and was recorded) or a fresh attempt, or 409 if it committed only.
+      return eventually(
+        () => client.post(route, body, { "Idempotency-Key": key }),
+        (r) => r.status < 500 && !String(r.body?.type ?? "").endsWith("idempotency-in-progress"),
+        { timeoutMs: 40_000, intervalMs: 500 },
+      );
+    }
+
+    expect((await team.post(`${path}/arrival`, { location: { lat: 34.6, lng: 113.8 } })).status).toBe(200);
+    const findings = await writeThroughCrash(
+      team,
+      `${path}/findings`,
+      { items: [], issues: [{ description: "灭火器过期", severity: "major", rectifyWithinDays: 5 }] },
+      "crash-findings",
+    );
+    expect([202, 409]).toContain(findings.status);
+    const scored = await eventually(
+      () => team.get(path),
+      (r) => r.body.status === "rectifying",
+      { timeoutMs: 30_000 },
+    );
+    expect(scored.body.rectificationIds).toHaveLength(1);
+    const order = scored.body.rectificationIds[0] as string;
+
+    const report = await writeThroughCrash(
+      unit,
+      `/rectifications/${order}/report`,
+      { description: "已更换灭火器" },
+      "crash-report",
+    );
+    expect([200, 409]).toContain(report.status);
+    expect((await unit.get(`/rectifications/${order}`)).body.status).toBe("submitted");
+    await eventually(
+      () => team.post(`/rectifications/${order}/review`, { decision: "accept", comment: "回头看通过" }),
+      (r) => r.status === 200,
+      { timeoutMs: 30_000 },
+    );
+    await eventually(
+      () => world.official.get(path),
+      (r) => r.body.status === "closed",
+      { timeoutMs: 30_000 },
+    );
+    // Each write happened exactly once, whatever the moment of the kill.
+    const trail = await world.official.get(`/audit/${assignment.assignmentId}`);
+    expect(trail.body.chain).toEqual({ verified: true });
+    const actions = trail.body.items.map((e: { action: string }) => e.action);
+    expect(actions.filter((a: string) => a === "findings_submitted")).toHaveLength(1);
+    const orderTrail = await world.official.get(`/audit/${order}`);
+    expect(orderTrail.body.items.filter((e: { action: string }) => e.action === "reported")).toHaveLength(1);
+    console.log(
+      `crash recovery: SIGKILLs ${delays.slice(0, 2).join(" ms, ")} ms into findings and a report; each took effect once`,
+    );
+  }, 180_000);
 });

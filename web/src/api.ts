@@ -41,6 +41,7 @@ export interface Template {
   grades: Grade[];
   maxPoints: number;
   createdAt?: string;
+  createdBy?: string;
 }
 export interface Window {
   start: string;
@@ -61,7 +62,9 @@ export interface AssignmentSummary {
   status: AssignmentStatus;
   score?: Score;
 }
-export interface SpotCheck {
+export type SpotCheckStatus = "planned" | "dispatched";
+/** A spot check as `GET /spot-checks` lists it: `GET /spot-checks/{id}` without `assignments`. */
+export interface SpotCheckSummary {
   spotCheckId: string;
   title: string;
   templateId: string;
@@ -74,10 +77,13 @@ export interface SpotCheck {
   window: Window;
   rectifyWithinDays: number;
   escalateAfterHours: number;
-  status: string;
+  status: SpotCheckStatus;
   seedCommitment: string;
+  createdBy: string;
   createdAt: string;
   drawnAt?: string;
+}
+export interface SpotCheck extends SpotCheckSummary {
   assignments: AssignmentSummary[];
 }
 export interface PlannedSpotCheck {
@@ -91,10 +97,18 @@ export interface DrawResult {
   assignments: { assignmentId: string; unitId: string; inspectorIds: string[] }[];
 }
 export interface DrawProof {
+  spotCheckId?: string;
+  status?: SpotCheckStatus;
   seedCommitment: string;
   seed?: string;
+  seedRevealed?: boolean;
+  revealAfter?: string;
+  algorithm?: string;
+  sampleSize?: number;
+  teamSize?: number;
   candidates: string[];
   selected?: unknown;
+  drawnAt?: string;
   [key: string]: unknown;
 }
 export type Severity = "minor" | "major" | "critical";
@@ -249,10 +263,13 @@ export interface Responses {
   getUnit: Unit;
   putUnit: Unit;
   listUnits: Page<Unit>;
+  listInspectors: Page<Inspector>;
   getInspector: Inspector;
   putInspector: Inspector;
+  listTemplates: Page<Template>;
   createTemplate: Template;
   getTemplate: Template;
+  listSpotChecks: Page<SpotCheckSummary>;
   planSpotCheck: PlannedSpotCheck;
   draw: DrawResult;
   getSpotCheck: SpotCheck;
@@ -355,11 +372,16 @@ export class ApiClient {
   }
 
   /** Follows `nextCursor` up to `max` items. */
-  async all<N extends "listUnits" | "listAssignments" | "listRectifications" | "notifications">(
-    name: N,
-    options: CallOptions<N>,
-    max = 1000,
-  ): Promise<Responses[N]["items"]> {
+  async all<
+    N extends
+      | "listUnits"
+      | "listInspectors"
+      | "listTemplates"
+      | "listSpotChecks"
+      | "listAssignments"
+      | "listRectifications"
+      | "notifications",
+  >(name: N, options: CallOptions<N>, max = 1000): Promise<Responses[N]["items"]> {
     const items: unknown[] = [];
     let cursor: string | undefined;
     do {

@@ -18,10 +18,13 @@ export const endpoints = {
     body: ["name", "parentId", "kind", "location", "radiusMeters"],
   },
   listUnits: { method: "GET", path: "/units", query: ["parentId", "limit", "cursor"] },
+  listInspectors: { method: "GET", path: "/inspectors", query: ["limit", "cursor"] },
   getInspector: { method: "GET", path: "/inspectors/{inspectorId}" },
   putInspector: { method: "PUT", path: "/inspectors/{inspectorId}", body: ["name", "homeUnitId"] },
+  listTemplates: { method: "GET", path: "/templates", query: ["limit", "cursor"] },
   createTemplate: { method: "POST", path: "/templates", body: ["name", "items", "grades"] },
   getTemplate: { method: "GET", path: "/templates/{templateId}" },
+  listSpotChecks: { method: "GET", path: "/spot-checks", query: ["limit", "cursor"] },
   planSpotCheck: {
     method: "POST",
     path: "/spot-checks",

@@ -16,7 +16,7 @@ import { DashboardPage } from "./pages/dashboard";
 import { LoginPage } from "./pages/login";
 import { NotificationsPage } from "./pages/notifications";
 import { RectificationPage, RectificationsPage } from "./pages/rectifications";
-import { PlanSpotCheckPage, SpotCheckPage, SpotChecksPage } from "./pages/spot-checks";
+import { DrawProofPage, PlanSpotCheckPage, SpotCheckPage, SpotChecksPage } from "./pages/spot-checks";
 import { TemplatesPage } from "./pages/templates";
 import { UnitsPage } from "./pages/units";
 import { app, ErrorBox, hasRole, isOrganizer, isOverseer, ROLE_NAMES } from "./ui";
@@ -50,7 +50,8 @@ function homeOf(): string {
 function navLinks(): [string, string][] {
   const links: [string, string][] = [];
   if (isOverseer()) links.push(["dashboard", "督办看板"]);
-  if (isOverseer()) links.push(["spot-checks", isOrganizer() ? "督查任务" : "督查通报"]);
+  if (isOrganizer()) links.push(["spot-checks", "督查任务"]);
+  else if (isOverseer()) links.push(["bulletin", "督查通报"], ["spot-checks", "督查任务"]);
   if (isOrganizer()) links.push(["templates", "检查细则"], ["units", "单位与人员"]);
   if (hasRole("inspector")) links.push(["assignments", "我的督查任务"]);
   else if (hasRole("unit")) links.push(["assignments", "本单位检查"]);
@@ -70,8 +71,11 @@ function Page({ parts }: { parts: string[] }) {
     case "spot-checks":
       if (second === "new") return <PlanSpotCheckPage />;
       if (second && third === "bulletin") return <BulletinPage id={second} />;
+      if (second && third === "draw-proof") return <DrawProofPage id={second} />;
       if (second) return <SpotCheckPage id={second} />;
       return <SpotChecksPage />;
+    case "bulletin":
+      return <BulletinPage />;
     case "templates":
       return <TemplatesPage id={second} />;
     case "units":
@@ -118,7 +122,11 @@ function App({ initialError }: { initialError?: unknown }) {
     if (url) location.assign(url);
     else setSession(undefined);
   };
-  const current = parts[0] ?? homeOf();
+  // An official's bulletin of one spot check lights 督查通报, not 督查任务.
+  const current =
+    parts[0] === "spot-checks" && parts[2] === "bulletin" && !isOrganizer()
+      ? "bulletin"
+      : (parts[0] ?? homeOf());
   return (
     <div class="shell">
       <header class="topbar">
@@ -148,8 +156,12 @@ function App({ initialError }: { initialError?: unknown }) {
   );
 }
 
+/** Lists this browser once kept because the API had no list routes; the console now reads the API's. */
+const STALE_KEYS = ["spot.console.spotChecks", "spot.console.templates", "spot.console.inspectors"];
+
 async function boot() {
   const root = document.getElementById("app")!;
+  for (const key of STALE_KEYS) localStorage.removeItem(key);
   app.config = await loadConfig();
   const onUnauthorized = () => {
     clearToken();

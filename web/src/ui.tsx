@@ -8,6 +8,7 @@ import {
   type Light,
   type RectificationStatus,
   type Severity,
+  type SpotCheckStatus,
   type Unit,
 } from "./api";
 import type { ConsoleConfig, Session } from "./auth";
@@ -46,10 +47,9 @@ export const RECT_STATUS: Record<RectificationStatus, string> = {
 export const SEVERITY: Record<Severity, string> = { minor: "一般", major: "较重", critical: "严重" };
 export const LIGHT: Record<Light, string> = { green: "绿灯", yellow: "黄灯", red: "红灯" };
 export const ESCALATION = ["—", "催办", "问责"];
-export const SPOT_CHECK_STATUS: Record<string, string> = {
-  planned: "已计划（未抽签）",
-  dispatched: "已抽签派出",
-  closed: "已办结",
+export const SPOT_CHECK_STATUS: Record<SpotCheckStatus, string> = {
+  planned: "待抽签",
+  dispatched: "已派出",
 };
 export const ROLE_NAMES: Record<string, string> = {
   admin: "管理员",
@@ -104,46 +104,6 @@ export function toLocalInput(d: Date): string {
 export function fromLocalInput(value: string): string {
   return new Date(value).toISOString();
 }
-export function splitIds(text: string): string[] {
-  return [
-    ...new Set(
-      text
-        .split(/[\s,，、;；]+/)
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ),
-  ];
-}
-
-// ---------- what this browser remembers (the API has no list of spot checks or templates) ----------
-export interface Remembered {
-  id: string;
-  title: string;
-  at: string;
-  templateId?: string;
-}
-function readList(key: string): Remembered[] {
-  try {
-    const v = JSON.parse(localStorage.getItem(key) ?? "[]") as unknown;
-    return Array.isArray(v) ? (v as Remembered[]) : [];
-  } catch {
-    return [];
-  }
-}
-function remember(key: string, entry: Remembered): void {
-  const list = readList(key).filter((e) => e.id !== entry.id);
-  localStorage.setItem(key, JSON.stringify([entry, ...list].slice(0, 200)));
-}
-export const memory = {
-  spotChecks: () => readList("spot.console.spotChecks"),
-  rememberSpotCheck: (e: Remembered) => remember("spot.console.spotChecks", e),
-  templates: () => readList("spot.console.templates"),
-  rememberTemplate: (e: Remembered) => remember("spot.console.templates", e),
-  inspectors: () => readList("spot.console.inspectors"),
-  rememberInspector: (e: Remembered) => remember("spot.console.inspectors", e),
-  templateOfSpotCheck: (spotCheckId: string) =>
-    memory.spotChecks().find((s) => s.id === spotCheckId)?.templateId,
-};
 
 // ---------- data hooks ----------
 export interface Loaded<T> {

@@ -11,7 +11,6 @@ import {
   InspectorName,
   isOverseer,
   Loading,
-  memory,
   SEVERITY,
   Section,
   StatusBadge,
@@ -209,12 +208,23 @@ function gradeOf(t: Template, percent: number, vetoed: boolean): string {
   return grades.find((g) => percent >= g.minPercent)?.name ?? grades[grades.length - 1]?.name ?? "";
 }
 
+/** A datalist of every checklist template (`GET /templates`), for a typed template id to pick from. */
+function TemplateOptions({ id }: { id: string }) {
+  const { data } = useLoad(() => app.api.all("listTemplates", {}, 1000).catch(() => []), []);
+  return (
+    <datalist id={id}>
+      {(data ?? []).map((t) => (
+        <option key={t.templateId} value={t.templateId}>
+          {t.name}（第 {t.version} 版，满分 {t.maxPoints}）
+        </option>
+      ))}
+    </datalist>
+  );
+}
+
 function FindingsForm({ assignment, onDone }: { assignment: Assignment; onDone: () => void }) {
   const initialTemplate =
-    assignment.templateId ??
-    localStorage.getItem(templateKey(assignment.assignmentId)) ??
-    memory.templateOfSpotCheck(assignment.spotCheckId) ??
-    "";
+    assignment.templateId ?? localStorage.getItem(templateKey(assignment.assignmentId)) ?? "";
   const [templateId, setTemplateId] = useState(initialTemplate);
   const [template, setTemplate] = useState<Template | undefined>();
   const [items, setItems] = useState<Record<string, ItemState>>({});
@@ -268,13 +278,16 @@ function FindingsForm({ assignment, onDone }: { assignment: Assignment; onDone: 
           }}
         >
           <label class="grow">
-            检查细则编号（督查组织下发）
+            检查细则（督查组织下发；可从列表选择或输入编号）
             <input
               name="templateId"
+              list="all-templates"
               value={templateId}
               onInput={(e) => setTemplateId(e.currentTarget.value)}
               required
+              placeholder="选择或输入细则编号"
             />
+            <TemplateOptions id="all-templates" />
           </label>
           <button type="submit" disabled={load.busy}>
             载入

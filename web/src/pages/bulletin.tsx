@@ -7,9 +7,11 @@ import {
   ESCALATION,
   fmtTime,
   Loading,
+  navigate,
   RECT_STATUS,
   SEVERITY,
   Section,
+  SPOT_CHECK_STATUS,
   useLoad,
 } from "../ui";
 
@@ -65,10 +67,65 @@ function download(name: string, text: string) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-export function BulletinPage({ id }: { id: string }) {
-  const { data, error, loading } = useLoad(() => app.api.call("getBulletin", { params: { id } }), [id]);
+/** Picks the spot check whose bulletin is shown, from `GET /spot-checks` (not printed). */
+function SpotCheckPicker({ id }: { id: string | undefined }) {
+  const { data, error, loading } = useLoad(() => app.api.all("listSpotChecks", {}, 1000), []);
+  const listed = data?.some((s) => s.spotCheckId === id) ?? false;
+  return (
+    <div class="picker-bar no-print">
+      <div class="row">
+        <label class="grow">
+          督查任务
+          <select
+            name="spotCheckId"
+            value={id ?? ""}
+            disabled={!data}
+            onChange={(e) => {
+              const next = e.currentTarget.value;
+              if (next) navigate(`#/spot-checks/${encodeURIComponent(next)}/bulletin`);
+            }}
+          >
+            <option value="" disabled>
+              {loading && !data ? "加载中…" : "请选择督查任务"}
+            </option>
+            {id && data && !listed ? <option value={id}>{id}</option> : null}
+            {(data ?? []).map((s) => (
+              <option key={s.spotCheckId} value={s.spotCheckId}>
+                {s.title}（{SPOT_CHECK_STATUS[s.status] ?? s.status}，{fmtTime(s.window.start)} 起）
+              </option>
+            ))}
+          </select>
+        </label>
+        <a class="small" href="#/spot-checks">
+          全部督查任务
+        </a>
+      </div>
+      <ErrorBox error={error} />
+    </div>
+  );
+}
+
+/** 督查通报 of one spot check; without `id`, only the picker. */
+export function BulletinPage({ id }: { id?: string | undefined }) {
   return (
     <div class="page bulletin" data-page="bulletin">
+      <SpotCheckPicker id={id} />
+      {id ? (
+        <BulletinOf id={id} />
+      ) : (
+        <>
+          <h1>督查通报</h1>
+          <Empty text="请在上方选择一项督查任务，查看其通报（排名、问题清单、逾期与问责）。" />
+        </>
+      )}
+    </div>
+  );
+}
+
+function BulletinOf({ id }: { id: string }) {
+  const { data, error, loading } = useLoad(() => app.api.call("getBulletin", { params: { id } }), [id]);
+  return (
+    <>
       <ErrorBox error={error} />
       <Loading when={loading && !data} />
       {data ? (
@@ -176,6 +233,6 @@ export function BulletinPage({ id }: { id: string }) {
           ) : null}
         </>
       ) : null}
-    </div>
+    </>
   );
 }

@@ -1,5 +1,4 @@
 import { useState } from "preact/hooks";
-import type { Template } from "../api";
 import {
   ASSIGNMENT_STATUS,
   app,
@@ -7,16 +6,13 @@ import {
   ErrorBox,
   fmtTime,
   fromLocalInput,
-  getInspectorCached,
   InspectorName,
   isOrganizer,
   Loading,
-  memory,
   navigate,
   Section,
   SPOT_CHECK_STATUS,
   StatusBadge,
-  splitIds,
   toLocalInput,
   UnitName,
   useAction,
@@ -24,115 +20,214 @@ import {
 } from "../ui";
 import { UnitTree } from "./units";
 
-/**
- * The API lists no spot checks: this browser remembers the ones it planned or opened, and any id can
- * be opened directly (reading a spot check before arrival is itself audited, so nothing is fetched
- * behind the user's back).
- */
+const STATUS_FILTERS: [string, string][] = [
+  ["", "全部"],
+  ["planned", SPOT_CHECK_STATUS.planned],
+  ["dispatched", SPOT_CHECK_STATUS.dispatched],
+];
+
+/** Every spot check, newest first (`GET /spot-checks`: without assignments, so listing reads no targets). */
 export function SpotChecksPage() {
-  const [openId, setOpenId] = useState("");
-  const list = memory.spotChecks();
+  const [status, setStatus] = useState("");
+  const { data, error, loading, reload } = useLoad(() => app.api.all("listSpotChecks", {}, 1000), []);
+  const rows = (data ?? []).filter((s) => !status || s.status === status);
   return (
     <div class="page" data-page="spot-checks">
       <div class="page-head">
-        <h1>{isOrganizer() ? "督查任务" : "督查通报"}</h1>
-        {isOrganizer() ? (
-          <a class="button primary" href="#/spot-checks/new">
-            新建督查任务
-          </a>
-        ) : null}
+        <h1>督查任务</h1>
+        <div class="actions">
+          <button type="button" onClick={reload} disabled={loading}>
+            刷新
+          </button>
+          {isOrganizer() ? (
+            <a class="button primary" href="#/spot-checks/new">
+              新建督查任务
+            </a>
+          ) : null}
+        </div>
       </div>
-      <Section title="本机记录的督查任务">
-        {list.length === 0 ? (
-          <Empty text="本浏览器还没有记录督查任务。新建一个，或按编号打开。" />
-        ) : (
-          <ul class="list">
-            {list.map((s) => (
-              <li key={s.id}>
-                <a href={`#/spot-checks/${encodeURIComponent(s.id)}`}>{s.title}</a>
-                <span class="muted small">
-                  {s.id} · {fmtTime(s.at)}
-                </span>
-                <a class="small" href={`#/spot-checks/${encodeURIComponent(s.id)}/bulletin`}>
-                  通报
-                </a>
-              </li>
-            ))}
-          </ul>
-        )}
-      </Section>
-      <Section title="按编号打开">
-        <form
-          class="row"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (openId.trim()) navigate(`#/spot-checks/${encodeURIComponent(openId.trim())}`);
-          }}
-        >
-          <input
-            aria-label="督查任务编号"
-            placeholder="督查任务编号"
-            value={openId}
-            onInput={(e) => setOpenId(e.currentTarget.value)}
+      <Section
+        title={data ? `全部督查任务（${rows.length}）` : "全部督查任务"}
+        actions={
+          <label class="inline">
+            状态
+            <select name="status" value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
+              {STATUS_FILTERS.map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </label>
+        }
+      >
+        <ErrorBox error={error} />
+        <Loading when={loading && !data} />
+        {data && rows.length === 0 ? (
+          <Empty
+            text={
+              data.length === 0
+                ? isOrganizer()
+                  ? "还没有督查任务，请新建。"
+                  : "还没有督查任务。"
+                : "没有该状态的督查任务。"
+            }
           />
-          <button type="submit">打开</button>
-        </form>
+        ) : null}
+        {rows.length > 0 ? (
+          <div class="table-wrap">
+            <table class="spot-checks">
+              <thead>
+                <tr>
+                  <th>任务名称</th>
+                  <th>状态</th>
+                  <th>时间窗口</th>
+                  <th>抽取</th>
+                  <th>操作</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((s) => {
+                  const base = `#/spot-checks/${encodeURIComponent(s.spotCheckId)}`;
+                  return (
+                    <tr key={s.spotCheckId} data-spot-check={s.spotCheckId} data-status={s.status}>
+                      <td>
+                        <a href={base}>{s.title}</a>
+                        <div class="muted small">
+                          {s.spotCheckId} · 创建于 {fmtTime(s.createdAt)}
+                        </div>
+                      </td>
+                      <td>
+                        <StatusBadge text={SPOT_CHECK_STATUS[s.status] ?? s.status} tone={`sc-${s.status}`} />
+                      </td>
+                      <td class="small">
+                        {fmtTime(s.window.start)} 至 {fmtTime(s.window.end)}
+                      </td>
+                      <td class="small">
+                        {s.candidateUnitIds.length} 个候选单位中抽 {s.sampleSize} 个
+                      </td>
+                      <td class="links small">
+                        <a href={base}>详情</a>
+                        <a href={`${base}/bulletin`}>通报</a>
+                        <a href={`${base}/draw-proof`}>抽签凭证</a>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
       </Section>
     </div>
   );
 }
 
+/** Multi-select of the registered inspectors (`GET /inspectors`), with a name/account/unit filter. */
+function InspectorPicker({ selected, onChange }: { selected: string[]; onChange: (ids: string[]) => void }) {
+  const { data, error, loading } = useLoad(() => app.api.all("listInspectors", {}, 1000), []);
+  const [filter, setFilter] = useState("");
+  const f = filter.trim().toLowerCase();
+  const shown = (data ?? []).filter(
+    (i) =>
+      !f ||
+      i.name.toLowerCase().includes(f) ||
+      i.inspectorId.toLowerCase().includes(f) ||
+      i.homeUnitId.toLowerCase().includes(f),
+  );
+  const toggle = (id: string, on: boolean) =>
+    onChange(on ? [...new Set([...selected, id])] : selected.filter((s) => s !== id));
+  if (loading && !data) return <Loading when />;
+  if (error) return <ErrorBox error={error} />;
+  if (!data?.length)
+    return (
+      <p class="muted">
+        还没有登记督查员，请先到<a href="#/units">单位与人员</a>登记。
+      </p>
+    );
+  return (
+    <fieldset class="picker" aria-label="督查员">
+      <legend>督查员（可多选）</legend>
+      <div class="row">
+        <input
+          name="inspectorFilter"
+          aria-label="按姓名、账号或所属单位筛选"
+          placeholder="按姓名、账号或所属单位筛选"
+          value={filter}
+          onInput={(e) => setFilter(e.currentTarget.value)}
+        />
+        <button
+          type="button"
+          onClick={() => onChange([...new Set([...selected, ...shown.map((i) => i.inspectorId)])])}
+        >
+          {f ? "全选筛选结果" : "全选"}
+        </button>
+        <button type="button" onClick={() => onChange([])} disabled={selected.length === 0}>
+          清空
+        </button>
+      </div>
+      <ul class="pick-list">
+        {shown.map((i) => (
+          <li key={i.inspectorId}>
+            <label class="inline">
+              <input
+                type="checkbox"
+                name={`inspector-${i.inspectorId}`}
+                value={i.inspectorId}
+                checked={selected.includes(i.inspectorId)}
+                onChange={(e) => toggle(i.inspectorId, e.currentTarget.checked)}
+              />
+              {i.name}
+            </label>
+            <span class="muted small">
+              {i.inspectorId} · 所属 <UnitName id={i.homeUnitId} />
+            </span>
+          </li>
+        ))}
+        {shown.length === 0 ? <li class="muted small">没有符合条件的督查员</li> : null}
+      </ul>
+      <p class="small muted">
+        已选 {selected.length} 人（共 {data.length} 人）；抽签时自动回避所属单位及其上下级。
+      </p>
+    </fieldset>
+  );
+}
+
+/** The organizer's plan form: the checklist and the inspector pool are picked from the API's lists. */
 export function PlanSpotCheckPage() {
   const now = new Date();
   const [title, setTitle] = useState("");
-  const [templateId, setTemplateId] = useState(memory.templates()[0]?.id ?? "");
-  const [template, setTemplate] = useState<Template | undefined>();
+  const [templateId, setTemplateId] = useState("");
   const [mode, setMode] = useState<"list" | "parent">("list");
   const [candidates, setCandidates] = useState<string[]>([]);
   const [parent, setParent] = useState<string[]>([]);
   const [sampleSize, setSampleSize] = useState("1");
-  const [pool, setPool] = useState(
-    memory
-      .inspectors()
-      .map((i) => i.id)
-      .join("\n"),
-  );
-  const [poolNames, setPoolNames] = useState<string>("");
+  const [pool, setPool] = useState<string[]>([]);
   const [teamSize, setTeamSize] = useState("2");
   const [start, setStart] = useState(toLocalInput(now));
   const [end, setEnd] = useState(toLocalInput(new Date(now.getTime() + 7 * 86_400_000)));
   const [rectifyWithinDays, setRectify] = useState("7");
   const [escalateAfterHours, setEscalate] = useState("72");
 
-  const loadTemplate = useAction(async () => {
-    setTemplate(await app.api.call("getTemplate", { params: { templateId: templateId.trim() } }));
-  });
-  const checkPool = useAction(async () => {
-    const ids = splitIds(pool);
-    const found = await Promise.all(ids.map((id) => getInspectorCached(id)));
-    setPoolNames(ids.map((id, i) => `${found[i]?.name ?? "（未登记）"} ${id}`).join("、"));
-    for (const i of found)
-      if (i) memory.rememberInspector({ id: i.inspectorId, title: i.name, at: new Date().toISOString() });
-  });
+  const templates = useLoad(() => app.api.all("listTemplates", {}, 1000), []);
+  const chosenId = templateId || templates.data?.[0]?.templateId || "";
+  const template = templates.data?.find((t) => t.templateId === chosenId);
+
   const plan = useAction(async () => {
+    if (!chosenId) throw new Error("请先选择检查细则");
+    if (pool.length === 0) throw new Error("请至少选择一名督查员");
     const planned = await app.api.call("planSpotCheck", {
       body: {
         title: title.trim(),
-        templateId: templateId.trim(),
+        templateId: chosenId,
         ...(mode === "list" ? { candidateUnitIds: candidates } : { parentUnitId: parent[0] ?? "" }),
         sampleSize: Number(sampleSize),
-        inspectorIds: splitIds(pool),
+        inspectorIds: pool,
         teamSize: Number(teamSize),
         window: { start: fromLocalInput(start), end: fromLocalInput(end) },
         rectifyWithinDays: Number(rectifyWithinDays),
         escalateAfterHours: Number(escalateAfterHours),
       },
-    });
-    memory.rememberSpotCheck({
-      id: planned.spotCheckId,
-      title: title.trim(),
-      at: new Date().toISOString(),
-      templateId: templateId.trim(),
     });
     navigate(`#/spot-checks/${encodeURIComponent(planned.spotCheckId)}`);
   });
@@ -158,35 +253,44 @@ export function PlanSpotCheckPage() {
               placeholder="如：经开区重点场所疫情防控督查"
             />
           </label>
-          <div class="row">
-            <label class="grow">
-              检查细则编号
-              <input
-                name="templateId"
-                list="known-templates"
-                value={templateId}
-                onInput={(e) => setTemplateId(e.currentTarget.value)}
-                onChange={() => void loadTemplate.go()}
-                required
-              />
-              <datalist id="known-templates">
-                {memory.templates().map((t) => (
-                  <option key={t.id} value={t.id}>
-                    {t.title}
-                  </option>
-                ))}
-              </datalist>
-            </label>
-            <button type="button" onClick={() => void loadTemplate.go()}>
-              查看
-            </button>
-          </div>
-          {template ? (
-            <p class="small">
-              {template.name}：{template.items.length} 项，满分 {template.maxPoints}
+          <ErrorBox error={templates.error} />
+          <Loading when={templates.loading && !templates.data} />
+          {templates.data && templates.data.length === 0 ? (
+            <p class="muted">
+              还没有检查细则，请先<a href="#/templates">新建检查细则</a>。
             </p>
           ) : null}
-          <ErrorBox error={loadTemplate.error} />
+          {templates.data && templates.data.length > 0 ? (
+            <label>
+              检查细则
+              <select
+                name="templateId"
+                value={chosenId}
+                onChange={(e) => setTemplateId(e.currentTarget.value)}
+                required
+              >
+                {templates.data.map((t) => (
+                  <option key={t.templateId} value={t.templateId}>
+                    {t.name}（第 {t.version} 版，{t.items.length} 项，满分 {t.maxPoints}）
+                  </option>
+                ))}
+              </select>
+            </label>
+          ) : null}
+          {template ? (
+            <p class="small muted">
+              编号 {template.templateId}
+              {template.createdAt ? ` · 创建于 ${fmtTime(template.createdAt)}` : ""} · 一票否决项{" "}
+              {template.items.filter((i) => i.critical).length} 项 ·{" "}
+              <a
+                href={`#/templates/${encodeURIComponent(template.templateId)}`}
+                target="_blank"
+                rel="noreferrer"
+              >
+                查看细则
+              </a>
+            </p>
+          ) : null}
         </Section>
         <Section title="2. 抽查范围（随机抽取被检查单位）">
           <div class="row">
@@ -228,20 +332,8 @@ export function PlanSpotCheckPage() {
           </div>
         </Section>
         <Section title="3. 督查员库（随机抽取检查组，自动回避）">
-          <label>
-            督查员账号（每行一个）
-            <textarea
-              name="inspectorIds"
-              rows={4}
-              value={pool}
-              onInput={(e) => setPool(e.currentTarget.value)}
-              required
-            />
-          </label>
+          <InspectorPicker selected={pool} onChange={setPool} />
           <div class="row">
-            <button type="button" onClick={() => void checkPool.go()}>
-              核对姓名
-            </button>
             <label>
               每组人数
               <input
@@ -254,7 +346,6 @@ export function PlanSpotCheckPage() {
               />
             </label>
           </div>
-          {poolNames ? <p class="small">{poolNames}</p> : null}
         </Section>
         <Section title="4. 时间窗口与整改要求">
           <div class="row">
@@ -328,8 +419,6 @@ export function SpotCheckPage({ id }: { id: string }) {
     reload();
   });
   const loadProof = useAction(async () => setProof(await app.api.call("getDrawProof", { params: { id } })));
-  if (data)
-    memory.rememberSpotCheck({ id, title: data.title, at: data.createdAt, templateId: data.templateId });
   return (
     <div class="page" data-page="spot-check">
       <ErrorBox error={error} />
@@ -339,7 +428,7 @@ export function SpotCheckPage({ id }: { id: string }) {
           <div class="page-head">
             <h1>{data.title}</h1>
             <div class="actions">
-              <StatusBadge text={SPOT_CHECK_STATUS[data.status] ?? data.status} tone={data.status} />
+              <StatusBadge text={SPOT_CHECK_STATUS[data.status] ?? data.status} tone={`sc-${data.status}`} />
               <a class="button" href={`#/spot-checks/${encodeURIComponent(id)}/bulletin`}>
                 通报
               </a>
@@ -434,6 +523,69 @@ export function SpotCheckPage({ id }: { id: string }) {
             {proof ? <pre class="json">{JSON.stringify(proof, null, 2)}</pre> : null}
           </Section>
         </>
+      ) : null}
+    </div>
+  );
+}
+
+/** The draw proof (抽签凭证): commitment, candidates, pool and result; the seed once the window has ended. */
+export function DrawProofPage({ id }: { id: string }) {
+  const { data, error, loading } = useLoad(() => app.api.call("getDrawProof", { params: { id } }), [id]);
+  const base = `#/spot-checks/${encodeURIComponent(id)}`;
+  return (
+    <div class="page" data-page="draw-proof">
+      <div class="page-head">
+        <h1>抽签凭证</h1>
+        <div class="actions">
+          <a class="button" href={base}>
+            任务详情
+          </a>
+          <a class="button" href={`${base}/bulletin`}>
+            通报
+          </a>
+        </div>
+      </div>
+      <ErrorBox error={error} />
+      <Loading when={loading && !data} />
+      {data ? (
+        <Section title="双随机抽签验证">
+          <dl class="facts">
+            <dt>任务编号</dt>
+            <dd>{id}</dd>
+            {data.status ? (
+              <>
+                <dt>状态</dt>
+                <dd>
+                  <StatusBadge
+                    text={SPOT_CHECK_STATUS[data.status] ?? data.status}
+                    tone={`sc-${data.status}`}
+                  />
+                </dd>
+              </>
+            ) : null}
+            <dt>种子承诺</dt>
+            <dd class="mono small">{data.seedCommitment}</dd>
+            <dt>随机种子</dt>
+            <dd class="mono small">
+              {data.seed ??
+                `未公开（${data.revealAfter ? `${fmtTime(data.revealAfter)} 窗口结束后公开` : "窗口结束后公开"}）`}
+            </dd>
+            {data.algorithm ? (
+              <>
+                <dt>算法</dt>
+                <dd class="mono small">{data.algorithm}</dd>
+              </>
+            ) : null}
+            <dt>候选单位</dt>
+            <dd>{data.candidates.length} 个</dd>
+            <dt>抽签时间</dt>
+            <dd>{data.drawnAt ? fmtTime(data.drawnAt) : "尚未抽签"}</dd>
+          </dl>
+          <p class="small muted">
+            公开种子后，任何人都可用种子、候选单位与督查员库复算抽签结果，并核对种子的 SHA-256 与承诺值一致。
+          </p>
+          <pre class="json">{JSON.stringify(data, null, 2)}</pre>
+        </Section>
       ) : null}
     </div>
   );

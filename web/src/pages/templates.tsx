@@ -4,9 +4,9 @@ import {
   app,
   Empty,
   ErrorBox,
+  fmtTime,
   isOrganizer,
   Loading,
-  memory,
   navigate,
   Section,
   useAction,
@@ -35,7 +35,6 @@ function TemplateView({ id, onCopy }: { id: string; onCopy: (t: Template) => voi
     () => app.api.call("getTemplate", { params: { templateId: id } }),
     [id],
   );
-  if (data) memory.rememberTemplate({ id, title: data.name, at: data.createdAt ?? new Date().toISOString() });
   return (
     <Section
       title={data ? `${data.name}（第 ${data.version} 版）` : "检查细则"}
@@ -89,8 +88,7 @@ export function TemplatesPage({ id }: { id?: string | undefined }) {
   const [rows, setRows] = useState<Row[]>([blank(1)]);
   const [customGrades, setCustomGrades] = useState(false);
   const [grades, setGrades] = useState(DEFAULT_GRADES);
-  const [openId, setOpenId] = useState("");
-  const known = memory.templates();
+  const list = useLoad(() => app.api.all("listTemplates", {}, 1000), [id]);
 
   const create = useAction(async () => {
     const items: TemplateItem[] = rows.map((r) => ({
@@ -109,7 +107,6 @@ export function TemplatesPage({ id }: { id?: string | undefined }) {
     const t = await app.api.call("createTemplate", {
       body: { name: name.trim(), items, ...(parsedGrades ? { grades: parsedGrades } : {}) },
     });
-    memory.rememberTemplate({ id: t.templateId, title: t.name, at: new Date().toISOString() });
     navigate(`#/templates/${encodeURIComponent(t.templateId)}`);
   });
 
@@ -136,34 +133,57 @@ export function TemplatesPage({ id }: { id?: string | undefined }) {
       <h1>检查细则（量化评分表）</h1>
       {id ? <TemplateView id={id} onCopy={copy} /> : null}
       <div class="grid2">
-        <Section title="本机记录的细则">
-          {known.length === 0 ? (
-            <Empty text="还没有记录。" />
-          ) : (
-            <ul class="list">
-              {known.map((t) => (
-                <li key={t.id}>
-                  <a href={`#/templates/${encodeURIComponent(t.id)}`}>{t.title}</a>
-                  <span class="muted small">{t.id}</span>
-                </li>
-              ))}
-            </ul>
-          )}
-          <form
-            class="row"
-            onSubmit={(e) => {
-              e.preventDefault();
-              if (openId.trim()) navigate(`#/templates/${encodeURIComponent(openId.trim())}`);
-            }}
-          >
-            <input
-              aria-label="细则编号"
-              placeholder="细则编号"
-              value={openId}
-              onInput={(e) => setOpenId(e.currentTarget.value)}
-            />
-            <button type="submit">打开</button>
-          </form>
+        <Section
+          title={list.data ? `全部细则（${list.data.length}）` : "全部细则"}
+          actions={
+            <button type="button" onClick={list.reload} disabled={list.loading}>
+              刷新
+            </button>
+          }
+        >
+          <ErrorBox error={list.error} />
+          <Loading when={list.loading && !list.data} />
+          {list.data && list.data.length === 0 ? (
+            <Empty text={isOrganizer() ? "还没有检查细则，请在右侧新建。" : "还没有检查细则。"} />
+          ) : null}
+          {list.data && list.data.length > 0 ? (
+            <div class="table-wrap">
+              <table class="templates">
+                <thead>
+                  <tr>
+                    <th>名称</th>
+                    <th class="num">版本</th>
+                    <th class="num">项数</th>
+                    <th class="num">满分</th>
+                    <th>创建时间</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.data.map((t) => (
+                    <tr
+                      key={t.templateId}
+                      data-template={t.templateId}
+                      class={t.templateId === id ? "current" : ""}
+                    >
+                      <td>
+                        <a href={`#/templates/${encodeURIComponent(t.templateId)}`}>{t.name}</a>
+                        <div class="muted small">{t.templateId}</div>
+                      </td>
+                      <td class="num">第 {t.version} 版</td>
+                      <td class="num">
+                        {t.items.length}
+                        {t.items.some((i) => i.critical) ? (
+                          <span class="muted small">（否决 {t.items.filter((i) => i.critical).length}）</span>
+                        ) : null}
+                      </td>
+                      <td class="num">{t.maxPoints}</td>
+                      <td class="small">{fmtTime(t.createdAt)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : null}
         </Section>
         {isOrganizer() ? (
           <Section title="新建细则">

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import type { Unit } from "../api";
-import { app, Empty, ErrorBox, isOrganizer, memory, Section, useAction, useLoad } from "../ui";
+import { app, Empty, ErrorBox, isOrganizer, Loading, Section, UnitName, useAction, useLoad } from "../ui";
 
 const KIND_NAMES: Record<string, string> = {
   district: "区",
@@ -150,6 +150,7 @@ export function UnitsPage() {
   });
   const [insp, setInsp] = useState({ inspectorId: "", name: "", homeUnitId: "" });
   const [done, setDone] = useState("");
+  const inspectors = useLoad(() => app.api.all("listInspectors", {}, 1000), []);
   const saveUnit = useAction(async () => {
     const u = await app.api.call("putUnit", {
       params: { unitId: form.unitId.trim() },
@@ -169,8 +170,8 @@ export function UnitsPage() {
       params: { inspectorId: insp.inspectorId.trim() },
       body: { name: insp.name.trim(), homeUnitId: insp.homeUnitId.trim() },
     });
-    memory.rememberInspector({ id: i.inspectorId, title: i.name, at: new Date().toISOString() });
     setDone(`已登记督查员 ${i.name}（${i.inspectorId}）`);
+    inspectors.reload();
   });
   const pick = (u: Unit) => {
     setPicked(u);
@@ -277,6 +278,49 @@ export function UnitsPage() {
           <Empty text="只读。" />
         )}
       </div>
+      <Section title={inspectors.data ? `督查员名录（${inspectors.data.length}）` : "督查员名录"}>
+        <ErrorBox error={inspectors.error} />
+        <Loading when={inspectors.loading && !inspectors.data} />
+        {inspectors.data && inspectors.data.length === 0 ? <Empty text="还没有登记督查员。" /> : null}
+        {inspectors.data && inspectors.data.length > 0 ? (
+          <div class="table-wrap">
+            <table class="inspectors">
+              <thead>
+                <tr>
+                  <th>姓名</th>
+                  <th>账号</th>
+                  <th>所属单位</th>
+                  {isOrganizer() ? <th>操作</th> : null}
+                </tr>
+              </thead>
+              <tbody>
+                {inspectors.data.map((i) => (
+                  <tr key={i.inspectorId} data-inspector={i.inspectorId}>
+                    <td>{i.name}</td>
+                    <td class="mono small">{i.inspectorId}</td>
+                    <td>
+                      <UnitName id={i.homeUnitId} />
+                    </td>
+                    {isOrganizer() ? (
+                      <td>
+                        <button
+                          type="button"
+                          class="link"
+                          onClick={() =>
+                            setInsp({ inspectorId: i.inspectorId, name: i.name, homeUnitId: i.homeUnitId })
+                          }
+                        >
+                          修改
+                        </button>
+                      </td>
+                    ) : null}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+      </Section>
     </div>
   );
 }
