@@ -381,16 +381,24 @@ export class ApiClient {
       | "listAssignments"
       | "listRectifications"
       | "notifications",
-  >(name: N, options: CallOptions<N>, max = 1000): Promise<Responses[N]["items"]> {
-    const items: unknown[] = [];
+  >(
+    name: N,
+    options: CallOptions<N>,
+    max = 1000,
+    /** Stops paging after the page whose last item this says is far enough (lists are ordered). */
+    enough?: (last: Responses[N]["items"][number]) => boolean,
+  ): Promise<Responses[N]["items"]> {
+    const items: Responses[N]["items"][number][] = [];
     let cursor: string | undefined;
     do {
       const page = (await this.call(name, {
         ...options,
         query: { ...options.query, limit: "200", ...(cursor ? { cursor } : {}) },
-      } as CallOptions<N>)) as Page<unknown>;
+      } as CallOptions<N>)) as Page<Responses[N]["items"][number]>;
       items.push(...page.items);
       cursor = page.nextCursor ?? undefined;
+      const last = page.items.at(-1);
+      if (enough && last !== undefined && enough(last)) break;
     } while (cursor && items.length < max);
     return items as Responses[N]["items"];
   }
