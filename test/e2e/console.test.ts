@@ -436,6 +436,15 @@ describe("screenshots for the README", () => {
     await page.locator("table.due-soon tbody tr").first().waitFor();
     await page.locator("table.overdue-list tbody tr").first().waitFor();
     expect(await page.locator("table.by-unit .light-green").count()).toBeGreaterThan(0);
+    // District and street totals (合计) sit above their units: the district's open orders are the sum of its rows.
+    const district = page.locator(`table.by-unit tr[data-total="true"][data-unit="${world.units.district}"]`);
+    expect(await district.textContent()).toContain("合计");
+    const openOf = async (row: ReturnType<Page["locator"]>) =>
+      Number(await row.locator('td[data-label="待整改"]').textContent());
+    const leaves = page.locator("table.by-unit tbody tr:not([data-total])");
+    let sum = 0;
+    for (let i = 0; i < (await leaves.count()); i++) sum += await openOf(leaves.nth(i));
+    expect(await openOf(district)).toBe(sum);
     await shot(page, "dashboard-overview");
     await context.close();
   });

@@ -82,6 +82,76 @@ function matches(r: Rectification, status: StatusFilter, spotCheck: string): boo
   return true;
 }
 
+/** A row of the per-unit table: a unit with orders, or the total (合计) of a district or street above it. */
+interface TreeRow extends UnitRow {
+  depth: number;
+  total: boolean;
+}
+
+/**
+ * The per-unit rows with a total row for every district and street above them, in tree order
+ * (district → street → community), so that a district's officials read their own figure first.
+ */
+function rollUp(rows: readonly UnitRow[], units: Map<string, Unit>): TreeRow[] {
+  const totals = new Map<string, TreeRow>();
+  const sortKey = new Map<string, string>();
+  const nameOf = (id: string) => units.get(id)?.name ?? id;
+  for (const r of rows) {
+    const path = units.get(r.unitId)?.path ?? [r.unitId];
+    for (const [i, id] of path.entries()) {
+      sortKey.set(
+        id,
+        path
+          .slice(0, i + 1)
+          .map(nameOf)
+          .join("\u0000"),
+      );
+    }
+    for (const [i, ancestor] of path.slice(0, -1).entries()) {
+      const t = totals.get(ancestor) ?? {
+        unitId: ancestor,
+        unitName: nameOf(ancestor),
+        open: 0,
+        submitted: 0,
+        overdue: 0,
+        escalated: 0,
+        closed: 0,
+        onTimeRate: null,
+        depth: i,
+        total: true,
+      };
+      const onTime = (t.onTimeRate ?? 0) * t.closed + (r.onTimeRate ?? 0) * r.closed;
+      t.open += r.open;
+      t.submitted += r.submitted;
+      t.overdue += r.overdue;
+      t.escalated += r.escalated;
+      t.closed += r.closed;
+      t.onTimeRate = t.closed > 0 ? onTime / t.closed : null;
+      totals.set(ancestor, t);
+    }
+  }
+  const leaves: TreeRow[] = rows.map((r) => ({
+    ...r,
+    depth: (units.get(r.unitId)?.path.length ?? 1) - 1,
+    total: false,
+  }));
+  // A unit that has orders of its own and units below it: its total row adds its own orders too.
+  for (const leaf of leaves) {
+    const t = totals.get(leaf.unitId);
+    if (!t) continue;
+    const onTime = (t.onTimeRate ?? 0) * t.closed + (leaf.onTimeRate ?? 0) * leaf.closed;
+    t.open += leaf.open;
+    t.submitted += leaf.submitted;
+    t.overdue += leaf.overdue;
+    t.escalated += leaf.escalated;
+    t.closed += leaf.closed;
+    t.onTimeRate = t.closed > 0 ? onTime / t.closed : null;
+  }
+  const all = [...totals.values(), ...leaves];
+  const key = (r: TreeRow) => `${sortKey.get(r.unitId) ?? r.unitName}${r.total ? "" : "\u0001"}`;
+  return all.sort((a, b) => key(a).localeCompare(key(b)));
+}
+
 function unitLight(row: UnitRow, dueSoon: Rectification[]): "red" | "yellow" | "green" {
   if (row.overdue > 0) return "red";
   if (dueSoon.some((d) => d.unitId === row.unitId)) return "yellow";
@@ -337,8 +407,13 @@ export function DashboardPage() {
                     </tr>
                   </thead>
                   <tbody>
-                    {view.rows.map((r) => (
-                      <tr key={r.unitId} data-unit={r.unitId}>
+                    {rollUp(view.rows, data?.units ?? new Map()).map((r) => (
+                      <tr
+                        key={`${r.unitId}${r.total ? "#total" : ""}`}
+                        data-unit={r.unitId}
+                        data-total={r.total ? "true" : undefined}
+                        class={r.total ? "subtotal" : undefined}
+                      >
                         <td data-label="信号">
                           <LightBadge
                             light={
@@ -346,7 +421,16 @@ export function DashboardPage() {
                             }
                           />
                         </td>
-                        <td data-label="单位（区 / 街道 / 社区）">{pathName(r.unitId)}</td>
+                        <td
+                          data-label="单位（区 / 街道 / 社区）"
+                          style={{ paddingLeft: `${0.5 + r.depth * 1.25}em` }}
+                        >
+                          {r.total
+                            ? `${nameOf(r.unitId)} 合计`
+                            : r.depth === 0
+                              ? pathName(r.unitId)
+                              : nameOf(r.unitId)}
+                        </td>
                         <td data-label="待整改" class="num">
                           {r.open}
                         </td>
