@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { responses } from "./responses";
 import { type RouteKey, type RouteSpec, routes } from "./routes";
 import * as schemas from "./schemas";
 
@@ -7,28 +8,46 @@ interface RouteDoc {
   readonly who: string;
   readonly body?: z.ZodMiniType;
   readonly query?: z.ZodMiniType;
-  readonly success: number;
+  /** The 2xx body (lambdas/api/responses.ts); every route has one. */
+  readonly response: z.ZodMiniType;
+  /** Success status; a PUT that creates or replaces answers 201 or 200 with the same body. */
+  readonly success: number | readonly number[];
   readonly errors: readonly number[];
 }
 
 /** What each route does and who may call it; the route list itself is lambdas/api/routes.ts. */
 const docs: Record<RouteKey, RouteDoc> = {
-  "GET /health": { summary: "Liveness", who: "anyone", success: 200, errors: [] },
-  "GET /openapi.json": { summary: "This document", who: "anyone", success: 200, errors: [] },
+  "GET /health": {
+    response: responses["GET /health"],
+    summary: "Liveness",
+    who: "anyone",
+    success: 200,
+    errors: [],
+  },
+  "GET /openapi.json": {
+    response: responses["GET /openapi.json"],
+    summary: "This document",
+    who: "anyone",
+    success: 200,
+    errors: [],
+  },
   "PUT /units/{unitId}": {
+    response: responses["PUT /units/{unitId}"],
     summary: "Create or replace a unit",
     who: "admin, organizer",
     body: schemas.putUnit,
-    success: 200,
+    success: [201, 200],
     errors: [400, 401, 403, 422],
   },
   "GET /units/{unitId}": {
+    response: responses["GET /units/{unitId}"],
     summary: "A unit with its path from the root",
     who: "any role",
     success: 200,
     errors: [401, 404],
   },
   "GET /units": {
+    response: responses["GET /units"],
     summary: "Direct children of parentId (roots without it)",
     who: "any role",
     query: schemas.listUnits,
@@ -36,19 +55,22 @@ const docs: Record<RouteKey, RouteDoc> = {
     errors: [400, 401],
   },
   "PUT /inspectors/{inspectorId}": {
+    response: responses["PUT /inspectors/{inspectorId}"],
     summary: "Register an inspector",
     who: "admin, organizer",
     body: schemas.putInspector,
-    success: 200,
+    success: [201, 200],
     errors: [400, 401, 403, 422],
   },
   "GET /inspectors/{inspectorId}": {
+    response: responses["GET /inspectors/{inspectorId}"],
     summary: "An inspector",
     who: "admin, organizer, official, the inspector",
     success: 200,
     errors: [401, 404],
   },
   "GET /inspectors": {
+    response: responses["GET /inspectors"],
     summary: "The inspector pool, by id",
     who: "admin, organizer, official",
     query: schemas.page,
@@ -56,6 +78,7 @@ const docs: Record<RouteKey, RouteDoc> = {
     errors: [400, 401, 403],
   },
   "POST /templates": {
+    response: responses["POST /templates"],
     summary: "Create a checklist template (version 1)",
     who: "admin, organizer",
     body: schemas.createTemplate,
@@ -63,6 +86,7 @@ const docs: Record<RouteKey, RouteDoc> = {
     errors: [400, 401, 403],
   },
   "GET /templates/{templateId}": {
+    response: responses["GET /templates/{templateId}"],
     summary: "The latest version of a template, or the one named by ?version=",
     who: "any role",
     query: schemas.templateQuery,
@@ -70,6 +94,7 @@ const docs: Record<RouteKey, RouteDoc> = {
     errors: [400, 401, 404],
   },
   "GET /templates": {
+    response: responses["GET /templates"],
     summary: "Every checklist template, newest first (each as first created)",
     who: "any role",
     query: schemas.page,
@@ -77,6 +102,7 @@ const docs: Record<RouteKey, RouteDoc> = {
     errors: [400, 401],
   },
   "POST /spot-checks": {
+    response: responses["POST /spot-checks"],
     summary: "Plan a spot check; publishes the seed commitment",
     who: "admin, organizer",
     body: schemas.planSpotCheck,
@@ -84,6 +110,7 @@ const docs: Record<RouteKey, RouteDoc> = {
     errors: [400, 401, 403, 422],
   },
   "GET /spot-checks": {
+    response: responses["GET /spot-checks"],
     summary: "Every spot check, newest first (without its assignments)",
     who: "admin, organizer, official",
     query: schemas.page,
@@ -91,30 +118,35 @@ const docs: Record<RouteKey, RouteDoc> = {
     errors: [400, 401, 403],
   },
   "POST /spot-checks/{id}/draw": {
+    response: responses["POST /spot-checks/{id}/draw"],
     summary: "Run the random draw and dispatch the teams",
     who: "admin, organizer",
     success: 200,
     errors: [401, 403, 404, 409, 422],
   },
   "GET /spot-checks/{id}": {
+    response: responses["GET /spot-checks/{id}"],
     summary: "A spot check with its assignments",
     who: "admin, organizer, official",
     success: 200,
     errors: [401, 404],
   },
   "GET /spot-checks/{id}/draw-proof": {
+    response: responses["GET /spot-checks/{id}/draw-proof"],
     summary: "Inputs and result of the draw; the seed after window.end",
     who: "admin, organizer, official",
     success: 200,
     errors: [401, 404],
   },
   "GET /spot-checks/{id}/bulletin": {
+    response: responses["GET /spot-checks/{id}/bulletin"],
     summary: "Bulletin (通报): ranking, problems, overdue, escalations",
     who: "admin, organizer, official",
     success: 200,
     errors: [401, 404],
   },
   "GET /assignments": {
+    response: responses["GET /assignments"],
     summary: "Assignments visible to the caller",
     who: "inspector: own; unit: own after arrival; others: all",
     query: schemas.page,
@@ -122,12 +154,14 @@ const docs: Record<RouteKey, RouteDoc> = {
     errors: [400, 401],
   },
   "GET /assignments/{id}": {
+    response: responses["GET /assignments/{id}"],
     summary: "One assignment",
     who: "as the list; anyone else 404",
     success: 200,
     errors: [401, 404],
   },
   "POST /assignments/{id}/arrival": {
+    response: responses["POST /assignments/{id}/arrival"],
     summary: "Record the team's arrival with GPS position",
     who: "an inspector of the team",
     body: schemas.arrival,
@@ -135,6 +169,7 @@ const docs: Record<RouteKey, RouteDoc> = {
     errors: [400, 401, 403, 404, 409],
   },
   "POST /assignments/{id}/findings": {
+    response: responses["POST /assignments/{id}/findings"],
     summary: "Submit scores and issues found on site",
     who: "an inspector of the team",
     body: schemas.findings,
@@ -142,6 +177,7 @@ const docs: Record<RouteKey, RouteDoc> = {
     errors: [400, 401, 403, 404, 409, 422],
   },
   "GET /rectifications": {
+    response: responses["GET /rectifications"],
     summary: "Rectification orders visible to the caller",
     who: "unit: own; inspector: own assignments'; others: all",
     query: schemas.listRectifications,
@@ -149,12 +185,14 @@ const docs: Record<RouteKey, RouteDoc> = {
     errors: [400, 401],
   },
   "GET /rectifications/{id}": {
+    response: responses["GET /rectifications/{id}"],
     summary: "One rectification order",
     who: "as the list",
     success: 200,
     errors: [401, 404],
   },
   "POST /rectifications/{id}/report": {
+    response: responses["POST /rectifications/{id}/report"],
     summary: "Report the rectification with evidence",
     who: "the unit's users",
     body: schemas.report,
@@ -162,6 +200,7 @@ const docs: Record<RouteKey, RouteDoc> = {
     errors: [400, 401, 403, 404, 409],
   },
   "POST /rectifications/{id}/review": {
+    response: responses["POST /rectifications/{id}/review"],
     summary: "Accept (close) or reject (reopen with a new deadline)",
     who: "an inspector of the team, organizer, admin",
     body: schemas.review,
@@ -169,12 +208,14 @@ const docs: Record<RouteKey, RouteDoc> = {
     errors: [400, 401, 403, 404, 409, 422],
   },
   "GET /dashboard": {
+    response: responses["GET /dashboard"],
     summary: "Rectification dashboard",
     who: "admin, organizer, official",
     success: 200,
     errors: [401, 403],
   },
   "GET /audit/{entityId}": {
+    response: responses["GET /audit/{entityId}"],
     summary: "Audit trail of an entity",
     who: "admin, organizer, official",
     query: schemas.page,
@@ -182,6 +223,7 @@ const docs: Record<RouteKey, RouteDoc> = {
     errors: [400, 401, 403],
   },
   "GET /me/notifications": {
+    response: responses["GET /me/notifications"],
     summary: "Reminders and escalations for the caller and their unit",
     who: "any role",
     query: schemas.page,
@@ -205,8 +247,17 @@ const problem = {
   },
 };
 
-const jsonSchema = (schema: z.ZodMiniType) =>
-  z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", unrepresentable: "any" });
+const jsonSchema = (schema: z.ZodMiniType, io: "input" | "output" = "input") =>
+  z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any", override: terse });
+
+/** `format: date-time` says it all: drop zod's long regex, and the ±2^53 bounds of every integer. */
+function terse({ jsonSchema: s }: { jsonSchema: Record<string, unknown> }) {
+  if (s.format === "date-time") delete s.pattern;
+  if (s.type === "integer") {
+    if (s.maximum === Number.MAX_SAFE_INTEGER) delete s.maximum;
+    if (s.minimum === Number.MIN_SAFE_INTEGER) delete s.minimum;
+  }
+}
 
 export function openApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -233,14 +284,16 @@ export function openApiDocument() {
         description: "Same key and body within 24 h returns the first response with no second effect.",
       });
     }
-    const responses: Record<string, unknown> = {
-      [String(doc.success)]: {
-        description: "Success",
-        content: { "application/json": { schema: { type: "object" } } },
-      },
-    };
+    const success = jsonSchema(doc.response, "output");
+    const statuses: Record<string, unknown> = {};
+    for (const status of typeof doc.success === "number" ? [doc.success] : doc.success) {
+      statuses[String(status)] = {
+        description: status === 201 ? "Created" : status === 202 ? "Accepted" : "Success",
+        content: { "application/json": { schema: success } },
+      };
+    }
     for (const status of doc.errors) {
-      responses[String(status)] = {
+      statuses[String(status)] = {
         description: "Problem",
         content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
       };
@@ -260,7 +313,7 @@ export function openApiDocument() {
             },
           }
         : {}),
-      responses,
+      responses: statuses,
     };
   }
   return {

@@ -53,6 +53,23 @@ describe("public routes", () => {
       ]),
     );
     expect(res.body.paths["/assignments/{id}/findings"].post.requestBody).toBeDefined();
+    // Every operation publishes the schema of its success body, not a bare `{ type: "object" }`.
+    const undocumented: string[] = [];
+    for (const [path, operations] of Object.entries<Record<string, { responses: Record<string, any> }>>(
+      res.body.paths,
+    )) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const successes = Object.entries(operation.responses).filter(([status]) => /^2\d\d$/.test(status));
+        const documented =
+          successes.length > 0 &&
+          successes.every(([, r]) => {
+            const schema = r.content?.["application/json"]?.schema;
+            return schema && JSON.stringify(schema) !== JSON.stringify({ type: "object" });
+          });
+        if (!documented) undocumented.push(`${method.toUpperCase()} ${path}`);
+      }
+    }
+    expect(undocumented).toEqual([]);
   });
 
   it("unknown routes are 404 problems", async () => {

@@ -1,3 +1,6 @@
+import * as z from "zod/mini";
+import { responses } from "../../lambdas/api/responses";
+import { type RouteKey, routes } from "../../lambdas/api/routes";
 import { issueToken } from "../../lib/local/jwt";
 
 /** A small HTTP client for the tests: JSON in and out, a bearer token per role. */
@@ -54,7 +57,11 @@ export class Client {
     } catch {
       // keep the text
     }
-    return { status: res.status, body: parsed as T, contentType: res.headers.get("content-type") ?? "" };
+    const contentType = res.headers.get("content-type") ?? "";
+    if (res.status >= 200 && res.status < 300 && /^application\/json\b/i.test(contentType) && text) {
+      checkResponse(method, path, parsed);
+    }
+    return { status: res.status, body: parsed as T, contentType };
   }
 
   get<T = any>(path: string) {
@@ -65,6 +72,32 @@ export class Client {
   }
   put<T = any>(path: string, body?: unknown, headers?: Record<string, string>) {
     return this.request<T>("PUT", path, body ?? {}, headers);
+  }
+}
+
+/** English messages for this check only (zod/mini loads no locale; a global one would reach the handlers). */
+const english = z.locales.en().localeError;
+
+/** Each route key as a matcher of `METHOD /path` (a `{param}` is one path segment). */
+const routeMatchers = routes.map((r) => {
+  const [method = "", path = ""] = r.routeKey.split(" ");
+  const pattern = path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{\w+\}/g, "[^/]+");
+  return { routeKey: r.routeKey as RouteKey, method, regex: new RegExp(`^${pattern}$`) };
+});
+
+/**
+ * Every 2xx JSON body must match its route's response schema (lambdas/api/responses.ts, published
+ * in the OpenAPI document): an undocumented or mis-documented field fails the test that saw it.
+ */
+export function checkResponse(method: string, path: string, body: unknown): void {
+  const pathname = path.split(/[?#]/)[0] ?? path;
+  const route = routeMatchers.find((r) => r.method === method.toUpperCase() && r.regex.test(pathname));
+  if (!route) return; // not an API route (the API answers 404 to those)
+  const result = z.safeParse(responses[route.routeKey], body, { error: english });
+  if (!result.success) {
+    throw new Error(
+      `Response of ${route.routeKey} (${method} ${path}) does not match its documented schema:\n${z.prettifyError(result.error)}`,
+    );
   }
 }
 

@@ -1,0 +1,392 @@
+import * as z from "zod/mini";
+import type { RouteKey } from "./routes";
+
+/**
+ * Response schemas: the 2xx body of every route, exactly as the handlers return it (the views of
+ * lambdas/services/views.ts and each handler's `json(...)`). Strict objects, so that a field the
+ * handlers add without documenting it here fails the tests (test/support/api.ts checks every 2xx
+ * JSON body against these).
+ *
+ * Imported only by lambdas/api/openapi.ts and the tests, never by a handler: it would grow every
+ * Lambda bundle.
+ */
+
+const time = z.iso.datetime({ offset: true });
+const count = z.int().check(z.gte(0));
+const ids = z.array(z.string());
+const latLng = z.strictObject({ lat: z.number(), lng: z.number() });
+const window = z.strictObject({ start: time, end: time });
+
+/** `{ items, nextCursor }`: `nextCursor` is null on the last page. */
+const page = <T extends z.ZodMiniType>(item: T) =>
+  z.strictObject({
+    items: z.array(item),
+    nextCursor: z.nullable(z.string()).register(z.globalRegistry, {
+      description: "Pass as ?cursor= for the next page; null on the last page.",
+    }),
+  });
+
+const severity = z.enum(["minor", "major", "critical"]);
+
+// ---- units and inspectors ------------------------------------------------------------------
+
+const unit = z.strictObject({
+  unitId: z.string(),
+  name: z.string(),
+  parentId: z.nullable(z.string()),
+  kind: z.string(),
+  location: z.optional(latLng),
+  radiusMeters: z.optional(z.number()),
+  path: z
+    .array(z.string())
+    .register(z.globalRegistry, { description: "Unit ids from the root down to this unit." }),
+  version: z.int(),
+  createdAt: time,
+  updatedAt: time,
+});
+
+const inspector = z.strictObject({
+  inspectorId: z.string(),
+  name: z.string(),
+  homeUnitId: z.string(),
+  version: z.int(),
+  createdAt: time,
+  updatedAt: time,
+});
+
+// ---- templates -----------------------------------------------------------------------------
+
+const template = z.strictObject({
+  templateId: z.string(),
+  version: z.int(),
+  name: z.string(),
+  items: z.array(
+    z.strictObject({ code: z.string(), title: z.string(), maxPoints: z.number(), critical: z.boolean() }),
+  ),
+  grades: z.array(z.strictObject({ name: z.string(), minPercent: z.number() })),
+  maxPoints: z.number().register(z.globalRegistry, { description: "Sum of the items' maxPoints." }),
+  createdAt: time,
+  createdBy: z.string(),
+});
+
+// ---- spot checks ---------------------------------------------------------------------------
+
+const spotCheckStatus = z.enum(["planned", "dispatched"]);
+const assignmentStatus = z.enum(["dispatched", "on_site", "scored", "rectifying", "closed", "missed"]);
+
+const score = z.strictObject({
+  points: z.number(),
+  maxPoints: z.number(),
+  percent: z.number(),
+  grade: z.string(),
+  vetoed: z.boolean(),
+});
+
+const spotCheck = z.strictObject({
+  spotCheckId: z.string(),
+  title: z.string(),
+  templateId: z.string(),
+  templateVersion: z.int(),
+  candidateUnitIds: ids,
+  parentUnitId: z.optional(z.string()),
+  sampleSize: z.int(),
+  inspectorIds: ids,
+  teamSize: z.int(),
+  window,
+  rectifyWithinDays: z.number(),
+  escalateAfterHours: z.number(),
+  status: spotCheckStatus,
+  seedCommitment: z.string().register(z.globalRegistry, {
+    description: "Lowercase hex SHA-256 of the UTF-8 bytes of the seed.",
+  }),
+  createdBy: z.string(),
+  createdAt: time,
+  drawnAt: z.optional(time),
+});
+
+const assignmentSummary = z.strictObject({
+  assignmentId: z.string(),
+  unitId: z.string(),
+  inspectorIds: ids,
+  status: assignmentStatus,
+});
+
+const spotCheckWithAssignments = z.extend(spotCheck, {
+  assignments: z.array(z.extend(assignmentSummary, { score: z.optional(score) })),
+});
+
+const drawResult = z.strictObject({
+  spotCheckId: z.string(),
+  status: z.literal("dispatched"),
+  seedCommitment: z.string(),
+  assignments: z.array(assignmentSummary),
+});
+
+const drawnTeam = z.strictObject({ unitId: z.string(), inspectorIds: ids });
+
+const drawProof = z.strictObject({
+  spotCheckId: z.string(),
+  status: spotCheckStatus,
+  seedCommitment: z.string(),
+  seed: z.optional(z.string()).register(z.globalRegistry, {
+    description: "Present only once window.end has passed.",
+  }),
+  seedRevealed: z.boolean(),
+  revealAfter: time,
+  algorithm: z.string(),
+  sampleSize: z.int(),
+  teamSize: z.int(),
+  candidates: ids,
+  pool: z.array(z.strictObject({ inspectorId: z.string(), homeUnitId: z.optional(z.string()) })),
+  lineage: z.optional(
+    z.record(z.string(), ids).register(z.globalRegistry, {
+      description: "Per unit id, the ids of its ancestors from the root (after the draw).",
+    }),
+  ),
+  selected: z.array(drawnTeam),
+  drawnAt: z.optional(time),
+});
+
+// ---- rectifications ------------------------------------------------------------------------
+
+const historyEntry = z.strictObject({
+  at: time,
+  actor: z.string(),
+  action: z.enum([
+    "issued",
+    "reported",
+    "reported_late",
+    "accepted",
+    "rejected",
+    "overdue_reminder",
+    "escalated",
+  ]),
+  comment: z.optional(z.string()),
+  deadline: z.optional(time),
+  level: z.optional(z.int()),
+});
+
+const rectification = z.strictObject({
+  rectificationId: z.string(),
+  assignmentId: z.string(),
+  spotCheckId: z.string(),
+  unitId: z.string(),
+  itemCode: z.optional(z.string()),
+  description: z.string(),
+  severity,
+  deadline: time,
+  status: z.enum(["open", "submitted", "closed"]),
+  overdue: z.boolean(),
+  escalationLevel: z.int().register(z.globalRegistry, {
+    description: "0 none, 1 overdue reminder (催办), 2 accountability (问责).",
+  }),
+  light: z.enum(["green", "yellow", "red"]),
+  history: z.array(historyEntry),
+  report: z.optional(
+    z.strictObject({
+      description: z.string(),
+      evidence: z.array(z.union([z.string(), z.record(z.string(), z.unknown())])),
+      at: time,
+      by: z.string(),
+      late: z.boolean(),
+    }),
+  ),
+  createdAt: time,
+  closedAt: z.optional(time),
+});
+
+// ---- assignments ---------------------------------------------------------------------------
+
+const arrival = z.strictObject({
+  at: time,
+  location: latLng,
+  distanceMeters: z.nullable(z.number()).register(z.globalRegistry, {
+    description: "Null when the unit has no location.",
+  }),
+  onSite: z.boolean(),
+});
+
+const assignment = z.strictObject({
+  assignmentId: z.string(),
+  spotCheckId: z.string(),
+  unitId: z.string(),
+  inspectorIds: ids,
+  status: assignmentStatus,
+  window,
+  templateId: z.optional(z.string()),
+  templateVersion: z.optional(z.int()),
+  arrival: z.optional(z.extend(arrival, { by: z.string() })),
+  score: z.optional(score),
+  findings: z.optional(
+    z.strictObject({
+      items: z.array(
+        z.strictObject({ code: z.string(), deduction: z.number(), note: z.optional(z.string()) }),
+      ),
+      issues: z.array(
+        z.strictObject({
+          itemCode: z.optional(z.string()),
+          description: z.string(),
+          severity,
+          deadline: time,
+          rectificationId: z.string(),
+        }),
+      ),
+      submittedAt: time,
+      submittedBy: z.string(),
+    }),
+  ),
+  rectificationIds: ids,
+  createdAt: time,
+  updatedAt: time,
+  closedAt: z.optional(time),
+  missedAt: z.optional(time),
+});
+
+const arrivalResult = z.strictObject({
+  assignmentId: z.string(),
+  status: z.literal("on_site"),
+  arrival,
+});
+
+const findingsResult = z.strictObject({
+  assignmentId: z.string(),
+  status: z.enum(["scored", "closed"]),
+  score,
+  rectificationIds: ids,
+});
+
+// ---- oversight -----------------------------------------------------------------------------
+
+const unitName = z.string();
+
+const bulletin = z.strictObject({
+  spotCheckId: z.string(),
+  title: z.string(),
+  window,
+  generatedAt: time,
+  summary: z.string(),
+  ranking: z.array(
+    z.strictObject({
+      rank: z.int(),
+      unitId: z.string(),
+      unitName,
+      assignmentId: z.string(),
+      percent: z.number(),
+      points: z.number(),
+      maxPoints: z.number(),
+      grade: z.string(),
+      vetoed: z.boolean(),
+    }),
+  ),
+  problems: z.array(z.extend(rectification, { unitName })),
+  overdue: z.array(z.extend(rectification, { unitName })),
+  escalations: z.array(z.extend(rectification, { unitName })),
+  missed: z.array(z.strictObject({ unitId: z.string(), unitName })),
+  pending: z.array(
+    z.strictObject({ unitId: z.string(), unitName, status: z.enum(["dispatched", "on_site"]) }),
+  ),
+});
+
+const onTimeRate = z.nullable(z.number()).register(z.globalRegistry, {
+  description: "Closed on time / closed; null when none is closed.",
+});
+
+const dashboard = z.strictObject({
+  generatedAt: time,
+  rectifications: z.strictObject({
+    open: count,
+    submitted: count,
+    closed: count,
+    overdue: count,
+    escalated: count,
+    onTimeRate,
+  }),
+  overdue: z.array(z.extend(rectification, { daysOverdue: count })),
+  dueSoon: z.array(rectification),
+  byUnit: z.array(
+    z.strictObject({
+      unitId: z.string(),
+      unitName,
+      open: count,
+      submitted: count,
+      overdue: count,
+      escalated: count,
+      closed: count,
+      onTimeRate,
+    }),
+  ),
+});
+
+const auditTrail = z.strictObject({
+  entityId: z.string(),
+  items: z.array(
+    z
+      .looseObject({
+        at: time,
+        actor: z.string(),
+        action: z.string(),
+        seq: z.int(),
+        prevHash: z.string(),
+        hash: z.string(),
+      })
+      .register(z.globalRegistry, { description: "An audit event, with the fields of its detail." }),
+  ),
+  nextCursor: z.nullable(z.string()),
+  chain: z.union([
+    z.strictObject({ verified: z.literal(true) }),
+    z.strictObject({ verified: z.literal(false), brokenAt: z.int() }),
+  ]),
+});
+
+const notification = z.strictObject({
+  notificationId: z.string(),
+  recipient: z.string(),
+  at: time,
+  kind: z.enum(["rectification_issued", "overdue_reminder", "escalation"]),
+  level: z.int(),
+  title: z.string(),
+  body: z.string(),
+  rectificationId: z.optional(z.string()),
+  assignmentId: z.optional(z.string()),
+  unitId: z.optional(z.string()),
+  deadline: z.optional(time),
+});
+
+const openApi = z.strictObject({
+  openapi: z.literal("3.1.0"),
+  info: z.record(z.string(), z.unknown()),
+  components: z.record(z.string(), z.unknown()),
+  paths: z.record(z.string(), z.record(z.string(), z.unknown())),
+});
+
+/** The 2xx response body of every route. */
+export const responses = {
+  "GET /health": z.strictObject({ status: z.literal("ok") }),
+  "GET /openapi.json": openApi,
+  "PUT /units/{unitId}": unit,
+  "GET /units/{unitId}": unit,
+  "GET /units": page(unit),
+  "PUT /inspectors/{inspectorId}": inspector,
+  "GET /inspectors/{inspectorId}": inspector,
+  "GET /inspectors": page(inspector),
+  "POST /templates": template,
+  "GET /templates/{templateId}": template,
+  "GET /templates": page(template),
+  "POST /spot-checks": spotCheck,
+  "POST /spot-checks/{id}/draw": drawResult,
+  "GET /spot-checks/{id}": spotCheckWithAssignments,
+  "GET /spot-checks": page(spotCheck),
+  "GET /spot-checks/{id}/draw-proof": drawProof,
+  "GET /spot-checks/{id}/bulletin": bulletin,
+  "GET /assignments": page(assignment),
+  "GET /assignments/{id}": assignment,
+  "POST /assignments/{id}/arrival": arrivalResult,
+  "POST /assignments/{id}/findings": findingsResult,
+  "GET /rectifications": page(rectification),
+  "GET /rectifications/{id}": rectification,
+  "POST /rectifications/{id}/report": rectification,
+  "POST /rectifications/{id}/review": rectification,
+  "GET /dashboard": dashboard,
+  "GET /audit/{entityId}": auditTrail,
+  "GET /me/notifications": page(notification),
+} as const satisfies Record<RouteKey, z.ZodMiniType>;
