@@ -340,7 +340,6 @@ const auditTrail = z.strictObject({
 
 const notification = z.strictObject({
   notificationId: z.string(),
-  recipient: z.string(),
   at: time,
   kind: z.enum(["rectification_issued", "overdue_reminder", "escalation"]),
   level: z.int(),

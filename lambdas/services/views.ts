@@ -124,6 +124,8 @@ export function rectificationView(r: RectificationRecord, now: Date) {
   };
 }
 
+/** Without `recipient`: the mailbox key (`USER#…`, `UNIT#…`, `ROLE#…`) is internal. */
 export function notificationView(n: NotificationRecord) {
-  return n;
+  const { recipient: _mailbox, ...view } = n;
+  return view;
 }

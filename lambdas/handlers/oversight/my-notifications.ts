@@ -7,6 +7,7 @@ import type { NotificationRecord } from "../../data/records";
 import { InvalidInputError } from "../../domain/errors";
 import { store } from "../../services/context";
 import { recipient } from "../../services/notices";
+import { notificationView } from "../../services/views";
 
 type Query = z.infer<typeof schemas.page>;
 
@@ -57,7 +58,7 @@ async function myNotifications({ caller, query }: RouteRequest<undefined, Query,
   }
   const more = mailboxes.some((box) => next[box] !== null);
   return json(200, {
-    items: merged.map((m) => m.item),
+    items: merged.map((m) => notificationView(m.item)),
     nextCursor: more ? Buffer.from(JSON.stringify(next), "utf8").toString("base64url") : null,
   });
 }
