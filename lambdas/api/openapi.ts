@@ -209,10 +209,11 @@ const docs: Record<RouteKey, RouteDoc> = {
   },
   "GET /dashboard": {
     response: responses["GET /dashboard"],
-    summary: "Rectification dashboard",
+    summary: "Rectification dashboard (all orders, or those of ?spotCheckId=)",
     who: "admin, organizer, official",
+    query: schemas.dashboardQuery,
     success: 200,
-    errors: [401, 403],
+    errors: [400, 401, 403, 404],
   },
   "GET /audit/{entityId}": {
     response: responses["GET /audit/{entityId}"],

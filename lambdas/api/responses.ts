@@ -293,6 +293,7 @@ const onTimeRate = z.nullable(z.number()).register(z.globalRegistry, {
 
 const dashboard = z.strictObject({
   generatedAt: time,
+  spotCheckId: z.optional(z.string()),
   rectifications: z.strictObject({
     open: count,
     submitted: count,

@@ -188,6 +188,9 @@ export const page = schema(() =>
   }),
 );
 
+/** `GET /dashboard?spotCheckId=`: the same figures for the orders of one spot check. */
+export const dashboardQuery = schema(() => z.object({ spotCheckId: z.optional(id) }));
+
 export const templateQuery = schema(() =>
   z.object({
     version: z.optional(z.string().check(z.regex(/^[1-9]\d{0,5}$/, "a version number"))),

@@ -598,6 +598,17 @@ describe("rectifications, oversight and notifications", () => {
     const dashboard = await world.official.get("/dashboard");
     expect(dashboard.body.rectifications.closed).toBeGreaterThanOrEqual(1);
     expect(dashboard.body.rectifications.onTimeRate).toBeGreaterThan(0);
+    // The same figures for this spot check alone: its one order, closed on time, and nothing else.
+    const ofSpotCheck = await world.official.get(`/dashboard?spotCheckId=${spotCheckId}`);
+    expect(ofSpotCheck.body).toMatchObject({
+      spotCheckId,
+      rectifications: { open: 0, submitted: 0, closed: 1, overdue: 0, onTimeRate: 1 },
+      overdue: [],
+      dueSoon: [],
+      byUnit: [{ unitId: assignment.unitId, closed: 1, onTimeRate: 1 }],
+    });
+    expectProblem(await world.official.get("/dashboard?spotCheckId=no-such-spot-check"), 404);
+    expectProblem(await world.official.get("/dashboard?spotCheckId=%20bad%20"), 400);
     expectProblem(await unit.get("/dashboard"), 403);
     expectProblem(await unit.get(`/audit/${rectificationId}`), 403);
     const notices = await unit.get("/me/notifications");

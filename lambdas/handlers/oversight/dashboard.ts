@@ -1,7 +1,10 @@
+import type * as z from "zod/mini";
 import { isOverseer } from "../../api/auth";
 import { httpRoute, json, type RouteRequest } from "../../api/http";
+import * as schemas from "../../api/schemas";
+import type { RectificationRecord } from "../../data/records";
 import { DUE_SOON_DAYS, isOverdue } from "../../domain/deadlines";
-import { ForbiddenError } from "../../domain/errors";
+import { ForbiddenError, NotFoundError } from "../../domain/errors";
 import { store } from "../../services/context";
 import { rectificationView } from "../../services/views";
 
@@ -10,11 +13,19 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * The rectification dashboard (整改督办看板) for officials and organizers. It reads only the active
  * orders (open or submitted) and the closed-order counters, so its cost follows the open work and
- * not the years of history behind it.
+ * not the years of history behind it; with `?spotCheckId=`, only the orders of that spot check.
  */
-async function dashboard({ caller, now }: RouteRequest<undefined, undefined, undefined>) {
+async function dashboard({ caller, query, now }: RouteRequest<undefined, Query, undefined>) {
   if (!isOverseer(caller)) throw new ForbiddenError("The dashboard is for organizers, admins and officials.");
-  const [active, counters] = await Promise.all([store.listActiveRectifications({}), store.closedCounters()]);
+  const { active, counters } = query.spotCheckId
+    ? await ofSpotCheck(query.spotCheckId)
+    : await (async () => {
+        const [active, counters] = await Promise.all([
+          store.listActiveRectifications({}),
+          store.closedCounters(),
+        ]);
+        return { active, counters };
+      })();
   const views = active.map((r) => rectificationView(r, now));
   const overdue = views
     .filter((v) => v.overdue)
@@ -49,6 +60,7 @@ async function dashboard({ caller, now }: RouteRequest<undefined, undefined, und
   const closed = counters.all.closed;
   return json(200, {
     generatedAt: now.toISOString(),
+    ...(query.spotCheckId ? { spotCheckId: query.spotCheckId } : {}),
     rectifications: {
       open: active.filter((r) => r.status === "open").length,
       submitted: active.filter((r) => r.status === "submitted").length,
@@ -63,4 +75,33 @@ async function dashboard({ caller, now }: RouteRequest<undefined, undefined, und
   });
 }
 
-export const handler = httpRoute({}, dashboard);
+type Query = z.infer<typeof schemas.dashboardQuery>;
+type Counts = { closed: number; closedOnTime: number };
+
+/**
+ * The orders of one spot check (a Query on its own index partition, bounded by its size): active ones
+ * as they are, closed ones counted per unit — on time unless the report came late, as the counters do.
+ */
+async function ofSpotCheck(spotCheckId: string): Promise<{
+  active: RectificationRecord[];
+  counters: { all: Counts; byUnit: Map<string, Counts> };
+}> {
+  const spotCheck = await store.getSpotCheck(spotCheckId);
+  if (!spotCheck) throw new NotFoundError();
+  const orders = await store.listRectificationsOfSpotCheck(spotCheckId);
+  const all: Counts = { closed: 0, closedOnTime: 0 };
+  const byUnit = new Map<string, Counts>();
+  for (const o of orders) {
+    if (o.status !== "closed") continue;
+    const unit = byUnit.get(o.unitId) ?? { closed: 0, closedOnTime: 0 };
+    const onTime = o.lateReported ? 0 : 1;
+    unit.closed += 1;
+    unit.closedOnTime += onTime;
+    all.closed += 1;
+    all.closedOnTime += onTime;
+    byUnit.set(o.unitId, unit);
+  }
+  return { active: orders.filter((o) => o.status !== "closed"), counters: { all, byUnit } };
+}
+
+export const handler = httpRoute({ query: schemas.dashboardQuery }, dashboard);
