@@ -441,6 +441,15 @@ describe("screenshots for the README", () => {
     for (let i = 0; i < (await leaves.count()); i++) sum += await openOf(leaves.nth(i));
     expect(await openOf(district)).toBe(sum);
     await shot(page, "dashboard-overview");
+    // Filtered to one spot check, the counts are that spot check's (the server counts its orders).
+    const scoped = page.waitForResponse((r) => r.url().includes("/dashboard?spotCheckId="));
+    const options = page.locator("select[name=spotCheck] option");
+    await page.selectOption("select[name=spotCheck]", (await options.nth(1).getAttribute("value")) ?? "");
+    const response = await scoped;
+    const body = (await response.json()) as { rectifications: { open: number } };
+    await expect
+      .poll(async () => Number(await page.locator(".stat").first().locator(".stat-value").textContent()))
+      .toBe(body.rectifications.open);
     await context.close();
   });
 });

@@ -65,7 +65,7 @@ export const endpoints = {
     path: "/rectifications/{id}/review",
     body: ["decision", "comment", "deadline"],
   },
-  dashboard: { method: "GET", path: "/dashboard" },
+  dashboard: { method: "GET", path: "/dashboard", query: ["spotCheckId"] },
   audit: { method: "GET", path: "/audit/{entityId}", query: ["limit", "cursor"] },
   notifications: { method: "GET", path: "/me/notifications", query: ["limit", "cursor"] },
 } as const satisfies Record<string, Endpoint>;

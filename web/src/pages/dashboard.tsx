@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
-import type { Dashboard, Rectification, Unit, UnitRow } from "../api";
+import type { Dashboard, Rectification, SpotCheckSummary, Unit, UnitRow } from "../api";
 import {
   app,
   Empty,
@@ -25,11 +25,13 @@ interface Loaded {
   dashboard: Dashboard;
   closed: Rectification[];
   units: Map<string, Unit>;
+  spotChecks: SpotCheckSummary[];
 }
 
-async function load(): Promise<Loaded> {
-  const [dashboard, closed] = await Promise.all([
-    app.api.call("dashboard", {}),
+/** The dashboard — for one spot check when `spotCheckId` is set (the server counts its orders alone). */
+async function load(spotCheckId: string): Promise<Loaded> {
+  const [dashboard, closed, spotChecks] = await Promise.all([
+    app.api.call("dashboard", { query: spotCheckId ? { spotCheckId } : {} }),
     // Closed orders come latest first: read back to the chart's first day and stop, so the page
     // costs what the last two weeks closed, not the whole history.
     app.api
@@ -40,6 +42,7 @@ async function load(): Promise<Loaded> {
         (last) => new Date(last.closedAt ?? 0).getTime() < Date.now() - (CHART_DAYS + 1) * 86_400_000,
       )
       .catch(() => [] as Rectification[]),
+    app.api.all("listSpotChecks", {}, 200).catch(() => [] as SpotCheckSummary[]),
   ]);
   // Unit paths for the subtree filter and the per-unit table (district → street → community).
   const ids = new Set<string>([
@@ -64,7 +67,7 @@ async function load(): Promise<Loaded> {
   const ancestors = new Set<string>();
   for (const u of units.values()) for (const a of u.path) if (!units.has(a)) ancestors.add(a);
   await fetchAll([...ancestors]);
-  return { dashboard, closed, units };
+  return { dashboard, closed, units, spotChecks };
 }
 
 type StatusFilter = "" | "open" | "submitted" | "overdue";
@@ -159,10 +162,10 @@ function unitLight(row: UnitRow, dueSoon: Rectification[]): "red" | "yellow" | "
 }
 
 export function DashboardPage() {
-  const { data, error, loading, reload } = useLoad(load, []);
   const [subtree, setSubtree] = useState("");
   const [status, setStatus] = useState<StatusFilter>("");
   const [spotCheck, setSpotCheck] = useState("");
+  const { data, error, loading, reload } = useLoad(() => load(spotCheck), [spotCheck]);
 
   useEffect(() => {
     const t = setInterval(reload, REFRESH_MS);
@@ -207,19 +210,16 @@ export function DashboardPage() {
       .filter((u): u is Unit => Boolean(u))
       .sort((a, b) => a.path.join("/").localeCompare(b.path.join("/")));
   }, [data]);
-  const spotChecks = useMemo(
-    () =>
-      data
-        ? [
-            ...new Set(
-              [...data.dashboard.overdue, ...data.dashboard.dueSoon, ...data.closed].map(
-                (r) => r.spotCheckId,
-              ),
-            ),
-          ]
-        : [],
-    [data],
-  );
+  // Every spot check by title (newest first), plus any id an order names that the list did not reach.
+  const spotChecks = useMemo(() => {
+    if (!data) return [] as { id: string; title: string }[];
+    const titled = data.spotChecks.map((s) => ({ id: s.spotCheckId, title: s.title }));
+    const known = new Set(titled.map((s) => s.id));
+    const named = [...data.dashboard.overdue, ...data.dashboard.dueSoon, ...data.closed]
+      .map((r) => r.spotCheckId)
+      .filter((id) => !known.has(id));
+    return [...titled, ...[...new Set(named)].map((id) => ({ id, title: id }))];
+  }, [data]);
   const pathName = (unitId: string) => {
     const u = data?.units.get(unitId);
     return u ? u.path.map((id) => data?.units.get(id)?.name ?? id).join(" / ") : unitId;
@@ -269,9 +269,9 @@ export function DashboardPage() {
           督查任务
           <select value={spotCheck} onChange={(e) => setSpotCheck(e.currentTarget.value)} name="spotCheck">
             <option value="">全部</option>
-            {spotChecks.map((id) => (
-              <option key={id} value={id}>
-                {id}
+            {spotChecks.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.title}
               </option>
             ))}
           </select>
