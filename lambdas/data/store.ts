@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type * as z from "zod/mini";
 import { type ChainVerdict, nextLink, verifyChain } from "../domain/audit-chain";
 import { ConflictError, TransientDependencyError } from "../domain/errors";
 import { logger } from "../shared/logger";
@@ -297,19 +298,28 @@ export class InspectionStore {
     await this.commit(items, "The unit tree changed while this request was processed; try again.");
   }
 
-  async listChildren(parentId: string | null, page: PageRequest): Promise<Page<UnitRecord>> {
+  /** A page of one GSI1 partition (a whole-collection list), each item parsed. */
+  private async pageOnOwnerIndex<T>(
+    partition: string,
+    page: PageRequest,
+    schema: z.ZodMiniType<T>,
+    what: string,
+    order: { latestFirst?: boolean } = {},
+  ): Promise<Page<T>> {
     const out = await this.db.query(
       {
         IndexName: INDEX.byOwner,
         KeyConditionExpression: "gsi1pk = :pk",
-        ExpressionAttributeValues: { ":pk": keys.unitChildren(parentId) },
+        ExpressionAttributeValues: { ":pk": partition },
+        ScanIndexForward: !order.latestFirst,
       },
       page,
     );
-    return {
-      items: out.items.map((i) => parseItem(unitRecord, strip(i), "unit")),
-      nextCursor: out.nextCursor,
-    };
+    return { items: out.items.map((i) => parseItem(schema, strip(i), what)), nextCursor: out.nextCursor };
+  }
+
+  async listChildren(parentId: string | null, page: PageRequest): Promise<Page<UnitRecord>> {
+    return this.pageOnOwnerIndex(keys.unitChildren(parentId), page, unitRecord, "unit");
   }
 
   async childIds(parentId: string): Promise<string[]> {
@@ -351,18 +361,7 @@ export class InspectionStore {
 
   /** The inspector pool, by id. */
   async listInspectors(page: PageRequest): Promise<Page<InspectorRecord>> {
-    const out = await this.db.query(
-      {
-        IndexName: INDEX.byOwner,
-        KeyConditionExpression: "gsi1pk = :pk",
-        ExpressionAttributeValues: { ":pk": keys.allInspectors },
-      },
-      page,
-    );
-    return {
-      items: out.items.map((i) => parseItem(inspectorRecord, strip(i), "inspector")),
-      nextCursor: out.nextCursor,
-    };
+    return this.pageOnOwnerIndex(keys.allInspectors, page, inspectorRecord, "inspector");
   }
 
   async getInspectors(ids: readonly string[]): Promise<Map<string, InspectorRecord>> {
@@ -441,19 +440,7 @@ export class InspectionStore {
 
   /** Every template, newest first, each as its first version (see `getLatestTemplate` for the latest). */
   async listTemplates(page: PageRequest): Promise<Page<TemplateRecord>> {
-    const out = await this.db.query(
-      {
-        IndexName: INDEX.byOwner,
-        KeyConditionExpression: "gsi1pk = :pk",
-        ExpressionAttributeValues: { ":pk": keys.allTemplates },
-        ScanIndexForward: false,
-      },
-      page,
-    );
-    return {
-      items: out.items.map((i) => parseItem(templateRecord, strip(i), "template")),
-      nextCursor: out.nextCursor,
-    };
+    return this.pageOnOwnerIndex(keys.allTemplates, page, templateRecord, "template", { latestFirst: true });
   }
 
   async getTemplateVersion(templateId: string, version: number): Promise<TemplateRecord | undefined> {
@@ -488,19 +475,9 @@ export class InspectionStore {
 
   /** Every spot check, newest first. */
   async listSpotChecks(page: PageRequest): Promise<Page<SpotCheckRecord>> {
-    const out = await this.db.query(
-      {
-        IndexName: INDEX.byOwner,
-        KeyConditionExpression: "gsi1pk = :pk",
-        ExpressionAttributeValues: { ":pk": keys.allSpotChecks },
-        ScanIndexForward: false,
-      },
-      page,
-    );
-    return {
-      items: out.items.map((i) => parseItem(spotCheckRecord, strip(i), "spot check")),
-      nextCursor: out.nextCursor,
-    };
+    return this.pageOnOwnerIndex(keys.allSpotChecks, page, spotCheckRecord, "spot check", {
+      latestFirst: true,
+    });
   }
 
   /**

@@ -91,6 +91,17 @@ interface TreeRow extends UnitRow {
   total: boolean;
 }
 
+/** Adds a row's figures into a total; the on-time rate is weighted by the closed orders. */
+function addInto(total: UnitRow, row: UnitRow): void {
+  const onTime = (total.onTimeRate ?? 0) * total.closed + (row.onTimeRate ?? 0) * row.closed;
+  total.open += row.open;
+  total.submitted += row.submitted;
+  total.overdue += row.overdue;
+  total.escalated += row.escalated;
+  total.closed += row.closed;
+  total.onTimeRate = total.closed > 0 ? onTime / total.closed : null;
+}
+
 /**
  * The per-unit rows with a total row for every district and street above them, in tree order
  * (district → street → community), so that a district's officials read their own figure first.
@@ -123,13 +134,7 @@ function rollUp(rows: readonly UnitRow[], units: Map<string, Unit>): TreeRow[] {
         depth: i,
         total: true,
       };
-      const onTime = (t.onTimeRate ?? 0) * t.closed + (r.onTimeRate ?? 0) * r.closed;
-      t.open += r.open;
-      t.submitted += r.submitted;
-      t.overdue += r.overdue;
-      t.escalated += r.escalated;
-      t.closed += r.closed;
-      t.onTimeRate = t.closed > 0 ? onTime / t.closed : null;
+      addInto(t, r);
       totals.set(ancestor, t);
     }
   }
@@ -141,14 +146,7 @@ function rollUp(rows: readonly UnitRow[], units: Map<string, Unit>): TreeRow[] {
   // A unit that has orders of its own and units below it: its total row adds its own orders too.
   for (const leaf of leaves) {
     const t = totals.get(leaf.unitId);
-    if (!t) continue;
-    const onTime = (t.onTimeRate ?? 0) * t.closed + (leaf.onTimeRate ?? 0) * leaf.closed;
-    t.open += leaf.open;
-    t.submitted += leaf.submitted;
-    t.overdue += leaf.overdue;
-    t.escalated += leaf.escalated;
-    t.closed += leaf.closed;
-    t.onTimeRate = t.closed > 0 ? onTime / t.closed : null;
+    if (t) addInto(t, leaf);
   }
   const all = [...totals.values(), ...leaves];
   const key = (r: TreeRow) => `${sortKey.get(r.unitId) ?? r.unitName}${r.total ? "" : "\u0001"}`;
