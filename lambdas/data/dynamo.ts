@@ -10,7 +10,6 @@ import {
   type QueryCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
-  UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { ConflictError, InvalidInputError, TransientDependencyError } from "../domain/errors";
 
@@ -115,34 +114,6 @@ export class Dynamo {
       }
     }
     return found;
-  }
-
-  /** A single conditional update; false when the condition does not hold. */
-  async updateIf(
-    key: { pk: string; sk: string },
-    expression: string,
-    names: Record<string, string>,
-    values: Item,
-    condition: string,
-  ): Promise<boolean> {
-    try {
-      await this.send(() =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: key,
-            UpdateExpression: expression,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ConditionExpression: condition,
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (errorName(error) === "ConditionalCheckFailedException") return false;
-      throw error;
-    }
   }
 
   async putItem(item: Item): Promise<void> {

@@ -625,15 +625,6 @@ export class InspectionStore {
     return { items: await this.getAssignments(ids), nextCursor: out.nextCursor };
   }
 
-  async listAssignmentsOfSpotCheck(spotCheckId: string): Promise<AssignmentRecord[]> {
-    const items = await this.db.queryAll({
-      IndexName: INDEX.byOwner,
-      KeyConditionExpression: "gsi1pk = :pk",
-      ExpressionAttributeValues: { ":pk": keys.spotCheckAssignments(spotCheckId) },
-    });
-    return items.map((i) => parseItem(assignmentRecord, strip(i), "assignment"));
-  }
-
   /** dispatched → on_site; the arrival also puts the assignment into the unit's index. */
   async recordArrival(
     a: AssignmentRecord,

@@ -1,4 +1,4 @@
-import { SendTaskSuccessCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -61,7 +61,9 @@ function mockSfn(
 ) {
   const real = sfn.sfnClient.send.bind(sfn.sfnClient) as (command: object) => Promise<unknown>;
   const mock = mockClient(sfn.sfnClient) as unknown as AwsStub<any, any, any>;
-  for (const Command of [SendTaskSuccessCommand, StartExecutionCommand]) {
+  // Every command the handlers send passes through unless a test gives it a fault (an unlisted one
+  // would silently answer undefined instead of reaching the local state machine).
+  for (const Command of [SendTaskSuccessCommand, SendTaskFailureCommand, StartExecutionCommand]) {
     mock
       .on(Command as never)
       .callsFake((input: object) => real(new (Command as new (i: object) => object)(input)));

@@ -86,9 +86,11 @@ async function ofSpotCheck(spotCheckId: string): Promise<{
   active: RectificationRecord[];
   counters: { all: Counts; byUnit: Map<string, Counts> };
 }> {
-  const spotCheck = await store.getSpotCheck(spotCheckId);
+  const [spotCheck, orders] = await Promise.all([
+    store.getSpotCheck(spotCheckId),
+    store.listRectificationsOfSpotCheck(spotCheckId),
+  ]);
   if (!spotCheck) throw new NotFoundError();
-  const orders = await store.listRectificationsOfSpotCheck(spotCheckId);
   const all: Counts = { closed: 0, closedOnTime: 0 };
   const byUnit = new Map<string, Counts>();
   for (const o of orders) {
