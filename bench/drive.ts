@@ -42,6 +42,11 @@ export async function startBench(label: string): Promise<Bench> {
   };
   const invoke = engine.invoke;
   engine.invoke = (arn, payload) => workflowScope.run(true, () => invoke(arn, payload));
+  // The change relay is part of the workflow too (it resumes and starts executions).
+  for (const stream of system.tableStreams) {
+    const deliver = stream.invoke;
+    stream.invoke = (event) => workflowScope.run(true, () => deliver(event));
+  }
   return { system, api: new Api(system.url, dataDir) };
 }
 

@@ -183,7 +183,7 @@ function main() {
       const wfRows: Row[] = [
         ["state transitions", `${p.stateTransitions}`, `${fl.stateTransitions}`, "—", ""],
         [
-          "Lambda invocations (API + tasks)",
+          `Lambda invocations (API + tasks + ${p.relayInvocations} change relay)`,
           `${p.lambdaInvocations}`,
           `${fl.lambdaInvocations}`,
           f(ratio(p.lambdaInvocations, fl.lambdaInvocations), 2),

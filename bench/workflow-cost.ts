@@ -85,6 +85,8 @@ export interface WorkflowCostResult {
   readonly project: CostLine & {
     apiRequests: number;
     taskInvocations: number;
+    /** Invocations of the change relay by the table's stream (it resumes the waiting tasks). */
+    relayInvocations: number;
     retries: number;
     statesEntered: Record<string, number>;
     dynamoCalls: number;
@@ -102,6 +104,17 @@ export interface WorkflowCostResult {
     dynamoCalls: number;
   }[];
   readonly prices: typeof PRICES;
+}
+
+/** The change relay's invocations and billed time so far (all stream consumers of the local system). */
+function relayCounters(bench: Bench) {
+  return bench.system.tableStreams.reduce(
+    (total, s) => ({
+      invocations: total.invocations + s.counters.invocations,
+      billedMs: total.billedMs + s.counters.billedMs,
+    }),
+    { invocations: 0, billedMs: 0 },
+  );
 }
 
 async function indexWriteProbe(endpoint: string) {
@@ -206,10 +219,12 @@ async function main(outFile: string) {
     for (let i = 0; i < RUNS; i++) {
       await meter.quiet();
       const before = meter.snapshot();
+      const relayBefore = relayCounters(bench);
       const opsBefore = new Map([...meter.byOp].map(([k, v]) => [k, { ...v }]));
       const run = await wholeInspection(bench, world, units[i % units.length] as string);
       await meter.quiet();
       const used = meter.since(before);
+      const relay = relayCounters(bench);
       const counters = bench.system.stepFunctions.executionCounters(run.assignmentId);
       const byOp: Record<string, { calls: number; units: number }> = {};
       for (const [op, v] of meter.byOp) {
@@ -223,6 +238,8 @@ async function main(outFile: string) {
         apiBilledMs,
         taskInvocations: counters.taskInvocations,
         taskBilledMs: counters.taskBilledMs,
+        relayInvocations: relay.invocations - relayBefore.invocations,
+        relayBilledMs: relay.billedMs - relayBefore.billedMs,
         stateTransitions: counters.stateTransitions,
         retries: counters.retries,
         statesEntered: { ...counters.statesEntered },
@@ -244,14 +261,15 @@ async function main(outFile: string) {
     const project = {
       ...price({
         stateTransitions: m("stateTransitions") + m("retries"),
-        lambdaInvocations: apiRequests + m("taskInvocations"),
-        lambdaBilledMs: m("apiBilledMs") + m("taskBilledMs"),
+        lambdaInvocations: apiRequests + m("taskInvocations") + m("relayInvocations"),
+        lambdaBilledMs: m("apiBilledMs") + m("taskBilledMs") + m("relayBilledMs"),
         readUnits: m("readUnits"),
         writeUnits: m("writeUnits"),
         httpRequests: apiRequests,
       }),
       apiRequests,
       taskInvocations: m("taskInvocations"),
+      relayInvocations: m("relayInvocations"),
       retries: m("retries"),
       statesEntered: middle.statesEntered as Record<string, number>,
       dynamoCalls: m("dynamoCalls"),

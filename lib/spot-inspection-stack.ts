@@ -56,7 +56,6 @@ export class SpotInspectionStack extends Stack {
     this.api = new InspectionHttpApi(this, "Api", {
       table: this.data,
       identity: this.identity,
-      stateMachine: this.workflow.stateMachine,
       throttlingRateLimit: props.throttlingRateLimit,
       throttlingBurstLimit: props.throttlingBurstLimit,
     });

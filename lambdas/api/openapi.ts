@@ -276,7 +276,7 @@ export function openApiDocument() {
       for (const [name, schema] of Object.entries(properties))
         parameters.push({ name, in: "query", required: false, schema });
     }
-    if (route.workflow || method === "POST" || method === "PUT") {
+    if (method === "POST" || method === "PUT") {
       parameters.push({
         name: "Idempotency-Key",
         in: "header",

@@ -12,8 +12,6 @@ export interface RouteSpec {
   readonly handler: string;
   /** `none` only for the health check and the OpenAPI document. */
   readonly auth: RouteAuth;
-  /** What the handler does to the inspection workflow, so that it is granted exactly that. */
-  readonly workflow?: "start" | "resume";
   /** `false` for a handler that never touches the table (health, OpenAPI): no grant, no TABLE_NAME. */
   readonly table?: false;
 }
@@ -31,7 +29,7 @@ export const routes = [
   { routeKey: "GET /templates/{templateId}", handler: "templates/get-template", auth: "jwt" },
   { routeKey: "GET /templates", handler: "templates/list-templates", auth: "jwt" },
   { routeKey: "POST /spot-checks", handler: "spot-checks/plan-spot-check", auth: "jwt" },
-  { routeKey: "POST /spot-checks/{id}/draw", handler: "spot-checks/draw", auth: "jwt", workflow: "start" },
+  { routeKey: "POST /spot-checks/{id}/draw", handler: "spot-checks/draw", auth: "jwt" },
   { routeKey: "GET /spot-checks/{id}", handler: "spot-checks/get-spot-check", auth: "jwt" },
   { routeKey: "GET /spot-checks", handler: "spot-checks/list-spot-checks", auth: "jwt" },
   { routeKey: "GET /spot-checks/{id}/draw-proof", handler: "spot-checks/get-draw-proof", auth: "jwt" },
@@ -43,7 +41,6 @@ export const routes = [
     routeKey: "POST /assignments/{id}/findings",
     handler: "assignments/submit-findings",
     auth: "jwt",
-    workflow: "resume",
   },
   { routeKey: "GET /rectifications", handler: "rectifications/list-rectifications", auth: "jwt" },
   { routeKey: "GET /rectifications/{id}", handler: "rectifications/get-rectification", auth: "jwt" },
@@ -51,13 +48,11 @@ export const routes = [
     routeKey: "POST /rectifications/{id}/report",
     handler: "rectifications/report-rectification",
     auth: "jwt",
-    workflow: "resume",
   },
   {
     routeKey: "POST /rectifications/{id}/review",
     handler: "rectifications/review-rectification",
     auth: "jwt",
-    workflow: "resume",
   },
   { routeKey: "GET /dashboard", handler: "oversight/dashboard", auth: "jwt" },
   { routeKey: "GET /audit/{entityId}", handler: "oversight/audit-trail", auth: "jwt" },

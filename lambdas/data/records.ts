@@ -246,7 +246,14 @@ export const notificationRecord = z.lazy(() =>
 );
 export type NotificationRecord = z.infer<typeof notificationRecord>;
 
-export const callbackToken = z.lazy(() => z.object({ taskToken: z.string(), at: z.string() }));
+export const callbackToken = z.lazy(() =>
+  z.object({
+    taskToken: z.string(),
+    /** The human step the token waits for (which statuses of the entity are still awaited). */
+    kind: z.enum(["findings", "report", "review"]),
+    at: z.string(),
+  }),
+);
 
 export const pendingResume = z.lazy(() =>
   z.object({

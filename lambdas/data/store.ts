@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type * as z from "zod/mini";
 import { type ChainVerdict, nextLink, verifyChain } from "../domain/audit-chain";
 import { ConflictError, TransientDependencyError } from "../domain/errors";
+import type { CallbackKind } from "../services/steps";
 import { logger } from "../shared/logger";
 import { Dynamo, type Item, type Page, RetryableConditionError, type TransactItem } from "./dynamo";
 import { INDEX, keys, rectIndexKeys } from "./keys";
@@ -668,7 +669,7 @@ export class InspectionStore {
     },
     orders: readonly RectificationRecord[],
     audits: readonly AuditInput[],
-  ): Promise<string | undefined> {
+  ): Promise<void> {
     const items: TransactItem[] = [
       this.db.update(
         keys.assignment(a.assignmentId),
@@ -696,19 +697,14 @@ export class InspectionStore {
       ...audits.map((e) => this.auditPut(e)),
     ];
     await this.commit(items, "Findings can only be submitted once, on site, before the window closes.");
-    // The inspectors' links to the new orders, and the workflow's token (read after the commit, see
-    // `putCallbackToken`), in one round trip. The findings are accepted: a failure to write the links
-    // must not stop the workflow's resume, whose first step writes them again.
-    const [token] = await Promise.all([
-      this.getCallbackToken(keys.assignment(a.assignmentId)),
-      this.linkOrdersToInspectors(orders).catch((error: unknown) =>
-        logger.warn("Inspector links not written; the workflow writes them", {
-          assignmentId: a.assignmentId,
-          error: error instanceof Error ? error : String(error),
-        }),
-      ),
-    ]);
-    return token;
+    // The findings are accepted: a failure to write the inspectors' links to the new orders must not
+    // fail the request; the workflow's first step after findings writes them again.
+    await this.linkOrdersToInspectors(orders).catch((error: unknown) =>
+      logger.warn("Inspector links not written; the workflow writes them", {
+        assignmentId: a.assignmentId,
+        error: error instanceof Error ? error : String(error),
+      }),
+    );
   }
 
   /**
@@ -777,18 +773,27 @@ export class InspectionStore {
   /**
    * Keeps the token of the callback an entity (assignment or order) waits on, on an item of its own:
    * one small put instead of rewriting the entity and its index entries. The workflow writes the
-   * token and then reads the entity; the API commits its change and then reads the token. Both
-   * reads are strongly consistent, so at least one side sees the other and a resume is never lost
-   * (both may send it: the second finds the token spent, which is harmless). A token left from an
-   * earlier wait is spent, or still the one waiting; either is safe to send to.
+   * token and then reads the entity; the change relay, fed by the table's stream once a change is
+   * committed, reads the token and then the entity. All reads are strongly consistent, so at least
+   * one side sees the other and a resume is never lost (both may send it: the second finds the token
+   * spent, which is harmless). A token left from an earlier wait is spent, or still the one waiting;
+   * either is safe to send to.
    */
-  async putCallbackToken(entity: { pk: string; sk: string }, token: string, at: string): Promise<void> {
-    await this.db.putItem({ ...keys.callbackToken(entity), taskToken: token, at });
+  async putCallbackToken(
+    entity: { pk: string; sk: string },
+    kind: CallbackKind,
+    token: string,
+    at: string,
+  ): Promise<void> {
+    await this.db.putItem({ ...keys.callbackToken(entity), taskToken: token, kind, at });
   }
 
-  async getCallbackToken(entity: { pk: string; sk: string }): Promise<string | undefined> {
+  async getCallbackToken(entity: {
+    pk: string;
+    sk: string;
+  }): Promise<{ taskToken: string; kind: CallbackKind } | undefined> {
     const item = await this.db.get(keys.callbackToken(entity));
-    return item ? parseItem(callbackToken, item, "callback token").taskToken : undefined;
+    return item ? parseItem(callbackToken, item, "callback token") : undefined;
   }
 
   // ---- workflow resumes that failed ---------------------------------------------------------

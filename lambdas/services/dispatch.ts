@@ -4,12 +4,13 @@ import { startInspection } from "./workflow";
 
 /**
  * Second half of a draw, safe to run any number of times: team memberships, one workflow execution
- * per assignment, then the spot check leaves the outbox. Called right after the draw commits and,
- * for a draw whose dispatch was cut short, by the scheduled outbox job.
+ * per assignment, then the spot check leaves the outbox. Called by the change relay when the draw's
+ * commit reaches the table's stream and, for a dispatch cut short, by the scheduled outbox job.
  */
 export async function dispatchSpotCheck(spotCheckId: string): Promise<boolean> {
   const spotCheck = await store.getSpotCheck(spotCheckId);
-  if (spotCheck?.status !== "dispatched") return false;
+  // Dispatched already (a repeated trigger): nothing to do.
+  if (spotCheck?.status !== "dispatched" || spotCheck.pendingDispatch !== true) return false;
   const assignments = await store.getAssignments(spotCheck.assignmentIds ?? []);
   await store.putMemberships(assignments);
   try {

@@ -24,6 +24,22 @@ export function waitSeconds(seconds: number): number {
 export type CallbackKind = "findings" | "report" | "review";
 
 /**
+ * What each callback task waits on: the entity (by its sort key) and the statuses in which the human
+ * step is still awaited. A change of that entity out of those statuses is what resumes the task —
+ * the table's change stream is filtered on exactly these transitions (`relayedChanges`).
+ */
+export const CALLBACK_WAITS = {
+  findings: { entitySk: "#ASSIGNMENT", awaited: ["dispatched", "on_site"] },
+  report: { entitySk: "#RECT", awaited: ["open"] },
+  review: { entitySk: "#RECT", awaited: ["submitted"] },
+} as const satisfies Record<CallbackKind, { entitySk: string; awaited: readonly string[] }>;
+
+export function isAwaited(kind: CallbackKind, status: string): boolean {
+  const awaited: readonly string[] = CALLBACK_WAITS[kind].awaited;
+  return awaited.includes(status);
+}
+
+/**
  * The step each callback task goes on to when it succeeds: findings lead to the orders' follow-up,
  * a report to its review (回头看), an accepted review ends the order (销号). Any other outcome (no
  * issues found, a rejected report, a step that had already moved on) fails the task with

@@ -4,7 +4,14 @@ import { optionalEnv } from "../shared/config";
 import { logger } from "../shared/logger";
 import { sfnClient } from "../shared/sfn";
 import { store } from "./context";
-import { CALLBACK_CONTINUES, type CallbackKind, STEP_CHANGED } from "./steps";
+import {
+  assignmentStep,
+  CALLBACK_CONTINUES,
+  type CallbackKind,
+  isAwaited,
+  orderStep,
+  STEP_CHANGED,
+} from "./steps";
 
 /**
  * Errors that mean the token is no longer waiting: the step was resumed already, timed out, or the
@@ -21,11 +28,10 @@ const GONE = new Set(["TaskDoesNotExist", "TaskTimedOut", "InvalidToken"]);
  * kept for the scheduled resume job to retry; the waiting step's own timer is the last safety net.
  */
 export async function resumeWorkflow(
-  taskToken: string | undefined,
+  taskToken: string,
   kind: CallbackKind,
   step: { readonly phase: string },
 ): Promise<void> {
-  if (!taskToken) return;
   const output = JSON.stringify(step);
   const error = step.phase === CALLBACK_CONTINUES[kind] ? undefined : STEP_CHANGED;
   try {
@@ -36,6 +42,34 @@ export async function resumeWorkflow(
     });
     await store.putPendingResume(tokenHash(taskToken), taskToken, output, error, new Date().toISOString());
   }
+}
+
+/**
+ * Completes a waiting callback task once its human step has happened: reads the entity it waits on
+ * (strongly consistent) and, unless the entity is still in a status the wait is for, resumes the
+ * task with the step that follows. The workflow calls this right after storing a token, and the
+ * change relay after a committed change; whichever runs second sees the other's write. The entity's
+ * current state decides, not the change that triggered the check, so a late or repeated trigger
+ * cannot complete a later wait of the same entity. True while the wait goes on.
+ */
+export async function settleWait(
+  kind: CallbackKind,
+  entityId: string,
+  taskToken: string,
+  now: Date,
+): Promise<boolean> {
+  if (kind === "findings") {
+    const a = await store.getAssignment(entityId);
+    if (!a) throw new Error(`Assignment ${entityId} does not exist`);
+    if (isAwaited(kind, a.status)) return true;
+    await resumeWorkflow(taskToken, kind, assignmentStep(a, now));
+  } else {
+    const r = await store.getRectification(entityId);
+    if (!r) throw new Error(`Rectification order ${entityId} does not exist`);
+    if (isAwaited(kind, r.status)) return true;
+    await resumeWorkflow(taskToken, kind, orderStep(r, now));
+  }
+  return false;
 }
 
 /**

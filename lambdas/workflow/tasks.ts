@@ -40,3 +40,15 @@ export const scheduledJobs = {
   /** Delivers workflow resumes that failed after the API had committed the change they report. */
   resumePending: { handler: "jobs/resume-pending", completesCallbacks: true, rateMinutes: 5 },
 } as const satisfies Record<string, TaskSpec & { rateMinutes: number }>;
+
+/**
+ * The change relay, fed by the table's change stream (DynamoDB Streams in the cloud, a poller of
+ * DynamoDB Local's stream in the local runtime) with the changes `relayedChanges` selects: it
+ * resumes waiting callback tasks and starts the executions of a draw, so no API handler talks to
+ * Step Functions.
+ */
+export const changeRelay = {
+  handler: "workflow/relay-changes",
+  startsExecutions: true,
+  completesCallbacks: true,
+} as const satisfies TaskSpec;

@@ -1,5 +1,12 @@
 import { RemovalPolicy } from "aws-cdk-lib";
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from "aws-cdk-lib/aws-dynamodb";
 import { Grant, type IGrantable } from "aws-cdk-lib/aws-iam";
 import { Construct } from "constructs";
 
@@ -47,7 +54,8 @@ export interface InspectionTableProps {
 /**
  * Stateful: the single DynamoDB table holding every entity (units, inspectors, templates, spot checks,
  * assignments, rectification orders, audit entries, idempotency records). Keys `pk`/`sk`, three
- * overloaded string GSIs, TTL on `expiration`, on-demand capacity, point-in-time recovery.
+ * overloaded string GSIs, TTL on `expiration`, on-demand capacity, point-in-time recovery, and a
+ * change stream (new and old images) that drives the workflow.
  *
  * It is an `AWS::DynamoDB::Table` (not `GlobalTable`) so that the synthesized template carries the
  * KeySchema, AttributeDefinitions, GlobalSecondaryIndexes and TimeToLiveSpecification that the local
@@ -69,6 +77,9 @@ export class InspectionTable extends Construct {
       deletionProtection: props.deletionProtection ?? true,
       encryption: TableEncryption.AWS_MANAGED,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      // The change stream feeds the workflow's change relay (old and new images: it is filtered on
+      // status transitions).
+      stream: StreamViewType.NEW_AND_OLD_IMAGES,
     });
 
     for (const gsi of GLOBAL_SECONDARY_INDEXES) {

@@ -15,7 +15,6 @@ import {
 import { HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
-import type { IStateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
 import { type RouteSpec, routes } from "../../lambdas/api/routes";
 import type { InspectionTable } from "./data-store";
@@ -47,8 +46,6 @@ export interface InspectionHttpApiProps {
   readonly table: InspectionTable;
   /** The user pool whose ID tokens the JWT authorizer accepts (issuer and audience). */
   readonly identity: InspectionIdentity;
-  /** The workflow that `workflow: "start"` routes start and `workflow: "resume"` routes resume. */
-  readonly stateMachine: IStateMachine;
   /**
    * Steady-state request rate limit of the default stage (requests per second).
    * @default 50
@@ -129,13 +126,6 @@ export class InspectionHttpApi extends Construct {
         environment: usesTable ? { TABLE_NAME: props.table.tableName } : {},
       });
       if (usesTable) props.table.grantReadWrite(fn);
-      if (spec.workflow === "start") {
-        props.stateMachine.grantStartExecution(fn);
-        fn.addEnvironment("STATE_MACHINE_ARN", props.stateMachine.stateMachineArn);
-      } else if (spec.workflow === "resume") {
-        props.stateMachine.grantTaskResponse(fn);
-        fn.addEnvironment("STATE_MACHINE_ARN", props.stateMachine.stateMachineArn);
-      }
       fn.acknowledgeSynchronousOnly("API Gateway HTTP API, Lambda proxy integration");
 
       const authorizer: IHttpRouteAuthorizer = spec.auth === "jwt" ? jwt : none;

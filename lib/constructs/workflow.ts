@@ -9,9 +9,11 @@ import {
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { Grant } from "aws-cdk-lib/aws-iam";
-import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
+import { type CfnFunction, FilterCriteria, StartingPosition } from "aws-cdk-lib/aws-lambda";
+import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import {
   Choice,
   Condition,
@@ -32,7 +34,8 @@ import {
 import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct } from "constructs";
 import { type CallbackKind, STEP_CHANGED } from "../../lambdas/services/steps";
-import { scheduledJobs, type WorkflowTask, workflowTasks } from "../../lambdas/workflow/tasks";
+import { relayedChanges } from "../../lambdas/workflow/relay";
+import { changeRelay, scheduledJobs, type WorkflowTask, workflowTasks } from "../../lambdas/workflow/tasks";
 import type { InspectionTable } from "./data-store";
 import { InspectionFunction } from "./inspection-function";
 
@@ -104,8 +107,19 @@ export class InspectionWorkflow extends Construct {
   readonly taskFunctions: Readonly<Record<WorkflowTask, InspectionFunction>>;
   /** One function per `scheduledJobs` entry. */
   readonly jobFunctions: Readonly<Record<ScheduledJob, InspectionFunction>>;
-  /** Alarms: at least one failed / timed-out execution in 5 minutes. */
-  readonly alarms: { readonly executionsFailed: Alarm; readonly executionsTimedOut: Alarm };
+  /** The change relay: resumes callback tasks and starts executions from the table's change stream. */
+  readonly relayFunction: InspectionFunction;
+  /** Where the stream puts the position of changes the relay failed on after every retry. */
+  readonly relayFailures: Queue;
+  /**
+   * Alarms: at least one failed / timed-out execution in 5 minutes; a change the relay gave up on
+   * (its workflow then waits for the scheduled sweeps or its own timer).
+   */
+  readonly alarms: {
+    readonly executionsFailed: Alarm;
+    readonly executionsTimedOut: Alarm;
+    readonly relayFailed: Alarm;
+  };
 
   constructor(scope: Construct, id: string, props: InspectionWorkflowProps) {
     super(scope, id);
@@ -200,6 +214,49 @@ export class InspectionWorkflow extends Construct {
     }
     this.jobFunctions = jobs as Record<ScheduledJob, InspectionFunction>;
 
+    this.relayFunction = new InspectionFunction(this, "RelayChangesFunction", {
+      handler: changeRelay.handler,
+      timeout: props.taskTimeout ?? Duration.seconds(30),
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
+      },
+    });
+    props.table.grantReadWrite(this.relayFunction);
+    this.stateMachine.grantStartExecution(this.relayFunction);
+    this.stateMachine.grantTaskResponse(this.relayFunction);
+    this.relayFailures = new Queue(this, "RelayFailures", {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    for (const id of ["AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"]) {
+      Validations.of(this.relayFailures).acknowledge({
+        id,
+        reason: "This queue is itself the dead-letter destination of the change relay.",
+      });
+    }
+    Validations.of(this.relayFunction).acknowledge({
+      id: "Serverless-LambdaDLQ",
+      reason:
+        "Invoked by a DynamoDB stream event source mapping, whose on-failure destination (RelayFailures) keeps what the relay gave up on; a function dead-letter target applies to asynchronous invocations only.",
+    });
+    this.relayFunction.addEventSource(
+      new DynamoEventSource(props.table.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        // Changes of one item stay in order across the concurrent batches of a shard; the relay
+        // settles each against the current state, so order does not matter to it anyway.
+        parallelizationFactor: 10,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        retryAttempts: 10,
+        maxRecordAge: Duration.hours(24),
+        filters: relayedChanges.map((pattern) => FilterCriteria.filter(pattern)),
+        onFailure: new SqsDlq(this.relayFailures),
+      }),
+    );
+
     const alarmOn = (metricId: string, metric: Metric, description: string): Alarm =>
       metric.createAlarm(this, metricId, {
         alarmDescription: description,
@@ -220,6 +277,14 @@ export class InspectionWorkflow extends Construct {
         this.stateMachine.metricTimedOut(window),
         "An inspection workflow execution timed out.",
       ),
+      relayFailed: alarmOn(
+        "RelayFailedAlarm",
+        this.relayFailures.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+          statistic: Stats.MAXIMUM,
+        }),
+        "The change relay gave up on a change after every retry: a workflow was not resumed or started.",
+      ),
     };
   }
 }
@@ -229,7 +294,7 @@ export class InspectionWorkflow extends Construct {
  *
  * Every step that moves a record on hands back what comes next as `$.prepared` (a phase and, for a
  * deadline, a timer), and a Choice routes on it: PrepareAssignment reads it at the start (and after
- * a restart), the timer steps (MarkMissed, EscalateOrder) return it, and the API hands it to a
+ * a restart), the timer steps (MarkMissed, EscalateOrder) return it, and the change relay hands it to a
  * waiting callback task. A callback succeeds only with its usual successor (`CALLBACK_CONTINUES` in
  * `lambdas/services/steps.ts`: findings → NotifyRectificationOrders, report → AwaitReview, accepted
  * review → the order's end) and goes there with no Choice in between; anything else fails it with

@@ -8,6 +8,8 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ListTablesCommand,
+  type StreamViewType,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
 
@@ -132,16 +134,26 @@ export async function startDynamoDbLocal(options: {
 }
 
 /**
- * Creates the table exactly as the CDK stack declares it (keys, attribute types, indexes, TTL),
- * unless it exists already (a restart keeps its data under DATA_DIR).
+ * Creates the table exactly as the CDK stack declares it (keys, attribute types, indexes, TTL,
+ * change stream), unless it exists already (a restart keeps its data under DATA_DIR).
  */
 export async function ensureTable(
   client: DynamoDBClient,
   tableName: string,
   properties: Record<string, unknown>,
 ): Promise<void> {
+  const stream = properties.StreamSpecification as { StreamViewType?: StreamViewType } | undefined;
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const existing = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    // A table kept from an older version of the stack: turn on the change stream it now declares.
+    if (stream?.StreamViewType && !existing.Table?.StreamSpecification?.StreamEnabled) {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          StreamSpecification: { StreamEnabled: true, StreamViewType: stream.StreamViewType },
+        }),
+      );
+    }
     return;
   } catch (error) {
     if (!(error instanceof Error && error.name === "ResourceNotFoundException")) throw error;
@@ -164,6 +176,9 @@ export async function ensureTable(
         AttributeType: "S" | "N" | "B";
       }[],
       BillingMode: "PAY_PER_REQUEST",
+      ...(stream?.StreamViewType
+        ? { StreamSpecification: { StreamEnabled: true, StreamViewType: stream.StreamViewType } }
+        : {}),
       ...(gsis.length > 0
         ? {
             GlobalSecondaryIndexes: gsis.map((g) => ({

@@ -9,6 +9,7 @@ import { createConsoleHandler } from "./console";
 import { assertJava17, ensureTable, startDynamoDbLocal } from "./dynamodb-local";
 import { tokenVerifier } from "./jwt";
 import { LocalStepFunctions } from "./step-functions";
+import { LocalTableStream } from "./table-stream";
 import { LOCAL_LAMBDA_ARN_PREFIX, type LocalFunction, readSystem, synthesizeCloudTemplate } from "./template";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -30,6 +31,8 @@ export interface LocalSystem {
   readonly port: number;
   readonly dataDir: string;
   readonly stepFunctions: LocalStepFunctions;
+  /** The table's change stream feeding each of its consumer functions (the change relay). */
+  readonly tableStreams: readonly LocalTableStream[];
   readonly dynamoEndpoint: string;
   stop(): Promise<void>;
 }
@@ -56,8 +59,9 @@ function lambdaContext(fn: LocalFunction): Context {
 
 /**
  * Starts the whole system on this machine from the CDK app's own definitions: DynamoDB Local with
- * the stack's table, the stack's state machine on the local engine, and the stack's HTTP routes in
- * front of the same handler modules Lambda runs. Handlers read their configuration at import, so a
+ * the stack's table and its change stream, the stack's state machine on the local engine, the
+ * stream's consumer (the change relay) fed by a poller, and the stack's HTTP routes in front of the
+ * same handler modules Lambda runs. Handlers read their configuration at import, so a
  * process hosts one local system at a time.
  */
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
@@ -132,6 +136,20 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : options.port;
 
+    const tableStreams = system.streamConsumers.map(
+      (consumer, i) =>
+        new LocalTableStream({
+          dynamo: dynamo.client,
+          endpoint: dynamo.endpoint,
+          tableName: LOCAL_TABLE_NAME,
+          consumer,
+          invoke: (event) => invokeFunction(consumer.functionLogicalId, event),
+          ...(options.inMemory ? {} : { checkpointFile: join(dataDir, `stream-position-${i}.json`) }),
+          log,
+        }),
+    );
+    for (const stream of tableStreams) stream.start();
+
     const resumed = stepFunctions.resumePersisted();
     if (resumed > 0) log(`resumed ${resumed} unfinished inspection workflow(s)`);
 
@@ -154,6 +172,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       port,
       dataDir,
       stepFunctions,
+      tableStreams,
       dynamoEndpoint: dynamo.endpoint,
       stop() {
         stopped ??= (async () => {
@@ -162,6 +181,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
             server.close(() => done());
             server.closeIdleConnections();
           });
+          await Promise.all(tableStreams.map((t) => t.stop()));
           await stepFunctions.stop();
           await sfnEndpoint.close();
           await dynamo.stop();

@@ -5,8 +5,8 @@ import { buildApp } from "../app";
 
 /**
  * The local runtime's view of the cloud definition: it synthesizes the same CDK app (without
- * bundling) and reads back the table, the functions, the routes, the state machine and the
- * schedules from the CloudFormation template. Nothing here restates them.
+ * bundling) and reads back the table, the functions, the routes, the state machine, the
+ * schedules and the stream consumers from the CloudFormation template. Nothing here restates them.
  */
 export interface CloudResource {
   readonly Type: string;
@@ -35,6 +35,19 @@ export interface LocalSchedule {
   readonly everyMs: number;
 }
 
+/** A function fed by the table's change stream (an `AWS::Lambda::EventSourceMapping`). */
+export interface LocalStreamConsumer {
+  readonly functionLogicalId: string;
+  readonly batchSize: number;
+  /** Lambda event filter patterns; a record is delivered if it matches any (all when none). */
+  readonly filters: readonly unknown[];
+  readonly startingPosition: "TRIM_HORIZON" | "LATEST";
+  /** Retries of a failed batch before it is given up (-1: until the record expires). */
+  readonly maximumRetryAttempts: number;
+  /** The function reports failed records (`batchItemFailures`) instead of failing the batch. */
+  readonly reportsItemFailures: boolean;
+}
+
 export interface SynthesizedSystem {
   readonly template: CloudTemplate;
   readonly table: { readonly logicalId: string; readonly properties: Record<string, unknown> };
@@ -42,6 +55,7 @@ export interface SynthesizedSystem {
   readonly routes: readonly LocalRoute[];
   readonly stateMachine: { readonly logicalId: string; readonly definition: Record<string, unknown> };
   readonly schedules: readonly LocalSchedule[];
+  readonly streamConsumers: readonly LocalStreamConsumer[];
 }
 
 export function synthesizeCloudTemplate(): CloudTemplate {
@@ -181,6 +195,27 @@ export function readSystem(template: CloudTemplate): SynthesizedSystem {
     if (everyMs && fn) schedules.push({ functionLogicalId: fn, everyMs });
   }
 
+  const streamConsumers: LocalStreamConsumer[] = [];
+  for (const [id, r] of resourcesOfType(template, "AWS::Lambda::EventSourceMapping")) {
+    const p = r.Properties ?? {};
+    const source = getAttLogicalId(p.EventSourceArn);
+    const fn = refLogicalId(p.FunctionName);
+    if (source !== tableEntry[0] || !fn || !functions.has(fn))
+      throw new Error(`Event source mapping ${id} is not the table's stream feeding a known function`);
+    const filters = (
+      (p.FilterCriteria as { Filters?: { Pattern?: unknown }[] } | undefined)?.Filters ?? []
+    ).map((f) => JSON.parse(String(f.Pattern)) as unknown);
+    streamConsumers.push({
+      functionLogicalId: fn,
+      batchSize: typeof p.BatchSize === "number" ? p.BatchSize : 100,
+      filters,
+      startingPosition: p.StartingPosition === "LATEST" ? "LATEST" : "TRIM_HORIZON",
+      maximumRetryAttempts: typeof p.MaximumRetryAttempts === "number" ? p.MaximumRetryAttempts : -1,
+      reportsItemFailures:
+        Array.isArray(p.FunctionResponseTypes) && p.FunctionResponseTypes.includes("ReportBatchItemFailures"),
+    });
+  }
+
   return {
     template,
     table: { logicalId: tableEntry[0], properties: tableEntry[1].Properties ?? {} },
@@ -188,5 +223,6 @@ export function readSystem(template: CloudTemplate): SynthesizedSystem {
     routes,
     stateMachine: { logicalId: machine[0], definition: definition as Record<string, unknown> },
     schedules,
+    streamConsumers,
   };
 }

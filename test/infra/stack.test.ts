@@ -1,7 +1,8 @@
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type RouteSpec, routes } from "../../lambdas/api/routes";
-import { scheduledJobs, workflowTasks } from "../../lambdas/workflow/tasks";
+import { relayedChanges } from "../../lambdas/workflow/relay";
+import { changeRelay, scheduledJobs, workflowTasks } from "../../lambdas/workflow/tasks";
 import { buildApp } from "../../lib/app";
 
 type Resource = { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> };
@@ -10,7 +11,7 @@ type Statement = { Effect: string; Action: string | string[]; Resource: unknown 
 const taskHandlers = Object.values(workflowTasks).map((t) => t.handler);
 const jobHandlers = Object.values(scheduledJobs).map((j) => j.handler);
 const routeHandlers = routes.map((r) => r.handler);
-const allHandlers: string[] = [...routeHandlers, ...taskHandlers, ...jobHandlers];
+const allHandlers: string[] = [...routeHandlers, ...taskHandlers, ...jobHandlers, changeRelay.handler];
 
 let template: Template;
 let resources: Record<string, Resource>;
@@ -77,6 +78,7 @@ describe("data store", () => {
       GlobalSecondaryIndexes: [gsi(1), gsi(2), gsi(3)],
       TimeToLiveSpecification: { AttributeName: "expiration", Enabled: true },
       BillingMode: "PAY_PER_REQUEST",
+      StreamSpecification: { StreamViewType: "NEW_AND_OLD_IMAGES" },
     });
   });
 
@@ -214,9 +216,9 @@ describe("HTTP API", () => {
 });
 
 describe("grants", () => {
-  it("lets workflow: start routes and startsExecutions jobs start executions, and nothing else", () => {
+  it("lets only the change relay and the outbox job start executions; no route talks to Step Functions", () => {
     const starters = new Set<string>([
-      ...routes.filter((r) => "workflow" in r && r.workflow === "start").map((r) => r.handler),
+      changeRelay.handler,
       ...Object.values(scheduledJobs)
         .filter((j) => "startsExecutions" in j && j.startsExecutions)
         .map((j) => j.handler),
@@ -225,11 +227,19 @@ describe("grants", () => {
       expect(actionsOf(fn).includes("states:StartExecution"), handler).toBe(starters.has(handler));
       expect("STATE_MACHINE_ARN" in envOf(fn) || !starters.has(handler), handler).toBe(true);
     }
+    for (const route of routes) {
+      const [, fn] = functionsByHandler().get(route.handler)!;
+      expect(
+        actionsOf(fn).filter((a) => a.startsWith("states:")),
+        route.handler,
+      ).toEqual([]);
+      expect(envOf(fn), route.handler).not.toHaveProperty("STATE_MACHINE_ARN");
+    }
   });
 
-  it("lets workflow: resume routes, the callback task and the resume job send task success/failure", () => {
+  it("lets the change relay, the callback task and the resume job send task success/failure", () => {
     const resumers = new Set<string>([
-      ...routes.filter((r) => "workflow" in r && r.workflow === "resume").map((r) => r.handler),
+      changeRelay.handler,
       ...[...Object.values(workflowTasks), ...Object.values(scheduledJobs)]
         .filter((t) => "completesCallbacks" in t && t.completesCallbacks)
         .map((t) => t.handler),
@@ -237,11 +247,26 @@ describe("grants", () => {
     for (const [handler, [, fn]] of functionsByHandler()) {
       expect(actionsOf(fn).includes("states:SendTaskSuccess"), handler).toBe(resumers.has(handler));
     }
-    for (const route of routes.filter((r) => "workflow" in r && r.workflow === "resume")) {
-      expect(envOf(functionsByHandler().get(route.handler)![1]), route.handler).toHaveProperty(
-        "STATE_MACHINE_ARN",
-      );
-    }
+  });
+
+  it("feeds the change relay from the table's stream, filtered on the changes it relays, with partial batch failures and a failure queue", () => {
+    const [relayId] = functionsByHandler().get(changeRelay.handler)!;
+    const mappings = ofType("AWS::Lambda::EventSourceMapping");
+    expect(mappings).toHaveLength(1);
+    const [, mapping] = mappings[0]!;
+    expect(mapping.Properties).toMatchObject({
+      FunctionName: { Ref: relayId },
+      EventSourceArn: { "Fn::GetAtt": [expect.stringMatching(/Table/), "StreamArn"] },
+      StartingPosition: "TRIM_HORIZON",
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [expect.any(String), "Arn"] } } },
+    });
+    const filters = (mapping.Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters;
+    expect(filters.map((f) => JSON.parse(f.Pattern))).toEqual(relayedChanges);
+    // Findings, report and review transitions, and the draw's outbox entry.
+    expect(filters).toHaveLength(4);
   });
 
   it("grants the callback task SendTask* on the ARN of the named state machine", () => {
@@ -280,6 +305,18 @@ describe("grants", () => {
         expect(envOf(fn).TABLE_NAME, handler).toBeUndefined();
         continue;
       }
+      if (handler === changeRelay.handler) {
+        // Besides item access: reading the change stream (the event source mapping uses the role).
+        const stream = dynamo.filter((s) => JSON.stringify(s.Resource).includes("StreamArn"));
+        expect(stream.flatMap((s) => s.Action).sort()).toEqual([
+          "dynamodb:DescribeStream",
+          "dynamodb:GetRecords",
+          "dynamodb:GetShardIterator",
+        ]);
+        const listing = dynamo.filter((s) => s.Resource === "*");
+        expect(listing.map((s) => s.Action)).toEqual(["dynamodb:ListStreams"]);
+        dynamo.splice(0, dynamo.length, ...dynamo.filter((s) => !stream.includes(s) && !listing.includes(s)));
+      }
       expect(dynamo, handler).toHaveLength(1);
       expect(envOf(fn).TABLE_NAME, handler).toEqual({ Ref: expect.stringMatching(/Table/) });
       expect([...(dynamo[0]!.Action as string[])].sort(), handler).toEqual([
@@ -311,7 +348,7 @@ describe("grants", () => {
     }
   });
 
-  it("allows Resource '*' only for X-Ray and CloudWatch Logs delivery actions", () => {
+  it("allows Resource '*' only for X-Ray, CloudWatch Logs delivery and DynamoDB ListStreams (no resource-level permissions)", () => {
     for (const [id, policy] of ofType("AWS::IAM::Policy")) {
       const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
       for (const s of statements.filter((s) => s.Resource === "*")) {
@@ -319,7 +356,9 @@ describe("grants", () => {
         expect(
           actions.filter(
             (a) =>
-              !/^xray:/.test(a) && !/^logs:(\w+LogDeliver\w*|\w+ResourcePolic\w+|DescribeLogGroups)$/.test(a),
+              !/^xray:/.test(a) &&
+              !/^logs:(\w+LogDeliver\w*|\w+ResourcePolic\w+|DescribeLogGroups)$/.test(a) &&
+              a !== "dynamodb:ListStreams",
           ),
           id,
         ).toEqual([]);

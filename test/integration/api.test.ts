@@ -550,10 +550,19 @@ describe("rectifications, oversight and notifications", () => {
       deadline: isoIn(2 * 86400_000),
     });
     expect(rejected.body).toMatchObject({ status: "open", light: "yellow" });
+    // Each human step waits until the workflow waits for it again (people take longer than the
+    // change relay), so the counts below are those of the ordinary path.
+    const waitsFor = (state: string, times: number) =>
+      eventually(
+        async () => system.stepFunctions.executionCounters(assignment.assignmentId).statesEntered[state],
+        (n) => n === times,
+      );
+    await waitsFor("AwaitReport", 2);
     await eventually(
       () => unit.post(`/rectifications/${rectificationId}/report`, { description: "已补充完整" }),
       (r) => r.status === 200,
     );
+    await waitsFor("AwaitReview", 2);
     const accepted = await eventually(
       () =>
         world.organizer.post(`/rectifications/${rectificationId}/review`, {

@@ -98,14 +98,24 @@ beforeAll(async () => {
     { method: "POST", path: (id) => `/rectifications/${id}/review`, id: order, caller: () => team },
   ];
   expect(planned.status).toBe(201);
-  // Let the workflows started above reach their waits (they write task tokens), so that every
-  // change seen during the fuzzing comes from the request under test.
+  await settled();
+});
+
+/**
+ * The table once the workflows have reached their waits (the change relay and the tasks write
+ * tokens and states after a request commits), so that every change seen during the fuzzing comes
+ * from the request under test.
+ */
+async function settled(): Promise<string> {
   let previous = "";
-  for (let current = await snapshot(); current !== previous; current = await snapshot()) {
+  let current = await snapshot();
+  while (current !== previous) {
     previous = current;
     await new Promise((r) => setTimeout(r, 750));
+    current = await snapshot();
   }
-});
+  return current;
+}
 
 afterAll(async () => {
   doc?.destroy();
@@ -215,7 +225,7 @@ describe("bad input", () => {
                 `${target.method} ${path} changed the database with ${res.status}`,
               ).toBe(before);
             } else {
-              before = await snapshot();
+              before = await settled();
             }
           },
         ),

@@ -214,6 +214,12 @@ describe("Step Functions faults", () => {
     mockSfn((mock) => mock.on(SendTaskSuccessCommand).rejects(awsError("ServiceUnavailable")));
     const reported = await unit.post(`/rectifications/${id}/report`, { description: "已整改" });
     expect(reported.status).toBe(200);
+    // The change relay picks the report up from the table's stream; its resume fails and is kept.
+    const { store } = await import("../../lambdas/services/context");
+    await eventually(
+      () => store.listPendingResumes(50),
+      (pending) => pending.length >= 1,
+    );
     sfnMock?.restore();
     sfnMock = undefined;
     const job = await import("../../lambdas/handlers/jobs/resume-pending");
@@ -232,6 +238,12 @@ describe("Step Functions faults", () => {
   it("a draw whose executions fail to start stays in the outbox and the dispatch job starts them", async () => {
     mockSfn((mock) => mock.on(StartExecutionCommand).rejects(awsError("ServiceUnavailable")));
     const { assignment } = await drawOne(world, { candidateUnitIds: [world.units.jiangchong] });
+    // The change relay tries to start the execution from the draw's outbox entry, and fails.
+    const mock = sfnMock as unknown as AwsStub<any, any, any>;
+    await eventually(
+      async () => mock.commandCalls(StartExecutionCommand).length,
+      (calls) => calls >= 1,
+    );
     sfnMock?.restore();
     sfnMock = undefined;
     const team = world.inspectorFor(assignment);

@@ -1,14 +1,12 @@
 import type * as z from "zod/mini";
 import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
 import * as schemas from "../../api/schemas";
-import type { AssignmentRecord, RectificationRecord } from "../../data/records";
+import type { RectificationRecord } from "../../data/records";
 import { addDays } from "../../domain/deadlines";
 import { ConflictError, type FieldError, ForbiddenError, RuleViolationError } from "../../domain/errors";
 import { scoreFindings } from "../../domain/scoring";
 import { store } from "../../services/context";
-import { assignmentStep } from "../../services/steps";
 import { isTeamInspector, loadVisibleAssignment } from "../../services/visibility";
-import { resumeWorkflow } from "../../services/workflow";
 
 type Body = z.infer<typeof schemas.findings>;
 
@@ -18,7 +16,8 @@ type Params = z.infer<typeof schemas.idParams>;
 /**
  * On-site scoring (现场量化评分): deductions per checklist item against the template version the spot
  * check was planned with, and the problems found (问题清单), each of which becomes a rectification
- * order with a deadline. Everything is written in one transaction; then the workflow is resumed.
+ * order with a deadline. Everything is written in one transaction; the change relay resumes the
+ * workflow from the table's change stream.
  */
 async function submitFindings({ caller, body, params, now }: RouteRequest<Body, undefined, Params>) {
   const a = await loadVisibleAssignment(caller, params.id, "POST /assignments/{id}/findings", now);
@@ -88,7 +87,7 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
     version: 1,
   }));
   const status = orders.length > 0 ? "scored" : "closed";
-  const taskToken = await store.submitFindings(
+  await store.submitFindings(
     a,
     {
       findings: {
@@ -130,12 +129,6 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
       })),
     ],
   );
-  const committed: AssignmentRecord = {
-    ...a,
-    status,
-    rectificationIds: orders.map((o) => o.rectificationId),
-  };
-  await resumeWorkflow(taskToken, "findings", assignmentStep(committed, now));
   return json(202, {
     assignmentId: a.assignmentId,
     status,

@@ -2,14 +2,11 @@ import type * as z from "zod/mini";
 import { unitOf } from "../../api/auth";
 import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
 import * as schemas from "../../api/schemas";
-import { keys } from "../../data/keys";
 import type { RectificationRecord } from "../../data/records";
 import { ConflictError, ForbiddenError } from "../../domain/errors";
 import { store } from "../../services/context";
-import { orderStep } from "../../services/steps";
 import { rectificationView } from "../../services/views";
 import { loadVisibleRectification } from "../../services/visibility";
-import { resumeWorkflow } from "../../services/workflow";
 
 type Body = z.infer<typeof schemas.report>;
 type Params = z.infer<typeof schemas.idParams>;
@@ -38,9 +35,6 @@ async function reportRectification({ caller, body, params, now }: RouteRequest<B
     },
     "The order changed while this report was processed; reload it.",
   );
-  // Read after the commit (see `putCallbackToken`): the workflow may be registering right now.
-  const taskToken = await store.getCallbackToken(keys.rect(r.rectificationId));
-  await resumeWorkflow(taskToken, "report", orderStep(after, now));
   return json(200, rectificationView(after, now));
 }
 

@@ -2,14 +2,11 @@ import type * as z from "zod/mini";
 import { isPlanner } from "../../api/auth";
 import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
 import * as schemas from "../../api/schemas";
-import { keys } from "../../data/keys";
 import type { RectificationRecord } from "../../data/records";
 import { ConflictError, ForbiddenError, RuleViolationError } from "../../domain/errors";
 import { store } from "../../services/context";
-import { orderStep } from "../../services/steps";
 import { rectificationView } from "../../services/views";
 import { isTeamInspector, loadVisibleRectification } from "../../services/visibility";
-import { resumeWorkflow } from "../../services/workflow";
 
 type Body = z.infer<typeof schemas.review>;
 
@@ -81,9 +78,6 @@ async function reviewRectification({ caller, body, params, now }: RouteRequest<B
     },
     "The order changed while this review was processed; reload it.",
   );
-  // Read after the commit (see `putCallbackToken`): the workflow may be registering right now.
-  const taskToken = await store.getCallbackToken(keys.rect(r.rectificationId));
-  await resumeWorkflow(taskToken, "review", orderStep(after, now));
   return json(200, rectificationView(after, now));
 }
 

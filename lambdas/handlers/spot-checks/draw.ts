@@ -7,7 +7,6 @@ import type { AssignmentRecord, DrawRecord } from "../../data/records";
 import { drawTargets } from "../../domain/draw";
 import { ConflictError, ForbiddenError, NotFoundError } from "../../domain/errors";
 import { store } from "../../services/context";
-import { dispatchSpotCheck } from "../../services/dispatch";
 import { assignmentSummary } from "../../services/views";
 
 type Params = z.infer<typeof schemas.idParams>;
@@ -15,8 +14,9 @@ type Params = z.infer<typeof schemas.idParams>;
 /**
  * The double random draw (双随机): targets from the candidates, teams from the pool, with no
  * inspector on a unit above, below or equal to their home unit. Deterministic from the committed
- * seed, so anyone can re-compute it once the seed is revealed. Commits the assignments, then
- * starts one workflow execution per assignment (with an outbox in case that is cut short).
+ * seed, so anyone can re-compute it once the seed is revealed. Commits the assignments with the spot
+ * check marked for dispatch (its outbox entry); the change relay starts one workflow execution per
+ * assignment from that change, and the scheduled sweep finishes any dispatch cut short.
  */
 async function draw({ caller, params, now }: RouteRequest<undefined, undefined, Params>) {
   const spotCheck = await store.getSpotCheck(params.id);
@@ -73,7 +73,9 @@ async function draw({ caller, params, now }: RouteRequest<undefined, undefined, 
     at,
     detail: { algorithm: result.algorithm, assignments: assignments.length },
   });
-  await dispatchSpotCheck(spotCheck.spotCheckId);
+  // Inspectors see their assignments as soon as the draw answers; the workflow executions are
+  // started by the change relay from the committed draw (the spot check's outbox entry).
+  await store.putMemberships(assignments);
   return json(200, {
     spotCheckId: spotCheck.spotCheckId,
     status: "dispatched",

@@ -1,0 +1,54 @@
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import middy from "@middy/core";
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import * as z from "zod/mini";
+import { store } from "../../services/context";
+import { dispatchSpotCheck } from "../../services/dispatch";
+import { settleWait } from "../../services/workflow";
+import { logger } from "../../shared/logger";
+
+/** The part of a stream record the relay reads: the changed item's key. */
+const changedItem = z.object({
+  dynamodb: z.object({
+    Keys: z.object({
+      pk: z.object({ S: z.string().check(z.minLength(1)) }),
+      sk: z.object({ S: z.string().check(z.minLength(1)) }),
+    }),
+  }),
+});
+
+const processor = new BatchProcessor(EventType.DynamoDBStreams);
+
+/**
+ * One committed change that moves a workflow on (see `relayedChanges` for which): a human step
+ * resumes the callback task waiting on the entity, a draw starts its executions. The API thus only
+ * writes to the table; Step Functions is told from the change stream, which keeps every committed
+ * change for 24 hours and redelivers it until the relay succeeds — a crash between a commit and the
+ * resume loses nothing. Each record is settled against the entity's current state, so records may
+ * be handled in any order and any number of times.
+ */
+async function relayChange(record: DynamoDBRecord): Promise<void> {
+  const parsed = z.safeParse(changedItem, record);
+  if (!parsed.success) {
+    // Not retried: the stream would redeliver the same malformed record forever.
+    logger.error("Change relay received a record without a table key", { eventID: record.eventID });
+    return;
+  }
+  const { pk, sk } = parsed.data.dynamodb.Keys;
+  const key = { pk: pk.S, sk: sk.S };
+  const id = key.pk.slice(key.pk.indexOf("#") + 1);
+  if (key.sk === "#SPOTCHECK") {
+    await dispatchSpotCheck(id);
+    return;
+  }
+  const token = await store.getCallbackToken(key);
+  // No token yet: the workflow has not started waiting; when it does, it reads this change.
+  if (!token) return;
+  await settleWait(token.kind, id, token.taskToken, new Date());
+}
+
+async function relayChanges(event: DynamoDBStreamEvent, context: Context) {
+  return processPartialResponse(event, relayChange, processor, { context });
+}
+
+export const handler = middy<DynamoDBStreamEvent>().handler(relayChanges);

@@ -1,0 +1,30 @@
+import { CALLBACK_WAITS, type CallbackKind } from "../services/steps";
+
+/**
+ * The changes of the table that move a workflow on, as Lambda event filter patterns on the
+ * table's change stream (new and old images). Written once: the CDK stack filters the relay's event
+ * source mapping with them, and the local runtime's stream poller applies the same patterns.
+ *
+ * - an assignment or order leaving a status its callback task waits in (findings submitted, a
+ *   report made, a review decided): the waiting task is resumed;
+ * - a spot check marked for dispatch by its draw (the outbox entry): its executions are started.
+ *
+ * Anything else (a reminder raising the escalation level, an order created, the workflow's own
+ * writes) passes the relay by: the stream invokes nothing for it.
+ */
+export const relayedChanges: readonly Record<string, unknown>[] = [
+  ...(Object.keys(CALLBACK_WAITS) as CallbackKind[]).map((kind) => {
+    const { entitySk, awaited } = CALLBACK_WAITS[kind];
+    return {
+      eventName: ["MODIFY"],
+      dynamodb: {
+        OldImage: { sk: { S: [entitySk] }, status: { S: [...awaited] } },
+        NewImage: { status: { S: [{ "anything-but": [...awaited] }] } },
+      },
+    };
+  }),
+  {
+    eventName: ["MODIFY"],
+    dynamodb: { NewImage: { sk: { S: ["#SPOTCHECK"] }, pendingDispatch: { BOOL: [true] } } },
+  },
+];
