@@ -167,6 +167,30 @@ describe("DynamoDB faults", () => {
     );
   });
 
+  it("a change relay that cannot read the callback token fails the record; the stream redelivers it and the workflow resumes", async () => {
+    const { assignment, unit, id } = await openOrder();
+    const stream = system.tableStreams[0]!;
+    const failedBefore = stream.counters.failedInvocations;
+    let refused = 0;
+    mockDynamo((mock, real) =>
+      mock.on(GetCommand).callsFake((input: { Key: { pk: string } }) => {
+        // The relay's first three invocations for this change fail; the stream retries it.
+        if (input.Key.pk === `CALLBACK#RECT#${id}` && refused < 3) {
+          refused++;
+          return Promise.reject(awsError("InternalServerError", { $fault: "server" }));
+        }
+        return real(new GetCommand(input as never));
+      }),
+    );
+    expect((await unit.post(`/rectifications/${id}/report`, { description: "已整改" })).status).toBe(200);
+    await eventually(
+      async () => system.stepFunctions.executionCounters(assignment.assignmentId).statesEntered.AwaitReview,
+      (n) => n === 1,
+    );
+    expect(refused).toBe(3);
+    expect(stream.counters.failedInvocations - failedBefore).toBeGreaterThanOrEqual(3);
+  });
+
   it("a conditional failure inside the transaction is a 409 and changes nothing", async () => {
     const { unit, id } = await openOrder();
     mockDynamo((mock) =>
