@@ -51,6 +51,30 @@ export class LocalTableStream {
   /** Invokes the consumer; replaceable so that a caller can wrap every invocation (the bench marks them). */
   invoke: (event: unknown) => Promise<unknown>;
 
+  /** True when the last read of every open shard was empty and nothing is being delivered. */
+  get caughtUp(): boolean {
+    return this.idle && !this.held;
+  }
+
+  /**
+   * Holds deliveries until the returned release is called: records wait in the stream, as they do
+   * while a consumer is throttled or deploying. The bench uses it to time the API apart from the
+   * workflow work the API's changes trigger (in the cloud that runs on other machines).
+   */
+  hold(): () => void {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.held = held;
+    return () => {
+      if (this.held === held) this.held = undefined;
+      release();
+    };
+  }
+
+  private held: Promise<void> | undefined;
+  private idle = false;
   private readonly streams: DynamoDBStreamsClient;
   private readonly iterators = new Map<string, string>();
   private checkpoint: Checkpoint | undefined;
@@ -91,6 +115,8 @@ export class LocalTableStream {
     if (!streamArn) throw new Error(`Table ${this.options.tableName} has no change stream`);
     this.checkpoint = this.loadCheckpoint(streamArn);
     while (!this.stopped) {
+      if (this.held) await Promise.race([this.held, sleep(1000)]);
+      if (this.held) continue;
       let delivered = false;
       const shards = await this.shardsOf(streamArn);
       const ids = new Set(shards.map((s) => s.ShardId));
@@ -102,6 +128,7 @@ export class LocalTableStream {
         if (parent && ids.has(parent) && !this.checkpoint.finished.includes(parent)) continue;
         delivered = (await this.pollShard(streamArn, id)) || delivered;
       }
+      this.idle = !delivered;
       if (!delivered) await sleep(this.options.pollMs ?? 100);
     }
   }
