@@ -114,19 +114,30 @@ export class LocalTableStream {
     const streamArn = table.Table?.LatestStreamArn;
     if (!streamArn) throw new Error(`Table ${this.options.tableName} has no change stream`);
     this.checkpoint = this.loadCheckpoint(streamArn);
+    const checkpoint = this.checkpoint;
     while (!this.stopped) {
       if (this.held) await Promise.race([this.held, sleep(1000)]);
       if (this.held) continue;
       let delivered = false;
-      const shards = await this.shardsOf(streamArn);
-      const ids = new Set(shards.map((s) => s.ShardId));
-      for (const shard of shards) {
-        const id = shard.ShardId ?? "";
-        if (this.checkpoint.finished.includes(id)) continue;
-        // Children after their parent (while the parent is still listed), as Lambda reads a lineage.
-        const parent = shard.ParentShardId;
-        if (parent && ids.has(parent) && !this.checkpoint.finished.includes(parent)) continue;
-        delivered = (await this.pollShard(streamArn, id)) || delivered;
+      try {
+        const shards = await this.shardsOf(streamArn);
+        const ids = new Set(shards.map((s) => s.ShardId));
+        for (const shard of shards) {
+          const id = shard.ShardId ?? "";
+          if (checkpoint.finished.includes(id)) continue;
+          // Children after their parent (while the parent is still listed), as Lambda reads a lineage.
+          const parent = shard.ParentShardId;
+          if (parent && ids.has(parent) && !checkpoint.finished.includes(parent)) continue;
+          delivered = (await this.pollShard(streamArn, id)) || delivered;
+        }
+      } catch (error) {
+        if (error instanceof Stopped) throw error;
+        // DynamoDB Local busy or restarting: read again from the saved positions in a moment.
+        this.options.log(
+          `change stream: ${error instanceof Error ? error.message : String(error)}; retrying`,
+        );
+        this.iterators.clear();
+        await sleep(1000);
       }
       this.idle = !delivered;
       if (!delivered) await sleep(this.options.pollMs ?? 100);
@@ -152,15 +163,26 @@ export class LocalTableStream {
     let iterator = this.iterators.get(shardId);
     if (!iterator) {
       const after = checkpoint.positions[shardId];
-      const out = await this.streams.send(
-        new GetShardIteratorCommand({
-          StreamArn: streamArn,
-          ShardId: shardId,
-          ...(after
-            ? { ShardIteratorType: "AFTER_SEQUENCE_NUMBER", SequenceNumber: after }
-            : { ShardIteratorType: this.options.consumer.startingPosition }),
-        }),
-      );
+      const iteratorOf = (from: string | undefined) =>
+        this.streams.send(
+          new GetShardIteratorCommand({
+            StreamArn: streamArn,
+            ShardId: shardId,
+            ...(from
+              ? { ShardIteratorType: "AFTER_SEQUENCE_NUMBER", SequenceNumber: from }
+              : { ShardIteratorType: this.options.consumer.startingPosition }),
+          }),
+        );
+      const out = await iteratorOf(after).catch((error: unknown) => {
+        // The saved position is older than the stream's 24 hours: read what the stream still has.
+        if (after && error instanceof Error && error.name === "TrimmedDataAccessException") {
+          this.options.log(
+            `change stream: records after ${after} were trimmed; reading from the oldest kept`,
+          );
+          return iteratorOf(undefined);
+        }
+        throw error;
+      });
       iterator = out.ShardIterator;
       if (!iterator) return false;
     }
