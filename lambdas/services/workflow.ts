@@ -24,8 +24,8 @@ const GONE = new Set(["TaskDoesNotExist", "TaskTimedOut", "InvalidToken"]);
  * Resumes a waiting workflow step after the database change it waited for has been committed,
  * handing it the step that comes next: as the task's output when that is the step's usual
  * successor, otherwise as a `StepChanged` failure the workflow routes on (see `CALLBACK_CONTINUES`).
- * If Step Functions cannot be reached, the change stands (the request succeeded) and the resume is
- * kept for the scheduled resume job to retry; the waiting step's own timer is the last safety net.
+ * If Step Functions cannot be reached, the resume is kept for the scheduled resume job to retry
+ * (the change itself was committed long before); the waiting step's own timer is the last safety net.
  */
 export async function resumeWorkflow(
   taskToken: string,
