@@ -213,9 +213,14 @@ async function withWorkflowHeld<T>(bench: Bench, run: () => Promise<T>): Promise
     return await run();
   } finally {
     for (const release of releases) release();
-    await until(() => bench.system.tableStreams.every((s) => s.caughtUp), 300_000);
-    await meter.quiet(1000, 300_000);
+    await workflowCaughtUp(bench);
   }
+}
+
+/** Resolves once the change relay has delivered every change and the workflow has gone quiet. */
+async function workflowCaughtUp(bench: Bench): Promise<void> {
+  await until(() => bench.system.tableStreams.every((s) => s.caughtUp), 300_000);
+  await meter.quiet(1000, 300_000);
 }
 
 async function readRoute(
@@ -304,8 +309,7 @@ async function main(outFile: string) {
       );
       log(`POST …/findings: ${ALONGSIDE_REQUESTS} more with the workflow running alongside`);
       const alongside = await cannon(bench.system.url, { requests: findingsOf(alongsideTargets) });
-      await until(() => bench.system.tableStreams.every((s) => s.caughtUp), 300_000);
-      await meter.quiet(1000, 300_000);
+      await workflowCaughtUp(bench);
       const bareFigure = await loops(
         CONNECTIONS,
         (k) => replay(bare, calls, traced.assignmentId, copyId(k)),

@@ -5,7 +5,9 @@ import { startInspection } from "./workflow";
 /**
  * Second half of a draw, safe to run any number of times: team memberships, one workflow execution
  * per assignment, then the spot check leaves the outbox. Called by the change relay when the draw's
- * commit reaches the table's stream and, for a dispatch cut short, by the scheduled outbox job.
+ * commit reaches the table's stream and, for a dispatch cut short, by the scheduled outbox job. The
+ * draw writes the memberships itself, so that inspectors see their assignments as soon as it answers;
+ * they are written again here (same keys) because a draw cut short before them is finished only here.
  */
 export async function dispatchSpotCheck(spotCheckId: string): Promise<boolean> {
   const spotCheck = await store.getSpotCheck(spotCheckId);
