@@ -246,11 +246,15 @@ export const notificationRecord = z.lazy(() =>
 );
 export type NotificationRecord = z.infer<typeof notificationRecord>;
 
+/** The human steps the workflow waits for with a callback task. */
+export const callbackKind = z.lazy(() => z.enum(["findings", "report", "review"]));
+export type CallbackKind = z.infer<typeof callbackKind>;
+
 export const callbackToken = z.lazy(() =>
   z.object({
     taskToken: z.string(),
     /** The human step the token waits for (which statuses of the entity are still awaited). */
-    kind: z.enum(["findings", "report", "review"]),
+    kind: callbackKind,
     at: z.string(),
   }),
 );

@@ -3,7 +3,6 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type * as z from "zod/mini";
 import { type ChainVerdict, nextLink, verifyChain } from "../domain/audit-chain";
 import { ConflictError, TransientDependencyError } from "../domain/errors";
-import type { CallbackKind } from "../services/steps";
 import { logger } from "../shared/logger";
 import { Dynamo, type Item, type Page, RetryableConditionError, type TransactItem } from "./dynamo";
 import { INDEX, keys, rectIndexKeys } from "./keys";
@@ -12,6 +11,7 @@ import {
   type AuditEvent,
   assignmentRecord,
   auditEvent,
+  type CallbackKind,
   callbackToken,
   closedCounters,
   type InspectorRecord,

@@ -1,4 +1,5 @@
-import type { AssignmentRecord, RectificationRecord } from "../data/records";
+import { keys } from "../data/keys";
+import type { AssignmentRecord, CallbackKind, RectificationRecord } from "../data/records";
 import { assignmentPhase, orderPhase } from "../domain/deadlines";
 
 /**
@@ -20,19 +21,21 @@ export function waitSeconds(seconds: number): number {
   return Math.max(1, Math.min(MAX_WAIT_SECONDS, Math.ceil(seconds)));
 }
 
-/** The human steps the workflow waits for with a callback task. */
-export type CallbackKind = "findings" | "report" | "review";
+export type { CallbackKind };
 
 /**
- * What each callback task waits on: the entity (by its sort key) and the statuses in which the human
+ * What each callback task waits on: the entity (its key by id) and the statuses in which the human
  * step is still awaited. A change of that entity out of those statuses is what resumes the task —
  * the table's change stream is filtered on exactly these transitions (`relayedChanges`).
  */
 export const CALLBACK_WAITS = {
-  findings: { entitySk: "#ASSIGNMENT", awaited: ["dispatched", "on_site"] },
-  report: { entitySk: "#RECT", awaited: ["open"] },
-  review: { entitySk: "#RECT", awaited: ["submitted"] },
-} as const satisfies Record<CallbackKind, { entitySk: string; awaited: readonly string[] }>;
+  findings: { entity: keys.assignment, awaited: ["dispatched", "on_site"] },
+  report: { entity: keys.rect, awaited: ["open"] },
+  review: { entity: keys.rect, awaited: ["submitted"] },
+} as const satisfies Record<
+  CallbackKind,
+  { entity: (id: string) => { pk: string; sk: string }; awaited: readonly string[] }
+>;
 
 export function isAwaited(kind: CallbackKind, status: string): boolean {
   const awaited: readonly string[] = CALLBACK_WAITS[kind].awaited;

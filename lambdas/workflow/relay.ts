@@ -1,4 +1,8 @@
+import { keys } from "../data/keys";
 import { CALLBACK_WAITS, type CallbackKind } from "../services/steps";
+
+/** An entity's sort key: the same for every id of its kind. */
+const sortKeyOf = (entity: (id: string) => { sk: string }) => entity("").sk;
 
 /**
  * The changes of the table that move a workflow on, as Lambda event filter patterns on the
@@ -14,17 +18,17 @@ import { CALLBACK_WAITS, type CallbackKind } from "../services/steps";
  */
 export const relayedChanges: readonly Record<string, unknown>[] = [
   ...(Object.keys(CALLBACK_WAITS) as CallbackKind[]).map((kind) => {
-    const { entitySk, awaited } = CALLBACK_WAITS[kind];
+    const { entity, awaited } = CALLBACK_WAITS[kind];
     return {
       eventName: ["MODIFY"],
       dynamodb: {
-        OldImage: { sk: { S: [entitySk] }, status: { S: [...awaited] } },
+        OldImage: { sk: { S: [sortKeyOf(entity)] }, status: { S: [...awaited] } },
         NewImage: { status: { S: [{ "anything-but": [...awaited] }] } },
       },
     };
   }),
   {
     eventName: ["MODIFY"],
-    dynamodb: { NewImage: { sk: { S: ["#SPOTCHECK"] }, pendingDispatch: { BOOL: [true] } } },
+    dynamodb: { NewImage: { sk: { S: [sortKeyOf(keys.spotCheck)] }, pendingDispatch: { BOOL: [true] } } },
   },
 ];

@@ -35,7 +35,13 @@ import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct } from "constructs";
 import { type CallbackKind, STEP_CHANGED } from "../../lambdas/services/steps";
 import { relayedChanges } from "../../lambdas/workflow/relay";
-import { changeRelay, scheduledJobs, type WorkflowTask, workflowTasks } from "../../lambdas/workflow/tasks";
+import {
+  changeRelay,
+  scheduledJobs,
+  type TaskSpec,
+  type WorkflowTask,
+  workflowTasks,
+} from "../../lambdas/workflow/tasks";
 import type { InspectionTable } from "./data-store";
 import { InspectionFunction } from "./inspection-function";
 
@@ -195,11 +201,7 @@ export class InspectionWorkflow extends Construct {
         environment: { TABLE_NAME: props.table.tableName },
       });
       props.table.grantReadWrite(fn);
-      if ("startsExecutions" in spec && spec.startsExecutions) {
-        this.stateMachine.grantStartExecution(fn);
-        fn.addEnvironment("STATE_MACHINE_ARN", this.stateMachine.stateMachineArn);
-      }
-      if ("completesCallbacks" in spec && spec.completesCallbacks) this.stateMachine.grantTaskResponse(fn);
+      this.grantWorkflowAccess(fn, spec);
       const rule = new Rule(this, `${pascalCase(name)}Schedule`, {
         description: `Runs ${spec.handler} every ${spec.rateMinutes} minutes`,
         schedule: Schedule.rate(Duration.minutes(spec.rateMinutes)),
@@ -217,14 +219,10 @@ export class InspectionWorkflow extends Construct {
     this.relayFunction = new InspectionFunction(this, "RelayChangesFunction", {
       handler: changeRelay.handler,
       timeout: props.taskTimeout ?? Duration.seconds(30),
-      environment: {
-        TABLE_NAME: props.table.tableName,
-        STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
-      },
+      environment: { TABLE_NAME: props.table.tableName },
     });
     props.table.grantReadWrite(this.relayFunction);
-    this.stateMachine.grantStartExecution(this.relayFunction);
-    this.stateMachine.grantTaskResponse(this.relayFunction);
+    this.grantWorkflowAccess(this.relayFunction, changeRelay);
     this.relayFailures = new Queue(this, "RelayFailures", {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -286,6 +284,15 @@ export class InspectionWorkflow extends Construct {
         "The change relay gave up on a change after every retry: a workflow was not resumed or started.",
       ),
     };
+  }
+
+  /** What a job or the relay does to the workflow (its `TaskSpec` flags), granted as exactly that. */
+  private grantWorkflowAccess(fn: InspectionFunction, spec: TaskSpec): void {
+    if (spec.startsExecutions) {
+      this.stateMachine.grantStartExecution(fn);
+      fn.addEnvironment("STATE_MACHINE_ARN", this.stateMachine.stateMachineArn);
+    }
+    if (spec.completesCallbacks) this.stateMachine.grantTaskResponse(fn);
   }
 }
 

@@ -43,6 +43,9 @@ class Stopped extends Error {
   }
 }
 
+/** How often the shard list is read again when no shard has closed. */
+const SHARD_LIST_MS = 10_000;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class LocalTableStream {
@@ -115,12 +118,21 @@ export class LocalTableStream {
     if (!streamArn) throw new Error(`Table ${this.options.tableName} has no change stream`);
     this.checkpoint = this.loadCheckpoint(streamArn);
     const checkpoint = this.checkpoint;
+    let shards: Shard[] | undefined;
+    let listedAt = 0;
+    let finishedSeen = 0;
     while (!this.stopped) {
       if (this.held) await Promise.race([this.held, sleep(1000)]);
       if (this.held) continue;
       let delivered = false;
       try {
-        const shards = await this.shardsOf(streamArn);
+        // The shard list changes only when a shard closes (its children appear), so it is read
+        // again then, and now and then in case, not on every poll.
+        if (!shards || checkpoint.finished.length !== finishedSeen || Date.now() - listedAt > SHARD_LIST_MS) {
+          shards = await this.shardsOf(streamArn);
+          listedAt = Date.now();
+          finishedSeen = checkpoint.finished.length;
+        }
         const ids = new Set(shards.map((s) => s.ShardId));
         for (const shard of shards) {
           const id = shard.ShardId ?? "";
@@ -137,6 +149,7 @@ export class LocalTableStream {
           `change stream: ${error instanceof Error ? error.message : String(error)}; retrying`,
         );
         this.iterators.clear();
+        shards = undefined;
         await sleep(1000);
       }
       this.idle = !delivered;

@@ -481,10 +481,18 @@ describe("assignments: secrecy, arrival and findings", () => {
 describe("rectifications, oversight and notifications", () => {
   it("walks a report, a rejection and an acceptance, with visibility per role", async () => {
     const { assignment, spotCheckId } = await drawOne(world, { candidateUnitIds: [world.units.yatai] });
+    // Each human step waits until the workflow waits for it (people take longer than the change
+    // relay), so the state counts at the end are those of the ordinary path.
+    const waitsFor = (state: string, times: number) =>
+      eventually(
+        async () => system.stepFunctions.executionCounters(assignment.assignmentId).statesEntered[state],
+        (n) => n === times,
+      );
     const team = world.inspectorFor(assignment);
     await team.post(`/assignments/${assignment.assignmentId}/arrival`, {
       location: { lat: 34.7, lng: 113.7 },
     });
+    await waitsFor("AwaitFindings", 1);
     const findings = await team.post(`/assignments/${assignment.assignmentId}/findings`, {
       items: [{ code: "A1", deduction: 10 }],
       issues: [{ itemCode: "A1", description: "员工健康档案缺失", severity: "minor", rectifyWithinDays: 7 }],
@@ -518,6 +526,7 @@ describe("rectifications, oversight and notifications", () => {
       await team.post(`/rectifications/${rectificationId}/review`, { decision: "accept", comment: "" }),
       409,
     );
+    await waitsFor("AwaitReport", 1);
     const reported = await unit.post(`/rectifications/${rectificationId}/report`, {
       description: "已建立员工健康动态管理档案",
       evidence: ["照片1"],
@@ -550,13 +559,6 @@ describe("rectifications, oversight and notifications", () => {
       deadline: isoIn(2 * 86400_000),
     });
     expect(rejected.body).toMatchObject({ status: "open", light: "yellow" });
-    // Each human step waits until the workflow waits for it again (people take longer than the
-    // change relay), so the counts below are those of the ordinary path.
-    const waitsFor = (state: string, times: number) =>
-      eventually(
-        async () => system.stepFunctions.executionCounters(assignment.assignmentId).statesEntered[state],
-        (n) => n === times,
-      );
     await waitsFor("AwaitReport", 2);
     await eventually(
       () => unit.post(`/rectifications/${rectificationId}/report`, { description: "已补充完整" }),

@@ -1,11 +1,12 @@
 import * as z from "zod/mini";
-import { keys } from "../../data/keys";
+import { callbackKind } from "../../data/records";
 import { store } from "../../services/context";
+import { CALLBACK_WAITS } from "../../services/steps";
 import { settleWait } from "../../services/workflow";
 import { workflowTask } from "../../workflow/task";
 
 const input = z.object({
-  kind: z.enum(["findings", "report", "review"]),
+  kind: callbackKind,
   id: z.string().check(z.minLength(1)),
   taskToken: z.string().check(z.minLength(1)),
 });
@@ -17,8 +18,7 @@ const input = z.object({
  * `putCallbackToken`).
  */
 async function registerCallback({ kind, id, taskToken }: z.infer<typeof input>, now: Date) {
-  const entity = kind === "findings" ? keys.assignment(id) : keys.rect(id);
-  await store.putCallbackToken(entity, kind, taskToken, now.toISOString());
+  await store.putCallbackToken(CALLBACK_WAITS[kind].entity(id), kind, taskToken, now.toISOString());
   return { stored: await settleWait(kind, id, taskToken, now) };
 }
 

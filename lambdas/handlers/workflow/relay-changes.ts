@@ -2,6 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import middy from "@middy/core";
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import * as z from "zod/mini";
+import { keys } from "../../data/keys";
 import { store } from "../../services/context";
 import { dispatchSpotCheck } from "../../services/dispatch";
 import { settleWait } from "../../services/workflow";
@@ -37,7 +38,7 @@ async function relayChange(record: DynamoDBRecord): Promise<void> {
   const { pk, sk } = parsed.data.dynamodb.Keys;
   const key = { pk: pk.S, sk: sk.S };
   const id = key.pk.slice(key.pk.indexOf("#") + 1);
-  if (key.sk === "#SPOTCHECK") {
+  if (key.sk === keys.spotCheck(id).sk) {
     await dispatchSpotCheck(id);
     return;
   }
