@@ -59,11 +59,14 @@ export const keys = {
   notifications: (recipient: string) => `NOTIFY#${recipient}`,
   stats: "STATS#RECTS",
   idempotency: "IDEMPOTENCY",
-  /** The callback token an entity's workflow waits with (see `InspectionStore.putCallbackToken`). */
+  /** The callback token an entity's workflow waits with (see `CallbackStore.putCallbackToken`). */
   callbackToken: (entity: { pk: string; sk: string }) => ({ pk: `CALLBACK#${entity.pk}`, sk: "#TOKEN" }),
   pendingResume: (tokenHash: string) => ({ pk: `RESUME#${tokenHash}`, sk: "#RESUME" }),
   pendingResumes: "RESUMES",
 } as const;
+
+/** The sort key of an entity's audit event number `seq` (zero-padded: the chain reads in order). */
+export const auditSortKey = (seq: number) => `E#${String(seq).padStart(10, "0")}`;
 
 /** Index attributes of a rectification order for its status: active orders by deadline, closed by close time. */
 export function rectIndexKeys(r: {

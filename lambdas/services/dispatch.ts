@@ -1,5 +1,5 @@
 import { logger } from "../shared/logger";
-import { store } from "./context";
+import { assignmentStore, spotCheckStore } from "./context";
 import { startInspection } from "./workflow";
 
 /**
@@ -10,11 +10,11 @@ import { startInspection } from "./workflow";
  * they are written again here (same keys) because a draw cut short before them is finished only here.
  */
 export async function dispatchSpotCheck(spotCheckId: string): Promise<boolean> {
-  const spotCheck = await store.getSpotCheck(spotCheckId);
+  const spotCheck = await spotCheckStore.getSpotCheck(spotCheckId);
   // Dispatched already (a repeated trigger): nothing to do.
   if (spotCheck?.status !== "dispatched" || spotCheck.pendingDispatch !== true) return false;
-  const assignments = await store.getAssignments(spotCheck.assignmentIds ?? []);
-  await store.putMemberships(assignments);
+  const assignments = await assignmentStore.getAssignments(spotCheck.assignmentIds ?? []);
+  await assignmentStore.putMemberships(assignments);
   try {
     for (const a of assignments) await startInspection(a.assignmentId);
   } catch (error) {
@@ -24,6 +24,6 @@ export async function dispatchSpotCheck(spotCheckId: string): Promise<boolean> {
     });
     return false;
   }
-  await store.completeDispatch(spotCheckId);
+  await spotCheckStore.completeDispatch(spotCheckId);
   return true;
 }

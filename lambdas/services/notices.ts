@@ -1,5 +1,5 @@
+import type { NotificationInput } from "../data/journal";
 import type { AssignmentRecord, RectificationRecord } from "../data/records";
-import type { NotificationInput } from "../data/store";
 
 /** Recipients of notifications: a user, a unit (every user of it), or everyone in a role. */
 export const recipient = {

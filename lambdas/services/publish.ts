@@ -1,5 +1,5 @@
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import type { NotificationInput } from "../data/store";
+import type { NotificationInput } from "../data/journal";
 import { optionalEnv } from "../shared/config";
 import { logger } from "../shared/logger";
 

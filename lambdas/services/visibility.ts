@@ -2,7 +2,7 @@ import type { Caller } from "../api/auth";
 import { hasRole, isOverseer, unitOf } from "../api/auth";
 import type { AssignmentRecord, RectificationRecord } from "../data/records";
 import { NotFoundError } from "../domain/errors";
-import { store } from "./context";
+import { assignmentStore, journal, rectificationStore } from "./context";
 
 /**
  * Object-level visibility (OWASP API1). A caller who may not see a resource gets the same 404 as
@@ -29,7 +29,7 @@ export async function auditPreArrivalReads(
 ): Promise<void> {
   const secret = assignments.filter((a) => a.arrival === undefined && a.status === "dispatched");
   if (secret.length === 0) return;
-  await store.appendAudit(
+  await journal.appendAudit(
     secret.map((a) => ({
       entityId: a.assignmentId,
       actor: caller.sub,
@@ -41,11 +41,11 @@ export async function auditPreArrivalReads(
 }
 
 export async function loadVisibleAssignment(caller: Caller, assignmentId: string, via: string, now: Date) {
-  const a = await store.getAssignment(assignmentId);
+  const a = await assignmentStore.getAssignment(assignmentId);
   if (!a) throw new NotFoundError();
   if (!canSeeAssignment(caller, a)) {
     if (a.arrival === undefined) {
-      await store.appendAudit([
+      await journal.appendAudit([
         {
           entityId: a.assignmentId,
           actor: caller.sub,
@@ -69,7 +69,7 @@ export function canSeeRectification(caller: Caller, r: RectificationRecord): boo
 }
 
 export async function loadVisibleRectification(caller: Caller, id: string): Promise<RectificationRecord> {
-  const r = await store.getRectification(id);
+  const r = await rectificationStore.getRectification(id);
   if (!r || !canSeeRectification(caller, r)) throw new NotFoundError();
   return r;
 }

@@ -3,7 +3,7 @@ import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand }
 import { optionalEnv } from "../shared/config";
 import { logger } from "../shared/logger";
 import { sfnClient } from "../shared/sfn";
-import { store } from "./context";
+import { assignmentStore, callbackStore, rectificationStore } from "./context";
 import {
   assignmentStep,
   CALLBACK_CONTINUES,
@@ -40,7 +40,13 @@ export async function resumeWorkflow(
     logger.warn("Resuming the workflow failed; kept for the resume job", {
       error: failure instanceof Error ? failure.name : String(failure),
     });
-    await store.putPendingResume(tokenHash(taskToken), taskToken, output, error, new Date().toISOString());
+    await callbackStore.putPendingResume(
+      tokenHash(taskToken),
+      taskToken,
+      output,
+      error,
+      new Date().toISOString(),
+    );
   }
 }
 
@@ -59,12 +65,12 @@ export async function settleWait(
   now: Date,
 ): Promise<boolean> {
   if (kind === "findings") {
-    const a = await store.getAssignment(entityId);
+    const a = await assignmentStore.getAssignment(entityId);
     if (!a) throw new Error(`Assignment ${entityId} does not exist`);
     if (isAwaited(kind, a.status)) return true;
     await resumeWorkflow(taskToken, kind, assignmentStep(a, now));
   } else {
-    const r = await store.getRectification(entityId);
+    const r = await rectificationStore.getRectification(entityId);
     if (!r) throw new Error(`Rectification order ${entityId} does not exist`);
     if (isAwaited(kind, r.status)) return true;
     await resumeWorkflow(taskToken, kind, orderStep(r, now));

@@ -239,9 +239,9 @@ describe("Step Functions faults", () => {
     const reported = await unit.post(`/rectifications/${id}/report`, { description: "已整改" });
     expect(reported.status).toBe(200);
     // The change relay picks the report up from the table's stream; its resume fails and is kept.
-    const { store } = await import("../../lambdas/services/context");
+    const { callbackStore } = await import("../../lambdas/services/context");
     await eventually(
-      () => store.listPendingResumes(50),
+      () => callbackStore.listPendingResumes(50),
       (pending) => pending.length >= 1,
     );
     sfnMock?.restore();

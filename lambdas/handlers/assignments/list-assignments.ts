@@ -3,7 +3,7 @@ import { hasRole, isOverseer, unitOf } from "../../api/auth";
 import { httpRoute, json, type RouteRequest } from "../../api/http";
 import * as schemas from "../../api/schemas";
 import { pageOf } from "../../api/schemas";
-import { store } from "../../services/context";
+import { assignmentStore } from "../../services/context";
 import { assignmentView } from "../../services/views";
 import { auditPreArrivalReads } from "../../services/visibility";
 
@@ -17,11 +17,11 @@ async function listAssignments({ caller, query, now }: RouteRequest<undefined, Q
   const page = pageOf(query);
   const unitId = unitOf(caller);
   const result = isOverseer(caller)
-    ? await store.listAllAssignments(page)
+    ? await assignmentStore.listAllAssignments(page)
     : hasRole(caller, "inspector")
-      ? await store.listAssignmentsOfInspector(caller.sub, page)
+      ? await assignmentStore.listAssignmentsOfInspector(caller.sub, page)
       : unitId
-        ? await store.listArrivedAssignmentsOfUnit(unitId, page)
+        ? await assignmentStore.listArrivedAssignmentsOfUnit(unitId, page)
         : { items: [], nextCursor: null };
   await auditPreArrivalReads(caller, result.items, "GET /assignments", now.toISOString());
   return json(200, { items: result.items.map(assignmentView), nextCursor: result.nextCursor });

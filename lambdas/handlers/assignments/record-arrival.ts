@@ -3,7 +3,7 @@ import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
 import * as schemas from "../../api/schemas";
 import { ConflictError, ForbiddenError } from "../../domain/errors";
 import { checkArrival } from "../../domain/geo";
-import { store } from "../../services/context";
+import { assignmentStore, unitStore } from "../../services/context";
 import { isTeamInspector, loadVisibleAssignment } from "../../services/visibility";
 
 type Body = z.infer<typeof schemas.arrival>;
@@ -21,7 +21,7 @@ async function recordArrival({ caller, body, params, now }: RouteRequest<Body, u
   if (now.getTime() >= new Date(a.window.end).getTime()) {
     throw new ConflictError("The inspection window has closed.");
   }
-  const unit = await store.getUnit(a.unitId);
+  const unit = await unitStore.getUnit(a.unitId);
   const check = checkArrival(body.location, unit?.location, unit?.radiusMeters);
   const arrival = {
     at: now.toISOString(),
@@ -30,7 +30,7 @@ async function recordArrival({ caller, body, params, now }: RouteRequest<Body, u
     distanceMeters: check.distanceMeters,
     onSite: check.onSite,
   };
-  await store.recordArrival(a, arrival, {
+  await assignmentStore.recordArrival(a, arrival, {
     entityId: a.assignmentId,
     actor: caller.sub,
     action: "arrived",

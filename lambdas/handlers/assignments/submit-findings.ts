@@ -5,7 +5,7 @@ import type { RectificationRecord } from "../../data/records";
 import { addDays } from "../../domain/deadlines";
 import { ConflictError, type FieldError, ForbiddenError, RuleViolationError } from "../../domain/errors";
 import { scoreFindings } from "../../domain/scoring";
-import { store } from "../../services/context";
+import { assignmentStore, spotCheckStore, templateStore } from "../../services/context";
 import { isTeamInspector, loadVisibleAssignment } from "../../services/visibility";
 
 type Body = z.infer<typeof schemas.findings>;
@@ -32,13 +32,14 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
 
   // Assignments name their checklist version, so the spot check and the template are read at once.
   const [spotCheck, named] = await Promise.all([
-    store.getSpotCheck(a.spotCheckId),
+    spotCheckStore.getSpotCheck(a.spotCheckId),
     a.templateId !== undefined && a.templateVersion !== undefined
-      ? store.getTemplateVersion(a.templateId, a.templateVersion)
+      ? templateStore.getTemplateVersion(a.templateId, a.templateVersion)
       : undefined,
   ]);
   const template =
-    named ?? (spotCheck && (await store.getTemplateVersion(spotCheck.templateId, spotCheck.templateVersion)));
+    named ??
+    (spotCheck && (await templateStore.getTemplateVersion(spotCheck.templateId, spotCheck.templateVersion)));
   if (!spotCheck || !template)
     throw new Error(`Assignment ${a.assignmentId} lost its spot check or template`);
 
@@ -87,7 +88,7 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
     version: 1,
   }));
   const status = orders.length > 0 ? "scored" : "closed";
-  await store.submitFindings(
+  await assignmentStore.submitFindings(
     a,
     {
       findings: {

@@ -4,14 +4,14 @@ import { httpRoute, json, type RouteRequest } from "../../api/http";
 import * as schemas from "../../api/schemas";
 import { pageOf } from "../../api/schemas";
 import { ForbiddenError } from "../../domain/errors";
-import { store } from "../../services/context";
+import { inspectorStore } from "../../services/context";
 
 type Query = z.infer<typeof schemas.page>;
 
 /** The inspector pool (for planning a spot check), by id; for organizers, admins and officials. */
 async function listInspectors({ caller, query }: RouteRequest<undefined, Query, undefined>) {
   if (!isOverseer(caller)) throw new ForbiddenError("Only organizers, admins and officials list inspectors.");
-  const page = await store.listInspectors(pageOf(query));
+  const page = await inspectorStore.listInspectors(pageOf(query));
   return json(200, { items: page.items, nextCursor: page.nextCursor });
 }
 

@@ -4,7 +4,7 @@ import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
 import * as schemas from "../../api/schemas";
 import type { InspectorRecord } from "../../data/records";
 import { ConflictError, ForbiddenError, RuleViolationError } from "../../domain/errors";
-import { store } from "../../services/context";
+import { inspectorStore, unitStore } from "../../services/context";
 
 type Body = z.infer<typeof schemas.putInspector>;
 type Params = z.infer<typeof schemas.inspectorParams>;
@@ -12,12 +12,12 @@ type Params = z.infer<typeof schemas.inspectorParams>;
 /** Registers an inspector (their id is their JWT `sub`) with the home unit that conflict-of-interest rules use. */
 async function putInspector({ caller, body, params, now }: RouteRequest<Body, undefined, Params>) {
   if (!isPlanner(caller)) throw new ForbiddenError("Only organizers and admins manage inspectors.");
-  if (!(await store.getUnit(body.homeUnitId))) {
+  if (!(await unitStore.getUnit(body.homeUnitId))) {
     throw new RuleViolationError("The home unit does not exist.", [
       { path: "body.homeUnitId", message: "unknown unit" },
     ]);
   }
-  const existing = await store.getInspector(params.inspectorId);
+  const existing = await inspectorStore.getInspector(params.inspectorId);
   const at = now.toISOString();
   const record: InspectorRecord = {
     inspectorId: params.inspectorId,
@@ -28,7 +28,7 @@ async function putInspector({ caller, body, params, now }: RouteRequest<Body, un
     updatedAt: at,
   };
   try {
-    await store.putInspector(record, existing?.version ?? null, {
+    await inspectorStore.putInspector(record, existing?.version ?? null, {
       entityId: record.inspectorId,
       actor: caller.sub,
       action: existing ? "inspector_updated" : "inspector_registered",
@@ -36,7 +36,7 @@ async function putInspector({ caller, body, params, now }: RouteRequest<Body, un
       detail: { homeUnitId: record.homeUnitId },
     });
   } catch (error) {
-    if (error instanceof ConflictError && !(await store.getUnit(body.homeUnitId))) {
+    if (error instanceof ConflictError && !(await unitStore.getUnit(body.homeUnitId))) {
       throw new RuleViolationError("The home unit does not exist.", [
         { path: "body.homeUnitId", message: "unknown unit" },
       ]);

@@ -1,10 +1,10 @@
 import middy from "@middy/core";
-import { store } from "../../services/context";
+import { spotCheckStore } from "../../services/context";
 import { dispatchSpotCheck } from "../../services/dispatch";
 
 /** Scheduled outbox sweep: finishes the dispatch of any draw whose executions did not all start. */
 async function dispatchPending() {
-  const pending = await store.listPendingDispatch(25);
+  const pending = await spotCheckStore.listPendingDispatch(25);
   let dispatched = 0;
   for (const spotCheckId of pending) if (await dispatchSpotCheck(spotCheckId)) dispatched++;
   return { pending: pending.length, dispatched };

@@ -1,16 +1,16 @@
 import middy from "@middy/core";
-import { store } from "../../services/context";
+import { callbackStore } from "../../services/context";
 import { sendResume } from "../../services/workflow";
 import { logger } from "../../shared/logger";
 
 /** Scheduled sweep: delivers workflow resumes that failed when the API first sent them. */
 async function resumePending() {
-  const pending = await store.listPendingResumes(50);
+  const pending = await callbackStore.listPendingResumes(50);
   let delivered = 0;
   for (const p of pending) {
     try {
       if (await sendResume(p.taskToken, p.output, p.error)) {
-        await store.deletePendingResume(p.tokenHash);
+        await callbackStore.deletePendingResume(p.tokenHash);
         delivered++;
       }
     } catch (error) {

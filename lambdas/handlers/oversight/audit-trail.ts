@@ -4,7 +4,7 @@ import { httpRoute, json, type RouteRequest } from "../../api/http";
 import * as schemas from "../../api/schemas";
 import { pageOf } from "../../api/schemas";
 import { ForbiddenError } from "../../domain/errors";
-import { store } from "../../services/context";
+import { auditTrailStore } from "../../services/context";
 
 type Params = z.infer<typeof schemas.entityParams>;
 type Query = z.infer<typeof schemas.page>;
@@ -16,7 +16,7 @@ type Query = z.infer<typeof schemas.page>;
 async function auditTrail({ caller, params, query }: RouteRequest<undefined, Query, Params>) {
   if (!isOverseer(caller))
     throw new ForbiddenError("The audit trail is for organizers, admins and officials.");
-  const page = await store.listAudit(params.entityId, pageOf(query));
+  const page = await auditTrailStore.listAudit(params.entityId, pageOf(query));
   return json(200, {
     entityId: params.entityId,
     items: page.items.map((e) => ({

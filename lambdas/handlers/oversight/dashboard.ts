@@ -5,7 +5,7 @@ import * as schemas from "../../api/schemas";
 import type { RectificationRecord } from "../../data/records";
 import { DUE_SOON_DAYS, isOverdue } from "../../domain/deadlines";
 import { ForbiddenError, NotFoundError } from "../../domain/errors";
-import { store } from "../../services/context";
+import { rectificationStore, spotCheckStore, unitStore } from "../../services/context";
 import { rectificationView } from "../../services/views";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -21,8 +21,8 @@ async function dashboard({ caller, query, now }: RouteRequest<undefined, Query, 
     ? await ofSpotCheck(query.spotCheckId)
     : await (async () => {
         const [active, counters] = await Promise.all([
-          store.listActiveRectifications({}),
-          store.closedCounters(),
+          rectificationStore.listActiveRectifications({}),
+          rectificationStore.closedCounters(),
         ]);
         return { active, counters };
       })();
@@ -39,7 +39,7 @@ async function dashboard({ caller, query, now }: RouteRequest<undefined, Query, 
     .sort((a, b) => a.deadline.localeCompare(b.deadline));
 
   const unitIds = new Set([...active.map((r) => r.unitId), ...counters.byUnit.keys()]);
-  const units = await store.getUnits([...unitIds]);
+  const units = await unitStore.getUnits([...unitIds]);
   const byUnit = [...unitIds]
     .map((unitId) => {
       const mine = active.filter((r) => r.unitId === unitId);
@@ -87,8 +87,8 @@ async function ofSpotCheck(spotCheckId: string): Promise<{
   counters: { all: Counts; byUnit: Map<string, Counts> };
 }> {
   const [spotCheck, orders] = await Promise.all([
-    store.getSpotCheck(spotCheckId),
-    store.listRectificationsOfSpotCheck(spotCheckId),
+    spotCheckStore.getSpotCheck(spotCheckId),
+    rectificationStore.listRectificationsOfSpotCheck(spotCheckId),
   ]);
   if (!spotCheck) throw new NotFoundError();
   const all: Counts = { closed: 0, closedOnTime: 0 };

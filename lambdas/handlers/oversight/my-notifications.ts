@@ -5,7 +5,7 @@ import * as schemas from "../../api/schemas";
 import { pageOf } from "../../api/schemas";
 import type { NotificationRecord } from "../../data/records";
 import { InvalidInputError } from "../../domain/errors";
-import { store } from "../../services/context";
+import { notificationStore } from "../../services/context";
 import { recipient } from "../../services/notices";
 import { notificationView } from "../../services/views";
 
@@ -32,7 +32,7 @@ async function myNotifications({ caller, query }: RouteRequest<undefined, Query,
       const innerCursor = position
         ? Buffer.from(JSON.stringify({ pk: `NOTIFY#${box}`, sk: position }), "utf8").toString("base64url")
         : undefined;
-      const page = await store.listNotifications(box, { limit, cursor: innerCursor });
+      const page = await notificationStore.listNotifications(box, { limit, cursor: innerCursor });
       return { box, items: page.items, hasMore: page.nextCursor !== null };
     }),
   );

@@ -3,10 +3,10 @@ import { hasRole, isOverseer, unitOf } from "../../api/auth";
 import { httpRoute, json, type RouteRequest } from "../../api/http";
 import * as schemas from "../../api/schemas";
 import { pageOf } from "../../api/schemas";
+import type { Page } from "../../data/dynamo";
 import type { RectificationRecord } from "../../data/records";
-import type { Page } from "../../data/store";
 import { isOverdue } from "../../domain/deadlines";
-import { store } from "../../services/context";
+import { rectificationStore } from "../../services/context";
 import { rectificationView } from "../../services/views";
 
 type Query = z.infer<typeof schemas.listRectifications>;
@@ -30,7 +30,7 @@ async function listRectifications({ caller, query, now }: RouteRequest<undefined
   let result: Page<RectificationRecord>;
   const ownUnit = unitOf(caller);
   if (isOverseer(caller)) {
-    result = await store.pageRectifications(
+    result = await rectificationStore.pageRectifications(
       {
         bucket,
         ...(query.unitId ? { unitId: query.unitId } : {}),
@@ -40,10 +40,10 @@ async function listRectifications({ caller, query, now }: RouteRequest<undefined
       page,
     );
   } else if (hasRole(caller, "inspector")) {
-    const ids = await store.listRectificationIdsOfInspector(caller.sub, page);
-    result = { items: await store.getRectifications(ids.items), nextCursor: ids.nextCursor };
+    const ids = await rectificationStore.listRectificationIdsOfInspector(caller.sub, page);
+    result = { items: await rectificationStore.getRectifications(ids.items), nextCursor: ids.nextCursor };
   } else if (ownUnit && (query.unitId === undefined || query.unitId === ownUnit)) {
-    result = await store.pageRectifications(
+    result = await rectificationStore.pageRectifications(
       {
         bucket,
         unitId: ownUnit,

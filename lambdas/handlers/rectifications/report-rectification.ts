@@ -4,7 +4,7 @@ import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
 import * as schemas from "../../api/schemas";
 import type { RectificationRecord } from "../../data/records";
 import { ConflictError, ForbiddenError } from "../../domain/errors";
-import { store } from "../../services/context";
+import { rectificationStore } from "../../services/context";
 import { rectificationView } from "../../services/views";
 import { loadVisibleRectification } from "../../services/visibility";
 
@@ -27,7 +27,7 @@ async function reportRectification({ caller, body, params, now }: RouteRequest<B
     lateReported: (r.lateReported ?? false) || late,
     history: [...r.history, { at, actor: caller.sub, action: late ? "reported_late" : "reported" }],
   };
-  await store.saveRectification(
+  await rectificationStore.saveRectification(
     r,
     after,
     {

@@ -4,7 +4,7 @@ import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
 import * as schemas from "../../api/schemas";
 import type { RectificationRecord } from "../../data/records";
 import { ConflictError, ForbiddenError, RuleViolationError } from "../../domain/errors";
-import { store } from "../../services/context";
+import { rectificationStore } from "../../services/context";
 import { rectificationView } from "../../services/views";
 import { isTeamInspector, loadVisibleRectification } from "../../services/visibility";
 
@@ -61,7 +61,7 @@ async function reviewRectification({ caller, body, params, now }: RouteRequest<B
       ],
     };
   }
-  await store.saveRectification(
+  await rectificationStore.saveRectification(
     r,
     after,
     {

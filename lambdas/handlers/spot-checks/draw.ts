@@ -6,7 +6,7 @@ import * as schemas from "../../api/schemas";
 import type { AssignmentRecord, DrawRecord } from "../../data/records";
 import { drawTargets } from "../../domain/draw";
 import { ConflictError, ForbiddenError, NotFoundError } from "../../domain/errors";
-import { store } from "../../services/context";
+import { assignmentStore, inspectorStore, spotCheckStore, unitStore } from "../../services/context";
 import { assignmentSummary } from "../../services/views";
 
 type Params = z.infer<typeof schemas.idParams>;
@@ -19,17 +19,17 @@ type Params = z.infer<typeof schemas.idParams>;
  * assignment from that change, and the scheduled sweep finishes any dispatch cut short.
  */
 async function draw({ caller, params, now }: RouteRequest<undefined, undefined, Params>) {
-  const spotCheck = await store.getSpotCheck(params.id);
+  const spotCheck = await spotCheckStore.getSpotCheck(params.id);
   if (!spotCheck || !isOverseer(caller)) throw new NotFoundError();
   if (!isPlanner(caller)) throw new ForbiddenError("Only organizers and admins run the draw.");
   if (spotCheck.status !== "planned") throw new ConflictError("This spot check has been drawn already.");
 
-  const inspectors = await store.getInspectors(spotCheck.inspectorIds);
+  const inspectors = await inspectorStore.getInspectors(spotCheck.inspectorIds);
   const pool = [...inspectors.values()].map((i) => ({
     inspectorId: i.inspectorId,
     homeUnitId: i.homeUnitId,
   }));
-  const { ancestors } = await store.lineage([
+  const { ancestors } = await unitStore.lineage([
     ...spotCheck.candidateUnitIds,
     ...pool.map((p) => p.homeUnitId),
   ]);
@@ -66,7 +66,7 @@ async function draw({ caller, params, now }: RouteRequest<undefined, undefined, 
     updatedAt: at,
     version: 1,
   }));
-  await store.commitDraw({ ...spotCheck, draw: drawRecord }, assignments, {
+  await spotCheckStore.commitDraw({ ...spotCheck, draw: drawRecord }, assignments, {
     entityId: spotCheck.spotCheckId,
     actor: caller.sub,
     action: "drawn",
@@ -75,7 +75,7 @@ async function draw({ caller, params, now }: RouteRequest<undefined, undefined, 
   });
   // Inspectors see their assignments as soon as the draw answers; the workflow executions are
   // started by the change relay from the committed draw (the spot check's outbox entry).
-  await store.putMemberships(assignments);
+  await assignmentStore.putMemberships(assignments);
   return json(200, {
     spotCheckId: spotCheck.spotCheckId,
     status: "dispatched",

@@ -4,7 +4,7 @@ import { httpRoute, json, type RouteRequest } from "../../api/http";
 import * as schemas from "../../api/schemas";
 import { isOverdue } from "../../domain/deadlines";
 import { NotFoundError } from "../../domain/errors";
-import { store } from "../../services/context";
+import { assignmentStore, rectificationStore, spotCheckStore, unitStore } from "../../services/context";
 import { rectificationView } from "../../services/views";
 import { auditPreArrivalReads } from "../../services/visibility";
 
@@ -16,13 +16,13 @@ type Params = z.infer<typeof schemas.idParams>;
  */
 async function getBulletin({ caller, params, now }: RouteRequest<undefined, undefined, Params>) {
   if (!isOverseer(caller)) throw new NotFoundError();
-  const s = await store.getSpotCheck(params.id);
+  const s = await spotCheckStore.getSpotCheck(params.id);
   if (!s) throw new NotFoundError();
-  const assignments = await store.getAssignments(s.assignmentIds ?? []);
+  const assignments = await assignmentStore.getAssignments(s.assignmentIds ?? []);
   // `pending` names units not yet visited: a read of the secret, audited on each assignment.
   const [orders, units] = await Promise.all([
-    store.listRectificationsOfSpotCheck(s.spotCheckId),
-    store.getUnits(assignments.map((a) => a.unitId)),
+    rectificationStore.listRectificationsOfSpotCheck(s.spotCheckId),
+    unitStore.getUnits(assignments.map((a) => a.unitId)),
     auditPreArrivalReads(caller, assignments, "GET /spot-checks/{id}/bulletin", now.toISOString()),
   ]);
   const nameOf = (id: string) => units.get(id)?.name ?? id;

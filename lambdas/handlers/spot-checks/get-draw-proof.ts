@@ -3,7 +3,7 @@ import { isOverseer } from "../../api/auth";
 import { httpRoute, json, type RouteRequest } from "../../api/http";
 import * as schemas from "../../api/schemas";
 import { NotFoundError } from "../../domain/errors";
-import { store } from "../../services/context";
+import { assignmentStore, journal, spotCheckStore } from "../../services/context";
 import { auditPreArrivalReads } from "../../services/visibility";
 
 type Params = z.infer<typeof schemas.idParams>;
@@ -14,13 +14,13 @@ type Params = z.infer<typeof schemas.idParams>;
  */
 async function getDrawProof({ caller, params, now }: RouteRequest<undefined, undefined, Params>) {
   if (!isOverseer(caller)) throw new NotFoundError();
-  const s = await store.getSpotCheck(params.id);
+  const s = await spotCheckStore.getSpotCheck(params.id);
   if (!s) throw new NotFoundError();
   const revealed = now.getTime() >= new Date(s.window.end).getTime();
   // `selected` names the drawn units and teams: before arrival, a read of each assignment's secret.
-  const assignments = s.draw ? await store.getAssignments(s.assignmentIds ?? []) : [];
+  const assignments = s.draw ? await assignmentStore.getAssignments(s.assignmentIds ?? []) : [];
   await auditPreArrivalReads(caller, assignments, "GET /spot-checks/{id}/draw-proof", now.toISOString());
-  await store.appendAudit([
+  await journal.appendAudit([
     {
       entityId: s.spotCheckId,
       actor: caller.sub,

@@ -3,7 +3,7 @@ import { isOverseer } from "../../api/auth";
 import { httpRoute, json, type RouteRequest } from "../../api/http";
 import * as schemas from "../../api/schemas";
 import { NotFoundError } from "../../domain/errors";
-import { store } from "../../services/context";
+import { assignmentStore, spotCheckStore } from "../../services/context";
 import { assignmentSummary, spotCheckView } from "../../services/views";
 import { auditPreArrivalReads } from "../../services/visibility";
 
@@ -12,9 +12,9 @@ type Params = z.infer<typeof schemas.idParams>;
 /** A spot check with its assignments, for organizers, admins and officials; reading targets before arrival is audited. */
 async function getSpotCheck({ caller, params, now }: RouteRequest<undefined, undefined, Params>) {
   if (!isOverseer(caller)) throw new NotFoundError();
-  const spotCheck = await store.getSpotCheck(params.id);
+  const spotCheck = await spotCheckStore.getSpotCheck(params.id);
   if (!spotCheck) throw new NotFoundError();
-  const assignments = await store.getAssignments(spotCheck.assignmentIds ?? []);
+  const assignments = await assignmentStore.getAssignments(spotCheck.assignmentIds ?? []);
   await auditPreArrivalReads(caller, assignments, "GET /spot-checks/{id}", now.toISOString());
   return json(200, {
     ...spotCheckView(spotCheck),

@@ -4,7 +4,7 @@ import { httpRoute, json, type RouteRequest } from "../../api/http";
 import * as schemas from "../../api/schemas";
 import { pageOf } from "../../api/schemas";
 import { ForbiddenError } from "../../domain/errors";
-import { store } from "../../services/context";
+import { spotCheckStore } from "../../services/context";
 import { spotCheckView } from "../../services/views";
 
 type Query = z.infer<typeof schemas.page>;
@@ -16,7 +16,7 @@ type Query = z.infer<typeof schemas.page>;
 async function listSpotChecks({ caller, query }: RouteRequest<undefined, Query, undefined>) {
   if (!isOverseer(caller))
     throw new ForbiddenError("Only organizers, admins and officials list spot checks.");
-  const page = await store.listSpotChecks(pageOf(query));
+  const page = await spotCheckStore.listSpotChecks(pageOf(query));
   return json(200, { items: page.items.map(spotCheckView), nextCursor: page.nextCursor });
 }
 

@@ -6,7 +6,7 @@ import * as schemas from "../../api/schemas";
 import type { SpotCheckRecord } from "../../data/records";
 import { commitSeed, newSeed } from "../../domain/draw";
 import { type FieldError, ForbiddenError, RuleViolationError } from "../../domain/errors";
-import { store } from "../../services/context";
+import { inspectorStore, spotCheckStore, templateStore, unitStore } from "../../services/context";
 import { spotCheckView } from "../../services/views";
 
 type Body = z.infer<typeof schemas.planSpotCheck>;
@@ -30,22 +30,22 @@ async function planSpotCheck({ caller, body, now }: RouteRequest<Body, undefined
   if (start.getTime() >= end.getTime())
     problems.push({ path: "body.window.start", message: "must be before window.end" });
 
-  const template = await store.getLatestTemplate(body.templateId);
+  const template = await templateStore.getLatestTemplate(body.templateId);
   if (!template) problems.push({ path: "body.templateId", message: "unknown template" });
 
   let candidates: string[] = [];
   if (body.candidateUnitIds) {
     candidates = [...new Set(body.candidateUnitIds)].sort();
-    const found = await store.getUnits(candidates);
+    const found = await unitStore.getUnits(candidates);
     candidates.forEach((id, i) => {
       if (!found.has(id))
         problems.push({ path: `body.candidateUnitIds.${i}`, message: `unknown unit ${id}` });
     });
   } else if (body.parentUnitId) {
-    if (!(await store.getUnit(body.parentUnitId))) {
+    if (!(await unitStore.getUnit(body.parentUnitId))) {
       problems.push({ path: "body.parentUnitId", message: "unknown unit" });
     } else {
-      candidates = await store.leavesUnder(body.parentUnitId);
+      candidates = await unitStore.leavesUnder(body.parentUnitId);
       if (candidates.length === 0)
         problems.push({ path: "body.parentUnitId", message: "has no units under it" });
     }
@@ -55,7 +55,7 @@ async function planSpotCheck({ caller, body, now }: RouteRequest<Body, undefined
   }
 
   const inspectorIds = [...new Set(body.inspectorIds)].sort();
-  const inspectors = await store.getInspectors(inspectorIds);
+  const inspectors = await inspectorStore.getInspectors(inspectorIds);
   inspectorIds.forEach((id) => {
     if (!inspectors.has(id)) problems.push({ path: "body.inspectorIds", message: `unknown inspector ${id}` });
   });
@@ -85,7 +85,7 @@ async function planSpotCheck({ caller, body, now }: RouteRequest<Body, undefined
     createdBy: caller.sub,
     createdAt: at,
   };
-  await store.createSpotCheck(record, {
+  await spotCheckStore.createSpotCheck(record, {
     entityId: record.spotCheckId,
     actor: caller.sub,
     action: "spot_check_planned",

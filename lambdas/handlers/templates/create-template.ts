@@ -6,7 +6,7 @@ import * as schemas from "../../api/schemas";
 import type { TemplateRecord } from "../../data/records";
 import { ForbiddenError } from "../../domain/errors";
 import { DEFAULT_GRADES } from "../../domain/scoring";
-import { store } from "../../services/context";
+import { templateStore } from "../../services/context";
 import { templateView } from "../../services/views";
 
 type Body = z.infer<typeof schemas.createTemplate>;
@@ -29,7 +29,7 @@ async function createTemplate({ caller, body, now }: RouteRequest<Body, undefine
     createdAt: at,
     createdBy: caller.sub,
   };
-  await store.createTemplate(record, {
+  await templateStore.createTemplate(record, {
     entityId: record.templateId,
     actor: caller.sub,
     action: "template_created",

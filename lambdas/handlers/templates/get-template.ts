@@ -2,7 +2,7 @@ import type * as z from "zod/mini";
 import { httpRoute, json, type RouteRequest } from "../../api/http";
 import * as schemas from "../../api/schemas";
 import { NotFoundError } from "../../domain/errors";
-import { store } from "../../services/context";
+import { templateStore } from "../../services/context";
 import { templateView } from "../../services/views";
 
 type Params = z.infer<typeof schemas.templateParams>;
@@ -14,8 +14,8 @@ type Query = z.infer<typeof schemas.templateQuery>;
  */
 async function getTemplate({ params, query }: RouteRequest<undefined, Query, Params>) {
   const template = query.version
-    ? await store.getTemplateVersion(params.templateId, Number(query.version))
-    : await store.getLatestTemplate(params.templateId);
+    ? await templateStore.getTemplateVersion(params.templateId, Number(query.version))
+    : await templateStore.getLatestTemplate(params.templateId);
   if (!template) throw new NotFoundError();
   return json(200, templateView(template));
 }

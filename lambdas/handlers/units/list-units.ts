@@ -2,7 +2,7 @@ import type * as z from "zod/mini";
 import { httpRoute, json, type RouteRequest } from "../../api/http";
 import * as schemas from "../../api/schemas";
 import { pageOf } from "../../api/schemas";
-import { store } from "../../services/context";
+import { unitStore } from "../../services/context";
 import { unitView } from "../../services/views";
 
 type Query = z.infer<typeof schemas.listUnits>;
@@ -10,7 +10,7 @@ type Query = z.infer<typeof schemas.listUnits>;
 /** Direct children of `parentId` (the roots without it), a page at a time. */
 async function listUnits({ query }: RouteRequest<undefined, Query, undefined>) {
   const parentId = query.parentId ?? null;
-  const page = await store.listChildren(parentId, pageOf(query));
+  const page = await unitStore.listChildren(parentId, pageOf(query));
   const parentPath = parentId === null ? [] : await pathTo(parentId);
   return json(200, {
     items: page.items.map((u) => unitView(u, [...parentPath, u.unitId])),
@@ -19,7 +19,7 @@ async function listUnits({ query }: RouteRequest<undefined, Query, undefined>) {
 }
 
 async function pathTo(unitId: string): Promise<string[]> {
-  const { ancestors } = await store.lineage([unitId]);
+  const { ancestors } = await unitStore.lineage([unitId]);
   return [...(ancestors[unitId] ?? []), unitId];
 }
 

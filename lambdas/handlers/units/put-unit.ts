@@ -5,7 +5,7 @@ import * as schemas from "../../api/schemas";
 import type { UnitRecord } from "../../data/records";
 import { ForbiddenError, RuleViolationError } from "../../domain/errors";
 import { wouldCreateCycle } from "../../domain/unit-tree";
-import { store } from "../../services/context";
+import { unitStore } from "../../services/context";
 import { unitView } from "../../services/views";
 
 type Body = z.infer<typeof schemas.putUnit>;
@@ -20,12 +20,12 @@ async function putUnit({ caller, body, params, now }: RouteRequest<Body, undefin
   if (!isPlanner(caller)) throw new ForbiddenError("Only organizers and admins manage units.");
   const unitId = params.unitId;
   const parentId = body.parentId ?? null;
-  const existing = await store.getUnit(unitId);
+  const existing = await unitStore.getUnit(unitId);
 
   let parentPath: string[] = [];
   const ancestorParents: { unitId: string; parentId: string | null }[] = [];
   if (parentId !== null) {
-    const { ancestors, units } = await store.lineage([parentId]);
+    const { ancestors, units } = await unitStore.lineage([parentId]);
     if (!units.has(parentId)) {
       throw new RuleViolationError("The parent unit does not exist.", [
         { path: "body.parentId", message: "unknown unit" },
@@ -54,7 +54,7 @@ async function putUnit({ caller, body, params, now }: RouteRequest<Body, undefin
     createdAt: existing?.createdAt ?? at,
     updatedAt: at,
   };
-  await store.putUnit(record, existing?.version ?? null, ancestorParents, {
+  await unitStore.putUnit(record, existing?.version ?? null, ancestorParents, {
     entityId: unitId,
     actor: caller.sub,
     action: existing ? "unit_updated" : "unit_created",

@@ -1,4 +1,4 @@
-import { store } from "../../services/context";
+import { assignmentStore, rectificationStore } from "../../services/context";
 import { assignmentInput, workflowTask } from "../../workflow/task";
 
 /** Raised if the follow-up ended with an order still open: the execution fails visibly (alarm). */
@@ -11,13 +11,13 @@ export class OrdersStillOpenError extends Error {
 
 /** Every order closed (销号): the assignment closes, and with it the execution. */
 async function closeAssignment({ assignmentId }: { assignmentId: string }, now: Date) {
-  const a = await store.getAssignment(assignmentId);
+  const a = await assignmentStore.getAssignment(assignmentId);
   if (!a) throw new Error(`Assignment ${assignmentId} does not exist`);
   if (a.status === "closed") return { closed: true };
-  const orders = await store.getRectifications(a.rectificationIds ?? []);
+  const orders = await rectificationStore.getRectifications(a.rectificationIds ?? []);
   if (orders.some((o) => o.status !== "closed")) throw new OrdersStillOpenError(assignmentId);
   const at = now.toISOString();
-  const closed = await store.advanceAssignment(
+  const closed = await assignmentStore.advanceAssignment(
     assignmentId,
     ["scored", "rectifying"],
     "closed",

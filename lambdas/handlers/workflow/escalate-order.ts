@@ -1,6 +1,6 @@
 import { escalationDue } from "../../domain/deadlines";
 import { ConflictError } from "../../domain/errors";
-import { store } from "../../services/context";
+import { rectificationStore, unitStore } from "../../services/context";
 import { escalationNotices } from "../../services/notices";
 import { publishNotices } from "../../services/publish";
 import { orderStep } from "../../services/steps";
@@ -13,11 +13,11 @@ import { orderInput, workflowTask } from "../../workflow/task";
  * Returns what the order waits for next.
  */
 async function escalateOrder({ rectificationId }: { rectificationId: string }, now: Date) {
-  const r = await store.getRectification(rectificationId);
+  const r = await rectificationStore.getRectification(rectificationId);
   if (!r) throw new Error(`Rectification order ${rectificationId} does not exist`);
   const level = escalationDue(r, now);
   if (level === null) return orderStep(r, now);
-  const unit = await store.getUnit(r.unitId);
+  const unit = await unitStore.getUnit(r.unitId);
   const at = now.toISOString();
   const notices = escalationNotices(r, level, unit?.name ?? r.unitId, at);
   const action = level === 1 ? "overdue_reminder" : "escalated";
@@ -27,7 +27,7 @@ async function escalateOrder({ rectificationId }: { rectificationId: string }, n
     history: [...r.history, { at, actor: "workflow", action, level }],
   };
   try {
-    await store.saveRectification(
+    await rectificationStore.saveRectification(
       r,
       after,
       {
@@ -39,7 +39,7 @@ async function escalateOrder({ rectificationId }: { rectificationId: string }, n
   } catch (error) {
     // The unit reported (or a reviewer acted) at the same moment: route on what is stored now.
     if (!(error instanceof ConflictError)) throw error;
-    const current = await store.getRectification(rectificationId);
+    const current = await rectificationStore.getRectification(rectificationId);
     return orderStep(current ?? r, now);
   }
   await publishNotices(notices);

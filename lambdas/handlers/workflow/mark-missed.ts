@@ -1,5 +1,5 @@
 import { assignmentPhase } from "../../domain/deadlines";
-import { store } from "../../services/context";
+import { assignmentStore } from "../../services/context";
 import { assignmentStep } from "../../services/steps";
 import { assignmentInput, workflowTask } from "../../workflow/task";
 
@@ -9,13 +9,13 @@ import { assignmentInput, workflowTask } from "../../workflow/task";
  * assignment waits for next.
  */
 async function markMissed({ assignmentId }: { assignmentId: string }, now: Date) {
-  const a = await store.getAssignment(assignmentId);
+  const a = await assignmentStore.getAssignment(assignmentId);
   if (!a) throw new Error(`Assignment ${assignmentId} does not exist`);
   if (assignmentPhase({ status: a.status, windowEnd: a.window.end }, now).phase !== "mark_missed") {
     return assignmentStep(a, now);
   }
   const at = now.toISOString();
-  await store.advanceAssignment(
+  await assignmentStore.advanceAssignment(
     assignmentId,
     ["dispatched", "on_site"],
     "missed",
@@ -23,7 +23,7 @@ async function markMissed({ assignmentId }: { assignmentId: string }, now: Date)
     { entityId: assignmentId, actor: "workflow", action: "missed", at, detail: { windowEnd: a.window.end } },
     { missedAt: at },
   );
-  const after = await store.getAssignment(assignmentId);
+  const after = await assignmentStore.getAssignment(assignmentId);
   return assignmentStep(after ?? a, now);
 }
 

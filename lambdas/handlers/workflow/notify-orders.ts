@@ -1,4 +1,4 @@
-import { store } from "../../services/context";
+import { assignmentStore, journal, rectificationStore, unitStore } from "../../services/context";
 import { rectificationIssuedNotice } from "../../services/notices";
 import { publishNotices } from "../../services/publish";
 import { orderStep } from "../../services/steps";
@@ -10,23 +10,23 @@ import { assignmentInput, workflowTask } from "../../workflow/task";
  * Returns each order with what it waits for, which starts the follow-up of each.
  */
 async function notifyOrders({ assignmentId }: { assignmentId: string }, now: Date) {
-  const a = await store.getAssignment(assignmentId);
+  const a = await assignmentStore.getAssignment(assignmentId);
   if (!a) throw new Error(`Assignment ${assignmentId} does not exist`);
-  const orders = await store.getRectifications(a.rectificationIds ?? []);
+  const orders = await rectificationStore.getRectifications(a.rectificationIds ?? []);
   if (a.status === "scored") {
     // Repairs the inspectors' links if the findings request died between its commit and writing them.
-    await store.linkOrdersToInspectors(orders);
-    const unit = await store.getUnit(a.unitId);
+    await assignmentStore.linkOrdersToInspectors(orders);
+    const unit = await unitStore.getUnit(a.unitId);
     const at = now.toISOString();
     const notice = rectificationIssuedNotice(a, unit?.name ?? a.unitId, at);
-    const moved = await store.advanceAssignment(
+    const moved = await assignmentStore.advanceAssignment(
       assignmentId,
       ["scored"],
       "rectifying",
       at,
       { entityId: assignmentId, actor: "workflow", action: "rectification_started", at },
       {},
-      [store.notificationPut(notice)],
+      [journal.notificationPut(notice)],
     );
     if (moved) await publishNotices([notice]);
   }

@@ -1,4 +1,4 @@
-import { store } from "../../services/context";
+import { assignmentStore } from "../../services/context";
 import { assignmentStep } from "../../services/steps";
 import { assignmentInput, workflowTask } from "../../workflow/task";
 
@@ -7,7 +7,7 @@ import { assignmentInput, workflowTask } from "../../workflow/task";
  * again from the top (after a crash of the local runner) lands where the data says it is.
  */
 async function prepareAssignment({ assignmentId }: { assignmentId: string }, now: Date) {
-  const a = await store.getAssignment(assignmentId);
+  const a = await assignmentStore.getAssignment(assignmentId);
   if (!a) throw new Error(`Assignment ${assignmentId} does not exist`);
   return assignmentStep(a, now);
 }

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { callbackKind } from "../../data/records";
-import { store } from "../../services/context";
+import { callbackStore } from "../../services/context";
 import { CALLBACK_WAITS } from "../../services/steps";
 import { settleWait } from "../../services/workflow";
 import { workflowTask } from "../../workflow/task";
@@ -18,7 +18,7 @@ const input = z.object({
  * `putCallbackToken`).
  */
 async function registerCallback({ kind, id, taskToken }: z.infer<typeof input>, now: Date) {
-  await store.putCallbackToken(CALLBACK_WAITS[kind].entity(id), kind, taskToken, now.toISOString());
+  await callbackStore.putCallbackToken(CALLBACK_WAITS[kind].entity(id), kind, taskToken, now.toISOString());
   return { stored: await settleWait(kind, id, taskToken, now) };
 }
 

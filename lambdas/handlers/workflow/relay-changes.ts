@@ -3,7 +3,7 @@ import middy from "@middy/core";
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import * as z from "zod/mini";
 import { keys } from "../../data/keys";
-import { store } from "../../services/context";
+import { callbackStore } from "../../services/context";
 import { dispatchSpotCheck } from "../../services/dispatch";
 import { settleWait } from "../../services/workflow";
 import { logger } from "../../shared/logger";
@@ -42,7 +42,7 @@ async function relayChange(record: DynamoDBRecord): Promise<void> {
     await dispatchSpotCheck(id);
     return;
   }
-  const token = await store.getCallbackToken(key);
+  const token = await callbackStore.getCallbackToken(key);
   // No token yet: the workflow has not started waiting; when it does, it reads this change.
   if (!token) return;
   await settleWait(token.kind, id, token.taskToken, new Date());

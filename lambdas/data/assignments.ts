@@ -1,0 +1,246 @@
+import { ConflictError } from "../domain/errors";
+import { logger } from "../shared/logger";
+import type { Dynamo, Item, Page, TransactItem } from "./dynamo";
+import { type PageRequest, strip } from "./items";
+import type { AuditInput, Journal } from "./journal";
+import { INDEX, keys, rectIndexKeys } from "./keys";
+import { type AssignmentRecord, assignmentRecord, parseItem, type RectificationRecord } from "./records";
+
+/** An assignment's item with its index attributes (the unit's index only after arrival). */
+export function assignmentItem(a: AssignmentRecord): Item {
+  return {
+    ...keys.assignment(a.assignmentId),
+    gsi1pk: keys.spotCheckAssignments(a.spotCheckId),
+    gsi1sk: a.assignmentId,
+    gsi3pk: keys.allAssignments,
+    gsi3sk: `${a.createdAt}#${a.assignmentId}`,
+    ...(a.arrival
+      ? { gsi2pk: keys.unitAssignments(a.unitId), gsi2sk: `${a.arrival.at}#${a.assignmentId}` }
+      : {}),
+    ...a,
+  };
+}
+
+/** Assignments (检查任务): a team's visit to one unit, from dispatch to closing. */
+export class AssignmentStore {
+  constructor(
+    private readonly db: Dynamo,
+    private readonly journal: Journal,
+  ) {}
+
+  /** Team membership items let an inspector list their own assignments and orders with one Query. */
+  async putMemberships(assignments: readonly AssignmentRecord[]): Promise<void> {
+    await this.db.batchPut(
+      assignments.flatMap((a) =>
+        a.inspectorIds.map((inspectorId) => ({
+          ...keys.inspectorAssignment(inspectorId, a.createdAt, a.assignmentId),
+          assignmentId: a.assignmentId,
+        })),
+      ),
+    );
+  }
+
+  async getAssignment(assignmentId: string): Promise<AssignmentRecord | undefined> {
+    const item = await this.db.get(keys.assignment(assignmentId));
+    return item ? parseItem(assignmentRecord, strip(item), "assignment") : undefined;
+  }
+
+  async getAssignments(ids: readonly string[]): Promise<AssignmentRecord[]> {
+    const items = await this.db.batchGet(ids.map((id) => keys.assignment(id)));
+    const byId = new Map(
+      items.map((i) => parseItem(assignmentRecord, strip(i), "assignment")).map((a) => [a.assignmentId, a]),
+    );
+    return ids.map((id) => byId.get(id)).filter((a): a is AssignmentRecord => a !== undefined);
+  }
+
+  async listAllAssignments(page: PageRequest): Promise<Page<AssignmentRecord>> {
+    const out = await this.db.query(
+      {
+        IndexName: INDEX.global,
+        KeyConditionExpression: "gsi3pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.allAssignments },
+        ScanIndexForward: false,
+      },
+      page,
+    );
+    return {
+      items: out.items.map((i) => parseItem(assignmentRecord, strip(i), "assignment")),
+      nextCursor: out.nextCursor,
+    };
+  }
+
+  /** Only assignments the team has arrived at are in this index: before arrival the unit cannot list them. */
+  async listArrivedAssignmentsOfUnit(unitId: string, page: PageRequest): Promise<Page<AssignmentRecord>> {
+    const out = await this.db.query(
+      {
+        IndexName: INDEX.byUnit,
+        KeyConditionExpression: "gsi2pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.unitAssignments(unitId) },
+        ScanIndexForward: false,
+      },
+      page,
+    );
+    return {
+      items: out.items.map((i) => parseItem(assignmentRecord, strip(i), "assignment")),
+      nextCursor: out.nextCursor,
+    };
+  }
+
+  async listAssignmentsOfInspector(inspectorId: string, page: PageRequest): Promise<Page<AssignmentRecord>> {
+    const out = await this.db.query(
+      {
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues: { ":pk": keys.inspectorPartition(inspectorId), ":prefix": "ASSIGNMENT#" },
+        ScanIndexForward: false,
+      },
+      page,
+    );
+    const ids = out.items.map((i) => String(i.assignmentId));
+    return { items: await this.getAssignments(ids), nextCursor: out.nextCursor };
+  }
+
+  /** dispatched → on_site; the arrival also puts the assignment into the unit's index. */
+  async recordArrival(
+    a: AssignmentRecord,
+    arrival: NonNullable<AssignmentRecord["arrival"]>,
+    audit: AuditInput,
+  ): Promise<void> {
+    await this.journal.commit(
+      [
+        this.db.update(
+          keys.assignment(a.assignmentId),
+          "SET #status = :onSite, arrival = :arrival, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk, updatedAt = :at, version = version + :one",
+          { "#status": "status" },
+          {
+            ":onSite": "on_site",
+            ":dispatched": "dispatched",
+            ":arrival": arrival,
+            ":gsi2pk": keys.unitAssignments(a.unitId),
+            ":gsi2sk": `${arrival.at}#${a.assignmentId}`,
+            ":at": arrival.at,
+            ":one": 1,
+          },
+          "#status = :dispatched",
+        ),
+        this.journal.auditPut(audit),
+      ],
+      "The team has already recorded its arrival.",
+    );
+  }
+
+  /**
+   * on_site → scored (or closed when nothing was found): findings, score and every rectification
+   * order in one transaction, so an accepted request is whole or absent.
+   */
+  async submitFindings(
+    a: AssignmentRecord,
+    update: {
+      findings: NonNullable<AssignmentRecord["findings"]>;
+      score: NonNullable<AssignmentRecord["score"]>;
+      status: "scored" | "closed";
+      at: string;
+    },
+    orders: readonly RectificationRecord[],
+    audits: readonly AuditInput[],
+  ): Promise<void> {
+    const items: TransactItem[] = [
+      this.db.update(
+        keys.assignment(a.assignmentId),
+        `SET #status = :status, findings = :findings, score = :score, rectificationIds = :ids, updatedAt = :at, version = version + :one${
+          update.status === "closed" ? ", closedAt = :at" : ""
+        }`,
+        { "#status": "status", "#window": "window", "#end": "end" },
+        {
+          ":status": update.status,
+          ":onSite": "on_site",
+          ":findings": update.findings,
+          ":score": update.score,
+          ":ids": orders.map((o) => o.rectificationId),
+          ":at": update.at,
+          ":one": 1,
+        },
+        "#status = :onSite AND #window.#end > :at",
+      ),
+      ...orders.map((o) =>
+        this.db.put(
+          { ...keys.rect(o.rectificationId), ...rectIndexKeys(o), ...o },
+          "attribute_not_exists(pk)",
+        ),
+      ),
+      ...audits.map((e) => this.journal.auditPut(e)),
+    ];
+    await this.journal.commit(
+      items,
+      "Findings can only be submitted once, on site, before the window closes.",
+    );
+    // The findings are accepted: a failure to write the inspectors' links to the new orders must not
+    // fail the request; the workflow's first step after findings writes them again.
+    await this.linkOrdersToInspectors(orders).catch((error: unknown) =>
+      logger.warn("Inspector links not written; the workflow writes them", {
+        assignmentId: a.assignmentId,
+        error: error instanceof Error ? error : String(error),
+      }),
+    );
+  }
+
+  /**
+   * The inspectors' index items of their orders (`GET /rectifications` of an inspector). Too many for
+   * the findings transaction (orders × team), so written after it — by the API, and again by the
+   * workflow's first step after findings, so a crash in between loses none. Same keys: idempotent.
+   */
+  async linkOrdersToInspectors(orders: readonly RectificationRecord[]): Promise<void> {
+    await this.db.batchPut(
+      orders.flatMap((o) =>
+        o.inspectorIds.map((inspectorId) => ({
+          ...keys.inspectorRect(inspectorId, o.createdAt, o.rectificationId),
+          rectificationId: o.rectificationId,
+        })),
+      ),
+    );
+  }
+
+  /** Moves the assignment along when its current status is one of `from`; false when it was not. */
+  async advanceAssignment(
+    assignmentId: string,
+    from: readonly AssignmentRecord["status"][],
+    to: AssignmentRecord["status"],
+    at: string,
+    audit: AuditInput,
+    extra: { closedAt?: string; missedAt?: string } = {},
+    alsoWrite: readonly TransactItem[] = [],
+  ): Promise<boolean> {
+    const values: Item = { ":to": to, ":at": at, ":one": 1 };
+    from.forEach((s, i) => {
+      values[`:from${i}`] = s;
+    });
+    const sets = ["#status = :to", "updatedAt = :at", "version = version + :one"];
+    if (extra.closedAt) {
+      sets.push("closedAt = :closedAt");
+      values[":closedAt"] = extra.closedAt;
+    }
+    if (extra.missedAt) {
+      sets.push("missedAt = :missedAt");
+      values[":missedAt"] = extra.missedAt;
+    }
+    try {
+      await this.journal.commit(
+        [
+          this.db.update(
+            keys.assignment(assignmentId),
+            `SET ${sets.join(", ")}`,
+            { "#status": "status" },
+            values,
+            `#status IN (${from.map((_, i) => `:from${i}`).join(", ")})`,
+          ),
+          this.journal.auditPut(audit),
+          ...alsoWrite,
+        ],
+        "assignment moved on",
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConflictError) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import type { Dynamo, Page } from "./dynamo";
+import { type PageRequest, pageOnOwnerIndex, strip } from "./items";
+import type { AuditInput, Journal } from "./journal";
+import { keys } from "./keys";
+import { type InspectorRecord, inspectorRecord, parseItem } from "./records";
+
+/** The inspector pool (检查人员库). */
+export class InspectorStore {
+  constructor(
+    private readonly db: Dynamo,
+    private readonly journal: Journal,
+  ) {}
+
+  async getInspector(inspectorId: string): Promise<InspectorRecord | undefined> {
+    const item = await this.db.get(keys.inspector(inspectorId));
+    return item ? parseItem(inspectorRecord, strip(item), "inspector") : undefined;
+  }
+
+  /** The inspector pool, by id. */
+  async listInspectors(page: PageRequest): Promise<Page<InspectorRecord>> {
+    return pageOnOwnerIndex(this.db, keys.allInspectors, page, inspectorRecord, "inspector");
+  }
+
+  async getInspectors(ids: readonly string[]): Promise<Map<string, InspectorRecord>> {
+    const items = await this.db.batchGet(ids.map((id) => keys.inspector(id)));
+    return new Map(
+      items.map((i) => parseItem(inspectorRecord, strip(i), "inspector")).map((r) => [r.inspectorId, r]),
+    );
+  }
+
+  async putInspector(
+    record: InspectorRecord,
+    expectedVersion: number | null,
+    audit: AuditInput,
+  ): Promise<void> {
+    const condition = expectedVersion === null ? "attribute_not_exists(pk)" : "version = :expected";
+    await this.journal.commit(
+      [
+        this.db.put(
+          {
+            ...keys.inspector(record.inspectorId),
+            gsi1pk: keys.allInspectors,
+            gsi1sk: record.inspectorId,
+            ...record,
+          },
+          condition,
+          expectedVersion === null ? undefined : { ":expected": expectedVersion },
+        ),
+        this.db.conditionCheck(keys.unit(record.homeUnitId), "attribute_exists(pk)", {}),
+        this.journal.auditPut(audit),
+      ].map((t) => {
+        // ConditionCheck with no values must not carry an empty ExpressionAttributeValues map.
+        if (t.ConditionCheck && Object.keys(t.ConditionCheck.ExpressionAttributeValues ?? {}).length === 0) {
+          const { ExpressionAttributeValues, ...rest } = t.ConditionCheck;
+          return { ConditionCheck: rest };
+        }
+        return t;
+      }),
+      "The inspector or their home unit changed while this request was processed; try again.",
+    );
+  }
+}

@@ -1,0 +1,36 @@
+import type * as z from "zod/mini";
+import type { Dynamo, Item, Page } from "./dynamo";
+import { INDEX } from "./keys";
+import { parseItem } from "./records";
+
+export interface PageRequest {
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+}
+
+/** The key attributes stripped from items before they are parsed into records. */
+export function strip(item: Item): Item {
+  const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, expiration, ...rest } = item;
+  return rest;
+}
+
+/** A page of one GSI1 partition (a whole-collection list), each item parsed. */
+export async function pageOnOwnerIndex<T>(
+  db: Dynamo,
+  partition: string,
+  page: PageRequest,
+  schema: z.ZodMiniType<T>,
+  what: string,
+  order: { latestFirst?: boolean } = {},
+): Promise<Page<T>> {
+  const out = await db.query(
+    {
+      IndexName: INDEX.byOwner,
+      KeyConditionExpression: "gsi1pk = :pk",
+      ExpressionAttributeValues: { ":pk": partition },
+      ScanIndexForward: !order.latestFirst,
+    },
+    page,
+  );
+  return { items: out.items.map((i) => parseItem(schema, strip(i), what)), nextCursor: out.nextCursor };
+}

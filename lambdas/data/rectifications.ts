@@ -1,0 +1,229 @@
+import type { Dynamo, Item, Page, TransactItem } from "./dynamo";
+import { type PageRequest, strip } from "./items";
+import type { AuditInput, Journal, NotificationInput } from "./journal";
+import { INDEX, keys, rectIndexKeys } from "./keys";
+import { closedCounters, parseItem, type RectificationRecord, rectificationRecord } from "./records";
+
+/** Rectification orders (整改单): issue, report, review, close, and the counters of closed ones. */
+export class RectificationStore {
+  constructor(
+    private readonly db: Dynamo,
+    private readonly journal: Journal,
+  ) {}
+
+  async getRectification(id: string): Promise<RectificationRecord | undefined> {
+    const item = await this.db.get(keys.rect(id));
+    return item ? parseItem(rectificationRecord, strip(item), "rectification order") : undefined;
+  }
+
+  async getRectifications(ids: readonly string[]): Promise<RectificationRecord[]> {
+    const items = await this.db.batchGet(ids.map((id) => keys.rect(id)));
+    const byId = new Map(
+      items
+        .map((i) => parseItem(rectificationRecord, strip(i), "rectification order"))
+        .map((r) => [r.rectificationId, r]),
+    );
+    return ids.map((id) => byId.get(id)).filter((r): r is RectificationRecord => r !== undefined);
+  }
+
+  /**
+   * Replaces an order with its next state, conditional on the version read (no lost update), in
+   * one transaction with its audit event, notifications and counters.
+   */
+  async saveRectification(
+    before: RectificationRecord,
+    after: RectificationRecord,
+    extra: {
+      audits: readonly AuditInput[];
+      notifications?: readonly NotificationInput[];
+      closedOnTime?: boolean;
+    },
+    conflictMessage: string,
+  ): Promise<void> {
+    const fields = {
+      ...after,
+      ...rectIndexKeys(after),
+      version: before.version + 1,
+    };
+    const names: Record<string, string> = {};
+    const values: Item = { ":expected": before.version };
+    const sets = Object.entries(fields).map(([name, value], i) => {
+      names[`#f${i}`] = name;
+      values[`:f${i}`] = value;
+      return `#f${i} = :f${i}`;
+    });
+    const items: TransactItem[] = [
+      this.db.update(
+        keys.rect(after.rectificationId),
+        `SET ${sets.join(", ")}`,
+        { ...names, "#version": "version" },
+        values,
+        "#version = :expected",
+      ),
+      ...extra.audits.map((a) => this.journal.auditPut(a)),
+      ...(extra.notifications ?? []).map((n) => this.journal.notificationPut(n)),
+    ];
+    if (extra.closedOnTime !== undefined) {
+      const counter = extra.closedOnTime ? "closedOnTime" : "closedLate";
+      for (const sk of ["#ALL", `UNIT#${after.unitId}`]) {
+        items.push(
+          this.db.update(
+            { pk: keys.stats, sk },
+            `ADD closed :one, ${counter} :one SET unitId = :unit`,
+            undefined,
+            { ":one": 1, ":unit": sk === "#ALL" ? "*" : after.unitId },
+          ),
+        );
+      }
+    }
+    await this.journal.commit(items, conflictMessage);
+  }
+
+  async listActiveRectifications(filter: {
+    unitId?: string;
+    deadlineBefore?: string;
+  }): Promise<RectificationRecord[]> {
+    const range = filter.deadlineBefore;
+    const items = filter.unitId
+      ? await this.db.queryAll({
+          IndexName: INDEX.byUnit,
+          KeyConditionExpression: range
+            ? "gsi2pk = :pk AND gsi2sk BETWEEN :a AND :b"
+            : "gsi2pk = :pk AND begins_with(gsi2sk, :a)",
+          ExpressionAttributeValues: range
+            ? { ":pk": keys.unitRects(filter.unitId), ":a": "A#", ":b": `A#${range}` }
+            : { ":pk": keys.unitRects(filter.unitId), ":a": "A#" },
+        })
+      : await this.db.queryAll({
+          IndexName: INDEX.global,
+          KeyConditionExpression: range ? "gsi3pk = :pk AND gsi3sk < :b" : "gsi3pk = :pk",
+          ExpressionAttributeValues: range
+            ? { ":pk": keys.activeRects, ":b": range }
+            : { ":pk": keys.activeRects },
+        });
+    return items.map((i) => parseItem(rectificationRecord, strip(i), "rectification order"));
+  }
+
+  /** A page of orders for organizers/officials: by unit or over all, active or closed, optionally only overdue. */
+  async pageRectifications(
+    filter: { unitId?: string; bucket: "active" | "closed" | "all"; overdueBefore?: string; status?: string },
+    page: PageRequest,
+  ): Promise<Page<RectificationRecord>> {
+    const values: Item = {};
+    let keyCondition: string;
+    let indexName: string;
+    if (filter.unitId) {
+      indexName = INDEX.byUnit;
+      values[":pk"] = keys.unitRects(filter.unitId);
+      if (filter.overdueBefore) {
+        keyCondition = "gsi2pk = :pk AND gsi2sk BETWEEN :a AND :b";
+        values[":a"] = "A#";
+        values[":b"] = `A#${filter.overdueBefore}`;
+      } else if (filter.bucket === "all") {
+        keyCondition = "gsi2pk = :pk";
+      } else {
+        keyCondition = "gsi2pk = :pk AND begins_with(gsi2sk, :a)";
+        values[":a"] = filter.bucket === "active" ? "A#" : "C#";
+      }
+    } else if (filter.bucket === "all" && !filter.overdueBefore) {
+      // All orders of every unit: two partitions; read the active first, then the closed.
+      return this.pageAcrossBuckets(filter.status, page);
+    } else {
+      indexName = INDEX.global;
+      values[":pk"] = filter.bucket === "closed" ? keys.closedRects : keys.activeRects;
+      if (filter.overdueBefore) {
+        keyCondition = "gsi3pk = :pk AND gsi3sk < :b";
+        values[":b"] = filter.overdueBefore;
+      } else {
+        keyCondition = "gsi3pk = :pk";
+      }
+    }
+    const names: Record<string, string> = {};
+    let filterExpression: string | undefined;
+    if (filter.status) {
+      filterExpression = "#status = :status";
+      names["#status"] = "status";
+      values[":status"] = filter.status;
+    }
+    const out = await this.db.query(
+      {
+        IndexName: indexName,
+        KeyConditionExpression: keyCondition,
+        ExpressionAttributeValues: values,
+        ...(filterExpression ? { FilterExpression: filterExpression, ExpressionAttributeNames: names } : {}),
+        // Active orders by deadline, soonest first; closed ones by closing time, the latest first (the
+        // recent past is what a reader of the closed list wants, whatever the length of the history).
+        ScanIndexForward: filter.bucket !== "closed",
+      },
+      page,
+    );
+    return {
+      items: out.items.map((i) => parseItem(rectificationRecord, strip(i), "rectification order")),
+      nextCursor: out.nextCursor,
+    };
+  }
+
+  private async pageAcrossBuckets(
+    status: string | undefined,
+    page: PageRequest,
+  ): Promise<Page<RectificationRecord>> {
+    // The cursor names the bucket it continues in: "A:<key>" or "C:<key>".
+    const raw = page.cursor ?? "";
+    const inClosed = raw.startsWith("C:");
+    const inner = raw.length > 2 ? raw.slice(2) : undefined;
+    const bucket = inClosed ? "closed" : "active";
+    const result = await this.pageRectifications(
+      { bucket, ...(status ? { status } : {}) },
+      { limit: page.limit, cursor: inner },
+    );
+    if (result.nextCursor)
+      return { items: result.items, nextCursor: `${inClosed ? "C" : "A"}:${result.nextCursor}` };
+    if (!inClosed) return { items: result.items, nextCursor: "C:" };
+    return { items: result.items, nextCursor: null };
+  }
+
+  async listRectificationIdsOfInspector(inspectorId: string, page: PageRequest): Promise<Page<string>> {
+    const out = await this.db.query(
+      {
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues: { ":pk": keys.inspectorPartition(inspectorId), ":prefix": "RECT#" },
+        ScanIndexForward: false,
+      },
+      page,
+    );
+    return { items: out.items.map((i) => String(i.rectificationId)), nextCursor: out.nextCursor };
+  }
+
+  async listRectificationsOfSpotCheck(spotCheckId: string): Promise<RectificationRecord[]> {
+    const items = await this.db.queryAll({
+      IndexName: INDEX.byOwner,
+      KeyConditionExpression: "gsi1pk = :pk",
+      ExpressionAttributeValues: { ":pk": keys.spotCheckRects(spotCheckId) },
+    });
+    return items.map((i) => parseItem(rectificationRecord, strip(i), "rectification order"));
+  }
+
+  async closedCounters(): Promise<{
+    all: { closed: number; closedOnTime: number };
+    byUnit: Map<string, { closed: number; closedOnTime: number }>;
+  }> {
+    const items = await this.db.queryAll({
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": keys.stats },
+    });
+    const byUnit = new Map<string, { closed: number; closedOnTime: number }>();
+    let all = { closed: 0, closedOnTime: 0 };
+    for (const item of items) {
+      const c = parseItem(
+        closedCounters,
+        { closed: item.closed, closedOnTime: item.closedOnTime },
+        "counters",
+      );
+      const value = { closed: c.closed ?? 0, closedOnTime: c.closedOnTime ?? 0 };
+      if (item.sk === "#ALL") all = value;
+      else if (typeof item.sk === "string" && item.sk.startsWith("UNIT#"))
+        byUnit.set(item.sk.slice(5), value);
+    }
+    return { all, byUnit };
+  }
+}

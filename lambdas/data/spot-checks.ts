@@ -1,0 +1,102 @@
+import { assignmentItem } from "./assignments";
+import type { Dynamo, Page, TransactItem } from "./dynamo";
+import { type PageRequest, pageOnOwnerIndex, strip } from "./items";
+import type { AuditInput, Journal } from "./journal";
+import { INDEX, keys } from "./keys";
+import { type AssignmentRecord, parseItem, type SpotCheckRecord, spotCheckRecord } from "./records";
+
+/** Spot checks (抽查计划), their draw and the dispatch outbox. */
+export class SpotCheckStore {
+  constructor(
+    private readonly db: Dynamo,
+    private readonly journal: Journal,
+  ) {}
+
+  async createSpotCheck(record: SpotCheckRecord, audit: AuditInput): Promise<void> {
+    await this.journal.commit(
+      [
+        this.db.put(
+          {
+            ...keys.spotCheck(record.spotCheckId),
+            gsi1pk: keys.allSpotChecks,
+            gsi1sk: `${record.createdAt}#${record.spotCheckId}`,
+            ...record,
+          },
+          "attribute_not_exists(pk)",
+        ),
+        this.journal.auditPut(audit),
+      ],
+      "This spot check exists already.",
+    );
+  }
+
+  async getSpotCheck(spotCheckId: string): Promise<SpotCheckRecord | undefined> {
+    const item = await this.db.get(keys.spotCheck(spotCheckId));
+    return item ? parseItem(spotCheckRecord, strip(item), "spot check") : undefined;
+  }
+
+  /** Every spot check, newest first. */
+  async listSpotChecks(page: PageRequest): Promise<Page<SpotCheckRecord>> {
+    return pageOnOwnerIndex(this.db, keys.allSpotChecks, page, spotCheckRecord, "spot check", {
+      latestFirst: true,
+    });
+  }
+
+  /**
+   * Commits a draw: the spot check moves from planned to dispatched and its assignments appear, all
+   * at once. The spot check joins the dispatch outbox until every execution has started.
+   */
+  async commitDraw(
+    spotCheck: SpotCheckRecord,
+    assignments: readonly AssignmentRecord[],
+    audit: AuditInput,
+  ): Promise<void> {
+    const items: TransactItem[] = [
+      this.db.update(
+        keys.spotCheck(spotCheck.spotCheckId),
+        "SET #status = :dispatched, draw = :draw, assignmentIds = :ids, pendingDispatch = :true, gsi3pk = :outbox, gsi3sk = :id",
+        { "#status": "status" },
+        {
+          ":dispatched": "dispatched",
+          ":planned": "planned",
+          ":draw": spotCheck.draw,
+          ":ids": assignments.map((a) => a.assignmentId),
+          ":true": true,
+          ":outbox": keys.outbox,
+          ":id": spotCheck.spotCheckId,
+        },
+        "#status = :planned",
+      ),
+      ...assignments.map((a) => this.db.put(assignmentItem(a), "attribute_not_exists(pk)")),
+      this.journal.auditPut(audit),
+    ];
+    await this.journal.commit(items, "This spot check has been drawn already.");
+  }
+
+  async listPendingDispatch(limit: number): Promise<string[]> {
+    const out = await this.db.query(
+      {
+        IndexName: INDEX.global,
+        KeyConditionExpression: "gsi3pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.outbox },
+      },
+      { limit },
+    );
+    return out.items.map((i) => String(i.spotCheckId));
+  }
+
+  async completeDispatch(spotCheckId: string): Promise<void> {
+    await this.journal.commit(
+      [
+        this.db.update(
+          keys.spotCheck(spotCheckId),
+          "REMOVE pendingDispatch, gsi3pk, gsi3sk",
+          undefined,
+          undefined,
+          "attribute_exists(pk)",
+        ),
+      ],
+      "The spot check vanished during dispatch.",
+    );
+  }
+}
