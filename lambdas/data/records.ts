@@ -4,14 +4,15 @@ import * as z from "zod/mini";
  * The shapes of the items this system stores. Every item read from DynamoDB is parsed with one of
  * these schemas (never cast), so a malformed or tampered item fails loudly instead of flowing on.
  *
- * Each schema is built on its first parse (`z.lazy`), not at import: every handler bundles the whole
- * store, but most read two or three kinds of item, and building all of them cost each cold start
- * about 4 % of its import time (`npm run bench`, phase 1).
+ * Each schema is built on its first parse (`z.lazy`), not at import, and each is marked pure, so a
+ * handler bundles only the schemas of the stores it uses and builds only those of the items it reads:
+ * a store's methods parse several kinds of item, most requests read two or three. Building all of them
+ * cost each cold start about 4 % of its import time (`npm run bench`, phase 1).
  */
 
 const latLng = () => z.object({ lat: z.number(), lng: z.number() });
 
-export const unitRecord = z.lazy(() =>
+export const unitRecord = /* @__PURE__ */ z.lazy(() =>
   z.object({
     unitId: z.string(),
     name: z.string(),
@@ -26,7 +27,7 @@ export const unitRecord = z.lazy(() =>
 );
 export type UnitRecord = z.infer<typeof unitRecord>;
 
-export const inspectorRecord = z.lazy(() =>
+export const inspectorRecord = /* @__PURE__ */ z.lazy(() =>
   z.object({
     inspectorId: z.string(),
     name: z.string(),
@@ -47,7 +48,7 @@ const checklistItem = () =>
   });
 const grade = () => z.object({ name: z.string(), minPercent: z.number() });
 
-export const templateRecord = z.lazy(() =>
+export const templateRecord = /* @__PURE__ */ z.lazy(() =>
   z.object({
     templateId: z.string(),
     version: z.number(),
@@ -63,7 +64,7 @@ export type TemplateRecord = z.infer<typeof templateRecord>;
 const poolMember = () => z.object({ inspectorId: z.string(), homeUnitId: z.string() });
 const drawnAssignment = () => z.object({ unitId: z.string(), inspectorIds: z.array(z.string()) });
 
-export const drawRecord = z.lazy(() =>
+export const drawRecord = /* @__PURE__ */ z.lazy(() =>
   z.object({
     algorithm: z.string(),
     candidates: z.array(z.string()),
@@ -76,9 +77,9 @@ export const drawRecord = z.lazy(() =>
 );
 export type DrawRecord = z.infer<typeof drawRecord>;
 
-export const spotCheckStatus = z.lazy(() => z.enum(["planned", "dispatched"]));
+export const spotCheckStatus = /* @__PURE__ */ z.lazy(() => z.enum(["planned", "dispatched"]));
 
-export const spotCheckRecord = z.lazy(() =>
+export const spotCheckRecord = /* @__PURE__ */ z.lazy(() =>
   z.object({
     spotCheckId: z.string(),
     title: z.string(),
@@ -104,7 +105,7 @@ export const spotCheckRecord = z.lazy(() =>
 );
 export type SpotCheckRecord = z.infer<typeof spotCheckRecord>;
 
-export const assignmentStatus = z.lazy(() =>
+export const assignmentStatus = /* @__PURE__ */ z.lazy(() =>
   z.enum(["dispatched", "on_site", "scored", "rectifying", "closed", "missed"]),
 );
 
@@ -127,7 +128,7 @@ const findingIssue = () =>
     rectificationId: z.string(),
   });
 
-export const scoreRecord = z.lazy(() =>
+export const scoreRecord = /* @__PURE__ */ z.lazy(() =>
   z.object({
     points: z.number(),
     maxPoints: z.number(),
@@ -137,7 +138,7 @@ export const scoreRecord = z.lazy(() =>
   }),
 );
 
-export const assignmentRecord = z.lazy(() =>
+export const assignmentRecord = /* @__PURE__ */ z.lazy(() =>
   z.object({
     assignmentId: z.string(),
     spotCheckId: z.string(),
@@ -169,8 +170,8 @@ export const assignmentRecord = z.lazy(() =>
 );
 export type AssignmentRecord = z.infer<typeof assignmentRecord>;
 
-export const rectificationStatus = z.lazy(() => z.enum(["open", "submitted", "closed"]));
-export const severity = z.lazy(() => z.enum(["minor", "major", "critical"]));
+export const rectificationStatus = /* @__PURE__ */ z.lazy(() => z.enum(["open", "submitted", "closed"]));
+export const severity = /* @__PURE__ */ z.lazy(() => z.enum(["minor", "major", "critical"]));
 
 const historyEntry = () =>
   z.object({
@@ -182,7 +183,7 @@ const historyEntry = () =>
     level: z.optional(z.number()),
   });
 
-export const rectificationRecord = z.lazy(() =>
+export const rectificationRecord = /* @__PURE__ */ z.lazy(() =>
   z.object({
     rectificationId: z.string(),
     assignmentId: z.string(),
@@ -215,7 +216,7 @@ export const rectificationRecord = z.lazy(() =>
 );
 export type RectificationRecord = z.infer<typeof rectificationRecord>;
 
-export const auditEvent = z.lazy(() =>
+export const auditEvent = /* @__PURE__ */ z.lazy(() =>
   z.object({
     entityId: z.string(),
     at: z.string(),
@@ -229,7 +230,7 @@ export const auditEvent = z.lazy(() =>
 );
 export type AuditEvent = z.infer<typeof auditEvent>;
 
-export const notificationRecord = z.lazy(() =>
+export const notificationRecord = /* @__PURE__ */ z.lazy(() =>
   z.object({
     notificationId: z.string(),
     recipient: z.string(),
@@ -247,10 +248,10 @@ export const notificationRecord = z.lazy(() =>
 export type NotificationRecord = z.infer<typeof notificationRecord>;
 
 /** The human steps the workflow waits for with a callback task. */
-export const callbackKind = z.lazy(() => z.enum(["findings", "report", "review"]));
+export const callbackKind = /* @__PURE__ */ z.lazy(() => z.enum(["findings", "report", "review"]));
 export type CallbackKind = z.infer<typeof callbackKind>;
 
-export const callbackToken = z.lazy(() =>
+export const callbackToken = /* @__PURE__ */ z.lazy(() =>
   z.object({
     taskToken: z.string(),
     /** The human step the token waits for (which statuses of the entity are still awaited). */
@@ -259,7 +260,7 @@ export const callbackToken = z.lazy(() =>
   }),
 );
 
-export const pendingResume = z.lazy(() =>
+export const pendingResume = /* @__PURE__ */ z.lazy(() =>
   z.object({
     tokenHash: z.string(),
     taskToken: z.string(),
@@ -269,7 +270,7 @@ export const pendingResume = z.lazy(() =>
   }),
 );
 
-export const closedCounters = z.lazy(() =>
+export const closedCounters = /* @__PURE__ */ z.lazy(() =>
   z.object({
     closed: z.optional(z.number()),
     closedOnTime: z.optional(z.number()),
