@@ -208,6 +208,17 @@ export async function wholeInspection(
   const unit = await world.unitUser(unitId);
   const id = assignment.assignmentId;
   const current = async () => (await world.official.get(`/assignments/${id}`)).body;
+  // People act after the workflow waits for them (a report comes hours after the findings, not
+  // milliseconds): each step waits until the execution has entered the wait for it `times` times.
+  // Racing ahead of the workflow would bill the detours of a step that moved on while unobserved.
+  const sfn = bench.system.stepFunctions;
+  const waiting = async (state: string, times: number) => {
+    const reached = await until(
+      () => (sfn.executionCounters(id).statesEntered[state] ?? 0) >= times,
+      boundMs,
+    );
+    if (!reached) throw new Error(`${id}: the workflow did not reach ${state} ×${times}`);
+  };
 
   await timed(() =>
     write(
@@ -219,6 +230,7 @@ export async function wholeInspection(
       current,
     ),
   );
+  await waiting("AwaitFindings", 1);
   const findings = await timed(() =>
     write(inspector, "findings", `/assignments/${id}/findings`, FINDINGS_3_ISSUES, 202, current),
   );
@@ -237,19 +249,22 @@ export async function wholeInspection(
   const review = (order: string, body: Record<string, unknown>) =>
     timed(() => write(inspector, "review", `/rectifications/${order}/review`, body, 200, async () => ({})));
 
+  await waiting("AwaitReport", orders.length);
   for (const order of orders) await report(unit, order, "已整改，附照片");
   const [first, ...rest] = orders;
   if (!first) throw new Error("findings made no orders");
+  await waiting("AwaitReview", orders.length);
   await review(first, {
     decision: "reject",
     comment: "回头看：整改不到位",
     deadline: isoIn(2 * 24 * 3600_000),
   });
   for (const order of rest) await review(order, { decision: "accept", comment: "整改到位，销号" });
+  await waiting("AwaitReport", orders.length + 1);
   await report(unit, first, "已重新整改");
+  await waiting("AwaitReview", orders.length + 1);
   await review(first, { decision: "accept", comment: "复查到位，销号" });
 
-  const sfn = bench.system.stepFunctions;
   const arn = `${sfn.stateMachineArn.replace(":stateMachine:", ":execution:")}:${id}`;
   const closed = await until(() => {
     try {
