@@ -3,6 +3,8 @@ import type { Dynamo, Item, Page } from "./dynamo";
 import { INDEX } from "./keys";
 import { parseItem } from "./records";
 
+/** What the stores of every aggregate share: the page request, key stripping, whole-collection lists. */
+
 export interface PageRequest {
   readonly limit: number;
   readonly cursor?: string | undefined;
