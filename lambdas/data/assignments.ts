@@ -1,7 +1,7 @@
 import { ConflictError } from "../domain/errors";
 import { logger } from "../shared/logger";
 import type { Dynamo, Item, Page, TransactItem } from "./dynamo";
-import { type PageRequest, strip } from "./items";
+import { type PageRequest, queryPage, strip } from "./items";
 import type { AuditInput, Journal } from "./journal";
 import { INDEX, keys, rectIndexKeys } from "./keys";
 import { type AssignmentRecord, assignmentRecord, parseItem, type RectificationRecord } from "./records";
@@ -54,7 +54,8 @@ export class AssignmentStore {
   }
 
   async listAllAssignments(page: PageRequest): Promise<Page<AssignmentRecord>> {
-    const out = await this.db.query(
+    return queryPage(
+      this.db,
       {
         IndexName: INDEX.global,
         KeyConditionExpression: "gsi3pk = :pk",
@@ -62,16 +63,15 @@ export class AssignmentStore {
         ScanIndexForward: false,
       },
       page,
+      assignmentRecord,
+      "assignment",
     );
-    return {
-      items: out.items.map((i) => parseItem(assignmentRecord, strip(i), "assignment")),
-      nextCursor: out.nextCursor,
-    };
   }
 
   /** Only assignments the team has arrived at are in this index: before arrival the unit cannot list them. */
   async listArrivedAssignmentsOfUnit(unitId: string, page: PageRequest): Promise<Page<AssignmentRecord>> {
-    const out = await this.db.query(
+    return queryPage(
+      this.db,
       {
         IndexName: INDEX.byUnit,
         KeyConditionExpression: "gsi2pk = :pk",
@@ -79,11 +79,9 @@ export class AssignmentStore {
         ScanIndexForward: false,
       },
       page,
+      assignmentRecord,
+      "assignment",
     );
-    return {
-      items: out.items.map((i) => parseItem(assignmentRecord, strip(i), "assignment")),
-      nextCursor: out.nextCursor,
-    };
   }
 
   async listAssignmentsOfInspector(inspectorId: string, page: PageRequest): Promise<Page<AssignmentRecord>> {

@@ -1,10 +1,10 @@
+import type { QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import type * as z from "zod/mini";
 import type { Dynamo, Item, Page } from "./dynamo";
 import { INDEX } from "./keys";
 import { parseItem } from "./records";
 
-/** What the stores of every aggregate share: the page request, key stripping, whole-collection lists. */
-
+/** What the stores of every aggregate share: the page request, key stripping, parsed pages of a Query. */
 export interface PageRequest {
   readonly limit: number;
   readonly cursor?: string | undefined;
@@ -16,8 +16,20 @@ export function strip(item: Item): Item {
   return rest;
 }
 
+/** One page of a Query, each item parsed with `schema` (`what` names the item in a parse error). */
+export async function queryPage<T>(
+  db: Dynamo,
+  input: Omit<QueryCommandInput, "TableName" | "ExclusiveStartKey" | "Limit">,
+  page: PageRequest,
+  schema: z.ZodMiniType<T>,
+  what: string,
+): Promise<Page<T>> {
+  const out = await db.query(input, page);
+  return { items: out.items.map((i) => parseItem(schema, strip(i), what)), nextCursor: out.nextCursor };
+}
+
 /** A page of one GSI1 partition (a whole-collection list), each item parsed. */
-export async function pageOnOwnerIndex<T>(
+export function pageOnOwnerIndex<T>(
   db: Dynamo,
   partition: string,
   page: PageRequest,
@@ -25,7 +37,8 @@ export async function pageOnOwnerIndex<T>(
   what: string,
   order: { latestFirst?: boolean } = {},
 ): Promise<Page<T>> {
-  const out = await db.query(
+  return queryPage(
+    db,
     {
       IndexName: INDEX.byOwner,
       KeyConditionExpression: "gsi1pk = :pk",
@@ -33,6 +46,7 @@ export async function pageOnOwnerIndex<T>(
       ScanIndexForward: !order.latestFirst,
     },
     page,
+    schema,
+    what,
   );
-  return { items: out.items.map((i) => parseItem(schema, strip(i), what)), nextCursor: out.nextCursor };
 }

@@ -1,5 +1,5 @@
 import type { Dynamo, Item, Page, TransactItem } from "./dynamo";
-import { type PageRequest, strip } from "./items";
+import { type PageRequest, queryPage, strip } from "./items";
 import type { AuditInput, Journal, NotificationInput } from "./journal";
 import { INDEX, keys, rectIndexKeys } from "./keys";
 import { closedCounters, parseItem, type RectificationRecord, rectificationRecord } from "./records";
@@ -145,7 +145,8 @@ export class RectificationStore {
       names["#status"] = "status";
       values[":status"] = filter.status;
     }
-    const out = await this.db.query(
+    return queryPage(
+      this.db,
       {
         IndexName: indexName,
         KeyConditionExpression: keyCondition,
@@ -156,11 +157,9 @@ export class RectificationStore {
         ScanIndexForward: filter.bucket !== "closed",
       },
       page,
+      rectificationRecord,
+      "rectification order",
     );
-    return {
-      items: out.items.map((i) => parseItem(rectificationRecord, strip(i), "rectification order")),
-      nextCursor: out.nextCursor,
-    };
   }
 
   private async pageAcrossBuckets(
