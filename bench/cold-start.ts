@@ -4,9 +4,10 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type BuildOptions, build } from "esbuild";
+import { build } from "esbuild";
 import { buildApp } from "../lib/app";
 import { HANDLER_METADATA_KEY, handlerEntry } from "../lib/constructs/inspection-function";
+import { CDK_BUNDLING_COPY } from "./bundling";
 import { log, median, ROOT } from "./stats";
 
 /**
@@ -27,26 +28,6 @@ const ATTRIBUTION = [
   "plus-idempotency",
   "plus-all",
 ];
-
-// ---- ONE CLEARLY MARKED COPY ----------------------------------------------------------------
-// The esbuild options of InspectionFunction (lib/constructs/inspection-function.ts, `bundling`), as
-// NodejsFunction passes them to esbuild. The construct keeps them inside its constructor, so they
-// cannot be imported; this copy builds only the floor bundle and the size breakdowns, and the run
-// checks it: a handler built with it must be byte-identical to the CDK bundle of that handler.
-const ESM_REQUIRE_BANNER =
-  "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
-export const CDK_BUNDLING_COPY: BuildOptions = {
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  minify: true,
-  sourcemap: true,
-  target: "node22",
-  mainFields: ["module", "main"],
-  banner: { js: ESM_REQUIRE_BANNER },
-  outExtension: { ".js": ".mjs" },
-};
-// ---- END OF COPY ----------------------------------------------------------------------------
 
 export interface BundleFigure {
   readonly name: string;
@@ -262,10 +243,10 @@ async function main(outFile: string) {
       `importing ${targets.length} bundles × ${SPAWNS} fresh node processes (the floor × ${FLOOR_PER_ROUND * SPAWNS})`,
     );
     for (const t of targets) importOnce(t.file, t.env); // warm-up round (file cache), not counted
+    const floorRepeats = Array.from({ length: FLOOR_PER_ROUND - 1 }, () => floorEntry);
     for (let round = 0; round < SPAWNS; round++) {
       // The floor divides every ratio, so its own noise would move all of them at once: it is
       // imported FLOOR_PER_ROUND times a round (at random places), the bundles once.
-      const floorRepeats = Array.from({ length: FLOOR_PER_ROUND - 1 }, () => floorEntry);
       for (const t of shuffled([...targets, ...floorRepeats])) {
         const s = importOnce(t.file, t.env);
         samples.get(t.name)?.importMs.push(s.importMs);

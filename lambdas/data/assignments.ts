@@ -1,10 +1,10 @@
 import { ConflictError } from "../domain/errors";
 import { logger } from "../shared/logger";
 import type { Dynamo, Item, Page, TransactItem } from "./dynamo";
-import { type PageRequest, queryPage, strip } from "./items";
+import { batchGetParsed, getParsed, type PageRequest, queryPage } from "./items";
 import type { AuditInput, Journal } from "./journal";
 import { INDEX, keys, rectIndexKeys } from "./keys";
-import { type AssignmentRecord, assignmentRecord, parseItem, type RectificationRecord } from "./records";
+import { type AssignmentRecord, assignmentRecord, type RectificationRecord } from "./records";
 
 /** An assignment's item with its index attributes (the unit's index only after arrival). */
 export function assignmentItem(a: AssignmentRecord): Item {
@@ -41,15 +41,12 @@ export class AssignmentStore {
   }
 
   async getAssignment(assignmentId: string): Promise<AssignmentRecord | undefined> {
-    const item = await this.db.get(keys.assignment(assignmentId));
-    return item ? parseItem(assignmentRecord, strip(item), "assignment") : undefined;
+    return getParsed(this.db, keys.assignment(assignmentId), assignmentRecord, "assignment");
   }
 
   async getAssignments(ids: readonly string[]): Promise<AssignmentRecord[]> {
-    const items = await this.db.batchGet(ids.map((id) => keys.assignment(id)));
-    const byId = new Map(
-      items.map((i) => parseItem(assignmentRecord, strip(i), "assignment")).map((a) => [a.assignmentId, a]),
-    );
+    const found = await batchGetParsed(this.db, ids.map(keys.assignment), assignmentRecord, "assignment");
+    const byId = new Map(found.map((a) => [a.assignmentId, a]));
     return ids.map((id) => byId.get(id)).filter((a): a is AssignmentRecord => a !== undefined);
   }
 

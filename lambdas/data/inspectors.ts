@@ -1,8 +1,8 @@
 import type { Dynamo, Page } from "./dynamo";
-import { type PageRequest, pageOnOwnerIndex, strip } from "./items";
+import { batchGetParsed, getParsed, type PageRequest, pageOnOwnerIndex } from "./items";
 import type { AuditInput, Journal } from "./journal";
 import { keys } from "./keys";
-import { type InspectorRecord, inspectorRecord, parseItem } from "./records";
+import { type InspectorRecord, inspectorRecord } from "./records";
 
 /** The inspector pool (检查人员库). */
 export class InspectorStore {
@@ -12,8 +12,7 @@ export class InspectorStore {
   ) {}
 
   async getInspector(inspectorId: string): Promise<InspectorRecord | undefined> {
-    const item = await this.db.get(keys.inspector(inspectorId));
-    return item ? parseItem(inspectorRecord, strip(item), "inspector") : undefined;
+    return getParsed(this.db, keys.inspector(inspectorId), inspectorRecord, "inspector");
   }
 
   /** The inspector pool, by id. */
@@ -22,10 +21,8 @@ export class InspectorStore {
   }
 
   async getInspectors(ids: readonly string[]): Promise<Map<string, InspectorRecord>> {
-    const items = await this.db.batchGet(ids.map((id) => keys.inspector(id)));
-    return new Map(
-      items.map((i) => parseItem(inspectorRecord, strip(i), "inspector")).map((r) => [r.inspectorId, r]),
-    );
+    const found = await batchGetParsed(this.db, ids.map(keys.inspector), inspectorRecord, "inspector");
+    return new Map(found.map((r) => [r.inspectorId, r]));
   }
 
   async putInspector(

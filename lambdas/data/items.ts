@@ -16,6 +16,48 @@ export function strip(item: Item): Item {
   return rest;
 }
 
+/** One item by key, parsed; undefined when there is none. */
+export async function getParsed<T>(
+  db: Dynamo,
+  key: { pk: string; sk: string },
+  schema: z.ZodMiniType<T>,
+  what: string,
+): Promise<T | undefined> {
+  const item = await db.get(key);
+  return item ? parseItem(schema, strip(item), what) : undefined;
+}
+
+/** The items found under `keyList` (in no particular order; missing ones left out), each parsed. */
+export async function batchGetParsed<T>(
+  db: Dynamo,
+  keyList: readonly { pk: string; sk: string }[],
+  schema: z.ZodMiniType<T>,
+  what: string,
+): Promise<T[]> {
+  const items = await db.batchGet(keyList);
+  return items.map((i) => parseItem(schema, strip(i), what));
+}
+
+/** The last item of a partition by sort key (strongly consistent), parsed; undefined when it is empty. */
+export async function latestParsed<T>(
+  db: Dynamo,
+  partition: string,
+  schema: z.ZodMiniType<T>,
+  what: string,
+): Promise<T | undefined> {
+  const out = await db.query(
+    {
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": partition },
+      ScanIndexForward: false,
+      ConsistentRead: true,
+    },
+    { limit: 1 },
+  );
+  const item = out.items[0];
+  return item ? parseItem(schema, strip(item), what) : undefined;
+}
+
 /** One page of a Query, each item parsed with `schema` (`what` names the item in a parse error). */
 export async function queryPage<T>(
   db: Dynamo,

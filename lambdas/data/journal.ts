@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { nextLink } from "../domain/audit-chain";
 import { TransientDependencyError } from "../domain/errors";
 import { type Dynamo, RetryableConditionError, type TransactItem } from "./dynamo";
-import { strip } from "./items";
+import { latestParsed } from "./items";
 import { auditSortKey, keys } from "./keys";
-import { type AuditEvent, auditEvent, type NotificationRecord, parseItem } from "./records";
+import { type AuditEvent, auditEvent, type NotificationRecord } from "./records";
 
 /** Marks an audit placeholder inside a transaction's items (see `Journal.auditPut`). */
 const AUDIT = Symbol("audit");
@@ -53,17 +53,7 @@ export class Journal {
   }
 
   private async auditHead(entityId: string): Promise<{ seq: number; hash: string } | null> {
-    const out = await this.db.query(
-      {
-        KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: { ":pk": keys.audit(entityId) },
-        ScanIndexForward: false,
-        ConsistentRead: true,
-      },
-      { limit: 1 },
-    );
-    const head = out.items[0];
-    return head ? parseItem(auditEvent, strip(head), "audit event") : null;
+    return (await latestParsed(this.db, keys.audit(entityId), auditEvent, "audit event")) ?? null;
   }
 
   /**

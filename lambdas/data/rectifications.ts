@@ -1,5 +1,5 @@
 import type { Dynamo, Item, Page, TransactItem } from "./dynamo";
-import { type PageRequest, queryPage, strip } from "./items";
+import { batchGetParsed, getParsed, type PageRequest, queryPage, strip } from "./items";
 import type { AuditInput, Journal, NotificationInput } from "./journal";
 import { INDEX, keys, rectIndexKeys } from "./keys";
 import { closedCounters, parseItem, type RectificationRecord, rectificationRecord } from "./records";
@@ -12,17 +12,17 @@ export class RectificationStore {
   ) {}
 
   async getRectification(id: string): Promise<RectificationRecord | undefined> {
-    const item = await this.db.get(keys.rect(id));
-    return item ? parseItem(rectificationRecord, strip(item), "rectification order") : undefined;
+    return getParsed(this.db, keys.rect(id), rectificationRecord, "rectification order");
   }
 
   async getRectifications(ids: readonly string[]): Promise<RectificationRecord[]> {
-    const items = await this.db.batchGet(ids.map((id) => keys.rect(id)));
-    const byId = new Map(
-      items
-        .map((i) => parseItem(rectificationRecord, strip(i), "rectification order"))
-        .map((r) => [r.rectificationId, r]),
+    const found = await batchGetParsed(
+      this.db,
+      ids.map(keys.rect),
+      rectificationRecord,
+      "rectification order",
     );
+    const byId = new Map(found.map((r) => [r.rectificationId, r]));
     return ids.map((id) => byId.get(id)).filter((r): r is RectificationRecord => r !== undefined);
   }
 

@@ -1,9 +1,9 @@
 import { assignmentItem } from "./assignments";
 import type { Dynamo, Page, TransactItem } from "./dynamo";
-import { type PageRequest, pageOnOwnerIndex, strip } from "./items";
+import { getParsed, type PageRequest, pageOnOwnerIndex } from "./items";
 import type { AuditInput, Journal } from "./journal";
 import { INDEX, keys } from "./keys";
-import { type AssignmentRecord, parseItem, type SpotCheckRecord, spotCheckRecord } from "./records";
+import { type AssignmentRecord, type SpotCheckRecord, spotCheckRecord } from "./records";
 
 /** Spot checks (抽查计划), their draw and the dispatch outbox. */
 export class SpotCheckStore {
@@ -31,8 +31,7 @@ export class SpotCheckStore {
   }
 
   async getSpotCheck(spotCheckId: string): Promise<SpotCheckRecord | undefined> {
-    const item = await this.db.get(keys.spotCheck(spotCheckId));
-    return item ? parseItem(spotCheckRecord, strip(item), "spot check") : undefined;
+    return getParsed(this.db, keys.spotCheck(spotCheckId), spotCheckRecord, "spot check");
   }
 
   /** Every spot check, newest first. */

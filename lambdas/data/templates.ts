@@ -1,8 +1,8 @@
 import type { Dynamo, Page } from "./dynamo";
-import { type PageRequest, pageOnOwnerIndex, strip } from "./items";
+import { getParsed, latestParsed, type PageRequest, pageOnOwnerIndex } from "./items";
 import type { AuditInput, Journal } from "./journal";
 import { keys } from "./keys";
-import { parseItem, type TemplateRecord, templateRecord } from "./records";
+import { type TemplateRecord, templateRecord } from "./records";
 
 /** Checklist templates (检查表), one item per version; a version never changes once written. */
 export class TemplateStore {
@@ -31,17 +31,7 @@ export class TemplateStore {
   }
 
   async getLatestTemplate(templateId: string): Promise<TemplateRecord | undefined> {
-    const out = await this.db.query(
-      {
-        KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: { ":pk": keys.templatePartition(templateId) },
-        ScanIndexForward: false,
-        ConsistentRead: true,
-      },
-      { limit: 1 },
-    );
-    const item = out.items[0];
-    return item ? parseItem(templateRecord, strip(item), "template") : undefined;
+    return latestParsed(this.db, keys.templatePartition(templateId), templateRecord, "template");
   }
 
   /** Every template, newest first, each as its first version (see `getLatestTemplate` for the latest). */
@@ -52,7 +42,6 @@ export class TemplateStore {
   }
 
   async getTemplateVersion(templateId: string, version: number): Promise<TemplateRecord | undefined> {
-    const item = await this.db.get(keys.template(templateId, version));
-    return item ? parseItem(templateRecord, strip(item), "template") : undefined;
+    return getParsed(this.db, keys.template(templateId, version), templateRecord, "template");
   }
 }

@@ -1,8 +1,8 @@
 import type { Dynamo, Page, TransactItem } from "./dynamo";
-import { type PageRequest, pageOnOwnerIndex, strip } from "./items";
+import { batchGetParsed, getParsed, type PageRequest, pageOnOwnerIndex } from "./items";
 import type { AuditInput, Journal } from "./journal";
 import { INDEX, keys } from "./keys";
-import { parseItem, type UnitRecord, unitRecord } from "./records";
+import { type UnitRecord, unitRecord } from "./records";
 
 /** The unit tree (被检查单位 and their districts and streets). */
 export class UnitStore {
@@ -12,13 +12,11 @@ export class UnitStore {
   ) {}
 
   async getUnit(unitId: string): Promise<UnitRecord | undefined> {
-    const item = await this.db.get(keys.unit(unitId));
-    return item ? parseItem(unitRecord, strip(item), "unit") : undefined;
+    return getParsed(this.db, keys.unit(unitId), unitRecord, "unit");
   }
 
   async getUnits(unitIds: readonly string[]): Promise<Map<string, UnitRecord>> {
-    const items = await this.db.batchGet(unitIds.map((id) => keys.unit(id)));
-    const units = items.map((i) => parseItem(unitRecord, strip(i), "unit"));
+    const units = await batchGetParsed(this.db, unitIds.map(keys.unit), unitRecord, "unit");
     return new Map(units.map((u) => [u.unitId, u]));
   }
 

@@ -17,7 +17,7 @@ export const HANDLER_METADATA_KEY = "spot:handler";
 export const SERVICE_NAME = "spot-inspections";
 
 /** Defines `require` inside the ESM bundle, for CommonJS dependencies that call it. */
-const ESM_REQUIRE_BANNER =
+export const ESM_REQUIRE_BANNER =
   "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
 
 /** The file a handler module is bundled from: `lambdas/handlers/<handler>.ts`. */
