@@ -1,6 +1,8 @@
 import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
 import { InspectionTable } from "./constructs/data-store";
+import { EvidenceCheck } from "./constructs/evidence-check";
+import { EvidenceStore } from "./constructs/evidence-store";
 import { InspectionHttpApi } from "./constructs/http-api";
 import { InspectionIdentity } from "./constructs/identity";
 import { InspectionNotifications } from "./constructs/notifications";
@@ -28,6 +30,10 @@ export interface SpotInspectionStackProps extends StackProps {
 export class SpotInspectionStack extends Stack {
   /** Stateful: the single table. */
   readonly data: InspectionTable;
+  /** Stateful: the private bucket of evidence photos and documents. */
+  readonly evidence: EvidenceStore;
+  /** The check of every evidence upload, run by the bucket's upload event. */
+  readonly evidenceCheck: EvidenceCheck;
   /** Stateful: the user pool, its groups and app client. */
   readonly identity: InspectionIdentity;
   /** The notification topic (整改通知, 催办, 问责). */
@@ -47,6 +53,7 @@ export class SpotInspectionStack extends Stack {
     });
 
     this.data = new InspectionTable(this, "Data");
+    this.evidence = new EvidenceStore(this, "Evidence");
     this.identity = new InspectionIdentity(this, "Identity");
     this.notifications = new InspectionNotifications(this, "Notifications");
     this.workflow = new InspectionWorkflow(this, "Workflow", {
@@ -55,12 +62,19 @@ export class SpotInspectionStack extends Stack {
     });
     this.api = new InspectionHttpApi(this, "Api", {
       table: this.data,
+      evidence: this.evidence,
       identity: this.identity,
       throttlingRateLimit: props.throttlingRateLimit,
       throttlingBurstLimit: props.throttlingBurstLimit,
     });
 
+    this.evidenceCheck = new EvidenceCheck(this, "EvidenceCheck", {
+      table: this.data,
+      evidence: this.evidence,
+    });
+
     this.console = new WebConsole(this, "Console", { apiUrl: this.api.url, identity: this.identity });
+    this.evidence.allowConsole(`https://${this.console.distribution.distributionDomainName}`);
 
     new CfnOutput(this, "ApiUrl", { description: "Base URL of the HTTP API", value: this.api.url });
     new CfnOutput(this, "UserPoolId", { value: this.identity.userPool.userPoolId });
@@ -70,6 +84,7 @@ export class SpotInspectionStack extends Stack {
     });
     new CfnOutput(this, "ConsoleUrl", { description: "The web console", value: this.console.url });
     new CfnOutput(this, "TableName", { value: this.data.tableName });
+    new CfnOutput(this, "EvidenceBucketName", { value: this.evidence.bucketName });
     new CfnOutput(this, "StateMachineArn", { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, "NotificationTopicArn", { value: this.notifications.topic.topicArn });
   }

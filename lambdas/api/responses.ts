@@ -160,10 +160,13 @@ const historyEntry = z.strictObject({
     "rejected",
     "overdue_reminder",
     "escalated",
+    "evidence_added",
   ]),
   comment: z.optional(z.string()),
   deadline: z.optional(time),
   level: z.optional(z.int()),
+  evidenceIds: z.optional(ids),
+  purpose: z.optional(z.enum(["finding", "before", "after", "review"])),
 });
 
 const rectification = z.strictObject({
@@ -182,10 +185,14 @@ const rectification = z.strictObject({
   }),
   light: z.enum(["green", "yellow", "red"]),
   history: z.array(historyEntry),
+  beforeEvidenceIds: z.optional(ids).register(z.globalRegistry, {
+    description: "The photos of the issue this order came from (问题照片), its 整改前 photos.",
+  }),
   report: z.optional(
     z.strictObject({
       description: z.string(),
       evidence: z.array(z.union([z.string(), z.record(z.string(), z.unknown())])),
+      evidenceIds: z.optional(ids),
       at: time,
       by: z.string(),
       late: z.boolean(),
@@ -220,7 +227,12 @@ const assignment = z.strictObject({
   findings: z.optional(
     z.strictObject({
       items: z.array(
-        z.strictObject({ code: z.string(), deduction: z.number(), note: z.optional(z.string()) }),
+        z.strictObject({
+          code: z.string(),
+          deduction: z.number(),
+          note: z.optional(z.string()),
+          evidenceIds: z.optional(ids),
+        }),
       ),
       issues: z.array(
         z.strictObject({
@@ -229,6 +241,7 @@ const assignment = z.strictObject({
           severity,
           deadline: time,
           rectificationId: z.string(),
+          evidenceIds: z.optional(ids),
         }),
       ),
       submittedAt: time,
@@ -352,6 +365,46 @@ const notification = z.strictObject({
   deadline: z.optional(time),
 });
 
+// ---- evidence ------------------------------------------------------------------------------
+
+const evidenceSubject = z.strictObject({ kind: z.enum(["assignment", "rectification"]), id: z.string() });
+const evidence = z.strictObject({
+  evidenceId: z.string(),
+  subject: evidenceSubject,
+  purpose: z.enum(["finding", "before", "after", "review"]),
+  status: z.enum(["pending", "verified", "rejected"]),
+  fileName: z.string(),
+  contentType: z.string(),
+  size: count,
+  sha256: z.optional(z.string()).register(z.globalRegistry, {
+    description: "Lowercase hex SHA-256 of the stored bytes, computed by the server.",
+  }),
+  capturedAt: z.optional(time),
+  location: z.optional(latLng),
+  captureSource: z.optional(z.enum(["exif", "device"])).register(z.globalRegistry, {
+    description: "exif: read from the stored file; device: declared by the uploading device.",
+  }),
+  uploadedBy: z.string(),
+  uploadedAt: z.optional(time),
+  reason: z.optional(z.string()).register(z.globalRegistry, { description: "Why it was rejected." }),
+  createdAt: time,
+  expiresAt: time,
+  downloadUrl: z.optional(z.string()).register(z.globalRegistry, {
+    description: "Presigned GET, valid for at most 5 minutes; only once verified.",
+  }),
+  downloadExpiresAt: z.optional(time),
+});
+const evidenceUpload = z.strictObject({
+  evidenceId: z.string(),
+  status: z.literal("pending"),
+  upload: z.strictObject({
+    method: z.literal("PUT"),
+    url: z.string(),
+    headers: z.record(z.string(), z.string()),
+  }),
+  expiresAt: time,
+});
+
 const openApi = z.strictObject({
   openapi: z.literal("3.1.0"),
   info: z.record(z.string(), z.unknown()),
@@ -386,6 +439,9 @@ export const responses = {
   "GET /rectifications/{id}": rectification,
   "POST /rectifications/{id}/report": rectification,
   "POST /rectifications/{id}/review": rectification,
+  "POST /evidence": evidenceUpload,
+  "GET /evidence/{id}": evidence,
+  "GET /evidence": page(evidence),
   "GET /dashboard": dashboard,
   "GET /audit/{entityId}": auditTrail,
   "GET /me/notifications": page(notification),

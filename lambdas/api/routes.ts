@@ -14,6 +14,11 @@ export interface RouteSpec {
   readonly auth: RouteAuth;
   /** `false` for a handler that never touches the table (health, OpenAPI): no grant, no TABLE_NAME. */
   readonly table?: false;
+  /**
+   * What the handler does with the evidence bucket (`EVIDENCE_BUCKET`): `upload` presigns PUTs to
+   * `uploads/`, `download` presigns GETs of verified `evidence/`. Granted as exactly that.
+   */
+  readonly objects?: "upload" | "download";
 }
 
 export const routes = [
@@ -54,6 +59,9 @@ export const routes = [
     handler: "rectifications/review-rectification",
     auth: "jwt",
   },
+  { routeKey: "POST /evidence", handler: "evidence/create-evidence", auth: "jwt", objects: "upload" },
+  { routeKey: "GET /evidence/{id}", handler: "evidence/get-evidence", auth: "jwt", objects: "download" },
+  { routeKey: "GET /evidence", handler: "evidence/list-evidence", auth: "jwt", objects: "download" },
   { routeKey: "GET /dashboard", handler: "oversight/dashboard", auth: "jwt" },
   { routeKey: "GET /audit/{entityId}", handler: "oversight/audit-trail", auth: "jwt" },
   { routeKey: "GET /me/notifications", handler: "oversight/my-notifications", auth: "jwt" },

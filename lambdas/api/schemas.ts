@@ -129,6 +129,37 @@ export const planSpotCheck = schema(() =>
 
 export const arrival = schema(() => z.object({ location: latLng }));
 
+/** Ids of verified evidence; more than 20 is refused by the rules (422), with the limit named. */
+const evidenceIds = () => z.optional(z.array(id).check(z.maxLength(100)));
+
+/**
+ * `POST /evidence`. The type and size are checked against the rules (422, before any URL is
+ * issued), not here: a type not accepted is valid input that the rules refuse. `capturedAt` and
+ * `location` are what the device read from the original photo's EXIF before shrinking it; the
+ * stored file's own EXIF wins when it has one.
+ */
+export const createEvidence = schema(() =>
+  z.object({
+    subject: z.object({ kind: z.enum(["assignment", "rectification"]), id }),
+    purpose: z.enum(["finding", "before", "after", "review"]),
+    fileName: text(200),
+    contentType: text(100),
+    size: z.int().check(z.gte(1), z.lte(Number.MAX_SAFE_INTEGER)),
+    capturedAt: z.optional(time),
+    location: z.optional(latLng),
+  }),
+);
+
+/** `GET /evidence?subjectKind=&subjectId=`: a subject's photos and documents. */
+export const listEvidence = schema(() =>
+  z.object({
+    subjectKind: z.enum(["assignment", "rectification"]),
+    subjectId: id,
+    limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "a whole number from 1 to 200"))),
+    cursor: z.optional(z.string().check(z.maxLength(2048))),
+  }),
+);
+
 export const findings = schema(() =>
   z.object({
     items: z
@@ -137,6 +168,7 @@ export const findings = schema(() =>
           code: text(64),
           deduction: z.number(),
           note: z.optional(z.string().check(z.maxLength(2000))),
+          evidenceIds: evidenceIds(),
         }),
       )
       .check(z.maxLength(200)),
@@ -148,6 +180,7 @@ export const findings = schema(() =>
           severity: z.enum(["minor", "major", "critical"]),
           deadline: z.optional(time),
           rectifyWithinDays: z.optional(z.number().check(z.gt(0), z.lte(365))),
+          evidenceIds: evidenceIds(),
         }),
       )
       .check(z.maxLength(20)),
@@ -162,6 +195,7 @@ export const report = schema(() =>
         .array(z.union([z.string().check(z.maxLength(2000)), z.record(z.string(), z.unknown())]))
         .check(z.maxLength(20)),
     ),
+    evidenceIds: evidenceIds(),
   }),
 );
 
@@ -171,6 +205,7 @@ export const review = schema(() =>
       decision: z.enum(["accept", "reject"]),
       comment: z.string().check(z.maxLength(2000)),
       deadline: z.optional(time),
+      evidenceIds: evidenceIds(),
     })
     .check(
       z.superRefine((r, ctx) => {

@@ -12,6 +12,7 @@
  * | rectification order | RECT#id / #RECT | SPOTCHECK#id#RECTS / assignmentId#id | UNIT#id#RECTS / A#deadline#id or C#closedAt#id | RECTS#A / deadline#id (active) or RECTS#C / closedAt#id |
  * | audit event | AUDIT#entityId / at#eventId | | | |
  * | notification | NOTIFY#recipient / at#id | | | |
+ * | evidence (photo, document) | EVIDENCE#id / #EVIDENCE | EVIDENCE_OF#kind#subjectId / createdAt#id | | |
  * | closed-order counters | STATS#RECTS / #ALL, UNIT#id | | | |
  * | idempotency record (Powertools) | IDEMPOTENCY / hash | | | |
  * | callback token of a waiting workflow step | CALLBACK#ASSIGNMENT#id or CALLBACK#RECT#id / #TOKEN | | | |
@@ -56,6 +57,8 @@ export const keys = {
   activeRects: "RECTS#A",
   closedRects: "RECTS#C",
   audit: (entityId: string) => `AUDIT#${entityId}`,
+  evidence: (id: string) => ({ pk: `EVIDENCE#${id}`, sk: "#EVIDENCE" }),
+  subjectEvidence: (kind: string, subjectId: string) => `EVIDENCE_OF#${kind}#${subjectId}`,
   notifications: (recipient: string) => `NOTIFY#${recipient}`,
   stats: "STATS#RECTS",
   idempotency: "IDEMPOTENCY",

@@ -118,7 +118,14 @@ const arrival = () =>
     onSite: z.boolean(),
   });
 
-const findingItem = () => z.object({ code: z.string(), deduction: z.number(), note: z.optional(z.string()) });
+const evidenceIds = () => z.optional(z.array(z.string()));
+const findingItem = () =>
+  z.object({
+    code: z.string(),
+    deduction: z.number(),
+    note: z.optional(z.string()),
+    evidenceIds: evidenceIds(),
+  });
 const findingIssue = () =>
   z.object({
     itemCode: z.optional(z.string()),
@@ -126,6 +133,7 @@ const findingIssue = () =>
     severity: z.enum(["minor", "major", "critical"]),
     deadline: z.string(),
     rectificationId: z.string(),
+    evidenceIds: evidenceIds(),
   });
 
 export const scoreRecord = /* @__PURE__ */ z.lazy(() =>
@@ -181,6 +189,9 @@ const historyEntry = () =>
     comment: z.optional(z.string()),
     deadline: z.optional(z.string()),
     level: z.optional(z.number()),
+    /** Photos and documents this step brought (a report's 整改后, a review's, one added later). */
+    evidenceIds: evidenceIds(),
+    purpose: z.optional(z.enum(["finding", "before", "after", "review"])),
   });
 
 export const rectificationRecord = /* @__PURE__ */ z.lazy(() =>
@@ -193,6 +204,8 @@ export const rectificationRecord = /* @__PURE__ */ z.lazy(() =>
     organizerId: z.string(),
     itemCode: z.optional(z.string()),
     description: z.string(),
+    /** The photos of the issue this order came from: its 整改前 photos. */
+    issueEvidenceIds: evidenceIds(),
     severity: severity,
     deadline: z.string(),
     status: rectificationStatus,
@@ -203,6 +216,7 @@ export const rectificationRecord = /* @__PURE__ */ z.lazy(() =>
       z.object({
         description: z.string(),
         evidence: z.array(z.unknown()),
+        evidenceIds: evidenceIds(),
         at: z.string(),
         by: z.string(),
         late: z.boolean(),
@@ -215,6 +229,40 @@ export const rectificationRecord = /* @__PURE__ */ z.lazy(() =>
   }),
 );
 export type RectificationRecord = z.infer<typeof rectificationRecord>;
+
+export const evidenceStatus = /* @__PURE__ */ z.lazy(() => z.enum(["pending", "verified", "rejected"]));
+
+/** A photo or document (取证): the file's facts as the server established them, never as declared. */
+export const evidenceRecord = /* @__PURE__ */ z.lazy(() =>
+  z.object({
+    evidenceId: z.string(),
+    subject: z.object({ kind: z.enum(["assignment", "rectification"]), id: z.string() }),
+    purpose: z.enum(["finding", "before", "after", "review"]),
+    status: evidenceStatus,
+    fileName: z.string(),
+    /** What the uploader declared; the check refuses bytes that contradict it. */
+    contentType: z.string(),
+    size: z.number(),
+    /** The unit the subject belongs to (visibility), and its assignment (secrecy before arrival). */
+    unitId: z.string(),
+    assignmentId: z.string(),
+    uploadedBy: z.string(),
+    createdAt: z.string(),
+    expiresAt: z.string(),
+    uploadedAt: z.optional(z.string()),
+    sha256: z.optional(z.string()),
+    capturedAt: z.optional(z.string()),
+    location: z.optional(latLng()),
+    /** `exif`: read from the stored bytes; `device`: declared by the uploading device (EXIF stripped by shrinking). */
+    captureSource: z.optional(z.enum(["exif", "device"])),
+    declaredCapture: z.optional(
+      z.object({ capturedAt: z.optional(z.string()), location: z.optional(latLng()) }),
+    ),
+    reason: z.optional(z.string()),
+    checkedAt: z.optional(z.string()),
+  }),
+);
+export type EvidenceRecord = z.infer<typeof evidenceRecord>;
 
 export const auditEvent = /* @__PURE__ */ z.lazy(() =>
   z.object({

@@ -118,6 +118,7 @@ export function rectificationView(r: RectificationRecord, now: Date) {
     escalationLevel: r.escalationLevel,
     light: trafficLight(r.deadline, r.status, now),
     history: r.history,
+    ...(r.issueEvidenceIds && r.issueEvidenceIds.length > 0 ? { beforeEvidenceIds: r.issueEvidenceIds } : {}),
     ...(r.report ? { report: r.report } : {}),
     createdAt: r.createdAt,
     ...(r.closedAt ? { closedAt: r.closedAt } : {}),

@@ -52,3 +52,10 @@ export const changeRelay = {
   startsExecutions: true,
   completesCallbacks: true,
 } as const satisfies TaskSpec;
+
+/**
+ * The check of every evidence upload, run by the evidence bucket's own upload event (S3 event
+ * notifications in the cloud, the local object store's events on this machine) for the objects
+ * under `prefix`, never on the client's word.
+ */
+export const uploadCheck = { handler: "evidence/verify-upload", prefix: "uploads/" } as const;

@@ -18,6 +18,7 @@ import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { type RouteSpec, routes } from "../../lambdas/api/routes";
 import type { InspectionTable } from "./data-store";
+import type { EvidenceStore } from "./evidence-store";
 import type { InspectionIdentity } from "./identity";
 import { InspectionFunction } from "./inspection-function";
 
@@ -44,6 +45,8 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
 export interface InspectionHttpApiProps {
   /** The table every route handler reads and writes (`TABLE_NAME`). */
   readonly table: InspectionTable;
+  /** The evidence bucket the `objects` routes presign uploads to and downloads from. */
+  readonly evidence: EvidenceStore;
   /** The user pool whose ID tokens the JWT authorizer accepts (issuer and audience). */
   readonly identity: InspectionIdentity;
   /**
@@ -123,9 +126,14 @@ export class InspectionHttpApi extends Construct {
       const usesTable = spec.table !== false;
       const fn = new InspectionFunction(this, `${name}Function`, {
         handler: spec.handler,
-        environment: usesTable ? { TABLE_NAME: props.table.tableName } : {},
+        environment: {
+          ...(usesTable ? { TABLE_NAME: props.table.tableName } : {}),
+          ...(spec.objects ? { EVIDENCE_BUCKET: props.evidence.bucketName } : {}),
+        },
       });
       if (usesTable) props.table.grantReadWrite(fn);
+      if (spec.objects === "upload") props.evidence.grantPresignUpload(fn);
+      if (spec.objects === "download") props.evidence.grantPresignDownload(fn);
       fn.acknowledgeSynchronousOnly("API Gateway HTTP API, Lambda proxy integration");
 
       const authorizer: IHttpRouteAuthorizer = spec.auth === "jwt" ? jwt : none;

@@ -5,6 +5,7 @@ import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, type CfnFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 
 /** The repository root: handler entries, `package-lock.json` and the esbuild project root. */
@@ -42,6 +43,16 @@ export interface InspectionFunctionProps {
    * @default Duration.seconds(10)
    */
   readonly timeout?: Duration;
+  /**
+   * Memory size in MB.
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /**
+   * Where failed asynchronous invocations go after Lambda's retries (functions invoked by events).
+   * @default - none: the function is invoked synchronously only
+   */
+  readonly deadLetterQueue?: IQueue;
 }
 
 /**
@@ -76,7 +87,8 @@ export class InspectionFunction extends NodejsFunction {
       description: `${SERVICE_NAME}: ${props.handler}`,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      memorySize: 256,
+      memorySize: props.memorySize ?? 256,
+      ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       role: executionRole,

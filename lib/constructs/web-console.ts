@@ -114,8 +114,9 @@ export class WebConsole extends Construct {
       "default-src 'self'",
       "script-src 'self'",
       "style-src 'self'",
-      "img-src 'self' data: blob:",
-      `connect-src 'self' https://*.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX} https://*.auth.${Aws.REGION}.amazoncognito.com`,
+      // Evidence photos are downloaded from, and uploaded to, the evidence bucket with presigned URLs.
+      `img-src 'self' data: blob: https://*.s3.${Aws.REGION}.${Aws.URL_SUFFIX}`,
+      `connect-src 'self' https://*.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX} https://*.auth.${Aws.REGION}.amazoncognito.com https://*.s3.${Aws.REGION}.${Aws.URL_SUFFIX}`,
       "object-src 'none'",
       "base-uri 'self'",
       "frame-ancestors 'none'",

@@ -8,6 +8,7 @@ import { startStepFunctionsEndpoint } from "./aws-endpoint";
 import { createConsoleHandler } from "./console";
 import { assertJava17, ensureTable, startDynamoDbLocal } from "./dynamodb-local";
 import { tokenVerifier } from "./jwt";
+import { createLocalObjectStore, type LocalObjectStore } from "./object-store";
 import { LocalStepFunctions } from "./step-functions";
 import { LocalTableStream } from "./table-stream";
 import { LOCAL_LAMBDA_ARN_PREFIX, type LocalFunction, readSystem, synthesizeCloudTemplate } from "./template";
@@ -34,6 +35,8 @@ export interface LocalSystem {
   /** The table's change stream feeding each of its consumer functions (the change relay). */
   readonly tableStreams: readonly LocalTableStream[];
   readonly dynamoEndpoint: string;
+  /** The local S3-compatible store of the stack's buckets (evidence uploads) and its upload events. */
+  readonly objectStore: LocalObjectStore;
   stop(): Promise<void>;
 }
 
@@ -87,18 +90,29 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       options.inMemory ? undefined : join(dataDir, "executions"),
     );
     const sfnEndpoint = await startStepFunctionsEndpoint(stepFunctions);
+    const credentials = { accessKeyId: "local", secretAccessKey: "local" };
+    const objectStore = await createLocalObjectStore({
+      dataDir,
+      buckets: system.buckets,
+      credentials,
+      invoke: invokeFunction,
+      log,
+      ...(options.host ? { host: options.host } : {}),
+    });
 
     // The functions' environment from the template, with references resolved to the local parts.
     const refs: Record<string, string> = {
       [system.table.logicalId]: LOCAL_TABLE_NAME,
       [system.stateMachine.logicalId]: stepFunctions.stateMachineArn,
+      ...Object.fromEntries(system.buckets.map((b) => [b.logicalId, b.name])),
     };
     Object.assign(process.env, {
       AWS_REGION: "local",
-      AWS_ACCESS_KEY_ID: "local",
-      AWS_SECRET_ACCESS_KEY: "local",
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       SFN_ENDPOINT: sfnEndpoint.endpoint,
+      S3_ENDPOINT: objectStore.endpoint,
       POWERTOOLS_DEV: "true",
     });
     for (const fn of system.functions.values()) {
@@ -135,6 +149,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     });
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : options.port;
+    // The bucket's CORS rules, granted to the console this server serves.
+    await objectStore.start([`http://localhost:${port}`, `http://127.0.0.1:${port}`]);
 
     const tableStreams = system.streamConsumers.map(
       (consumer, i) =>
@@ -174,6 +190,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       stepFunctions,
       tableStreams,
       dynamoEndpoint: dynamo.endpoint,
+      objectStore,
       stop() {
         stopped ??= (async () => {
           for (const t of timers) clearInterval(t);
@@ -181,6 +198,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
             server.close(() => done());
             server.closeIdleConnections();
           });
+          await objectStore.stop();
           await Promise.all(tableStreams.map((t) => t.stop()));
           await stepFunctions.stop();
           await sfnEndpoint.close();

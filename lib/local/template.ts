@@ -48,6 +48,29 @@ export interface LocalStreamConsumer {
   readonly reportsItemFailures: boolean;
 }
 
+/** A CORS rule of a bucket; the local store grants it to the local console's origin. */
+export interface LocalCorsRule {
+  readonly allowedMethods: readonly string[];
+  readonly allowedHeaders: readonly string[];
+  readonly exposedHeaders: readonly string[];
+  readonly maxAge?: number;
+}
+
+/** A function the bucket notifies of its objects' events (S3 event notifications). */
+export interface LocalBucketNotification {
+  readonly functionLogicalId: string;
+  readonly events: readonly string[];
+  readonly prefix?: string;
+}
+
+/** A bucket the functions use, under its local name. */
+export interface LocalBucket {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly cors: readonly LocalCorsRule[];
+  readonly notifications: readonly LocalBucketNotification[];
+}
+
 export interface SynthesizedSystem {
   readonly template: CloudTemplate;
   readonly table: { readonly logicalId: string; readonly properties: Record<string, unknown> };
@@ -56,6 +79,8 @@ export interface SynthesizedSystem {
   readonly stateMachine: { readonly logicalId: string; readonly definition: Record<string, unknown> };
   readonly schedules: readonly LocalSchedule[];
   readonly streamConsumers: readonly LocalStreamConsumer[];
+  /** The buckets a function names in its environment, with their CORS rules and notifications. */
+  readonly buckets: readonly LocalBucket[];
 }
 
 export function synthesizeCloudTemplate(): CloudTemplate {
@@ -216,8 +241,11 @@ export function readSystem(template: CloudTemplate): SynthesizedSystem {
     });
   }
 
+  const buckets = readBuckets(template, functions);
+
   return {
     template,
+    buckets,
     table: { logicalId: tableEntry[0], properties: tableEntry[1].Properties ?? {} },
     functions,
     routes,
@@ -225,4 +253,60 @@ export function readSystem(template: CloudTemplate): SynthesizedSystem {
     schedules,
     streamConsumers,
   };
+}
+
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+
+/** The local name of a bucket: its logical id, lower-cased, as S3 bucket names must be. */
+export function localBucketName(logicalId: string): string {
+  return `local-${logicalId.toLowerCase().replace(/[^a-z0-9-]/g, "")}`.slice(0, 63);
+}
+
+/** The buckets referenced by the functions' environment, with CORS rules and event notifications. */
+function readBuckets(template: CloudTemplate, functions: ReadonlyMap<string, LocalFunction>): LocalBucket[] {
+  const referenced = new Set<string>();
+  for (const fn of functions.values()) {
+    for (const value of Object.values(fn.environment)) {
+      const ref = refLogicalId(value);
+      if (ref && template.Resources[ref]?.Type === "AWS::S3::Bucket") referenced.add(ref);
+    }
+  }
+  const notifications = new Map<string, LocalBucketNotification[]>();
+  for (const [id, r] of resourcesOfType(template, "Custom::S3BucketNotifications")) {
+    const bucket = refLogicalId(r.Properties?.BucketName);
+    if (!bucket) throw new Error(`Bucket notifications ${id} name no bucket of the stack`);
+    const config = r.Properties?.NotificationConfiguration as
+      | { LambdaFunctionConfigurations?: Record<string, unknown>[] }
+      | undefined;
+    for (const c of config?.LambdaFunctionConfigurations ?? []) {
+      const fn = getAttLogicalId(c.LambdaFunctionArn);
+      if (!fn || !functions.has(fn)) throw new Error(`Bucket notification ${id} targets no known function`);
+      const rules =
+        (c.Filter as { Key?: { FilterRules?: { Name?: string; Value?: string }[] } } | undefined)?.Key
+          ?.FilterRules ?? [];
+      const prefix = rules.find((f) => f.Name?.toLowerCase() === "prefix")?.Value;
+      notifications.set(bucket, [
+        ...(notifications.get(bucket) ?? []),
+        { functionLogicalId: fn, events: strings(c.Events), ...(prefix ? { prefix } : {}) },
+      ]);
+      referenced.add(bucket);
+    }
+  }
+  return [...referenced].sort().map((logicalId) => {
+    const props = template.Resources[logicalId]?.Properties ?? {};
+    const rules =
+      (props.CorsConfiguration as { CorsRules?: Record<string, unknown>[] } | undefined)?.CorsRules ?? [];
+    return {
+      logicalId,
+      name: localBucketName(logicalId),
+      cors: rules.map((rule) => ({
+        allowedMethods: strings(rule.AllowedMethods),
+        allowedHeaders: strings(rule.AllowedHeaders),
+        exposedHeaders: strings(rule.ExposedHeaders),
+        ...(typeof rule.MaxAge === "number" ? { maxAge: rule.MaxAge } : {}),
+      })),
+      notifications: notifications.get(logicalId) ?? [],
+    };
+  });
 }

@@ -6,6 +6,7 @@ import { addDays } from "../../domain/deadlines";
 import { ConflictError, type FieldError, ForbiddenError, RuleViolationError } from "../../domain/errors";
 import { scoreFindings } from "../../domain/scoring";
 import { assignmentStore, spotCheckStore, templateStore } from "../../services/context";
+import { checkEvidenceReferences, evidenceHashes } from "../../services/evidence";
 import { isTeamInspector, loadVisibleAssignment } from "../../services/visibility";
 
 type Body = z.infer<typeof schemas.findings>;
@@ -66,8 +67,22 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
     }
     return addDays(now, issue.rectifyWithinDays ?? spotCheck.rectifyWithinDays).toISOString();
   });
+  // 问题照片: each id a verified photo of this assignment taken for the findings.
+  const references = [
+    ...body.items.map((item, i) => ({ path: `body.items.${i}.evidenceIds`, ids: item.evidenceIds ?? [] })),
+    ...body.issues.map((issue, i) => ({
+      path: `body.issues.${i}.evidenceIds`,
+      ids: issue.evidenceIds ?? [],
+    })),
+  ].filter((r) => r.ids.length > 0);
+  const evidence =
+    references.length > 0
+      ? await checkEvidenceReferences(references, { kind: "assignment", id: a.assignmentId }, "finding")
+      : undefined;
+  problems.push(...(evidence?.errors ?? []));
   if (problems.length > 0 || !score)
     throw new RuleViolationError("The findings break the checklist's rules.", problems);
+  const cited = [...new Set(references.flatMap((r) => r.ids))];
 
   const orders: RectificationRecord[] = body.issues.map((issue, i) => ({
     rectificationId: `${a.assignmentId}-${i + 1}`,
@@ -78,6 +93,7 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
     organizerId: a.organizerId,
     ...(issue.itemCode ? { itemCode: issue.itemCode } : {}),
     description: issue.description,
+    ...(issue.evidenceIds && issue.evidenceIds.length > 0 ? { issueEvidenceIds: issue.evidenceIds } : {}),
     severity: issue.severity,
     deadline: deadlines[i] ?? at,
     status: "open",
@@ -96,6 +112,7 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
           code: i.code,
           deduction: i.deduction,
           ...(i.note ? { note: i.note } : {}),
+          ...(i.evidenceIds && i.evidenceIds.length > 0 ? { evidenceIds: i.evidenceIds } : {}),
         })),
         issues: orders.map((o) => ({
           ...(o.itemCode ? { itemCode: o.itemCode } : {}),
@@ -103,6 +120,7 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
           severity: o.severity,
           deadline: o.deadline,
           rectificationId: o.rectificationId,
+          ...(o.issueEvidenceIds ? { evidenceIds: o.issueEvidenceIds } : {}),
         })),
         submittedAt: at,
         submittedBy: caller.sub,
@@ -118,7 +136,13 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
         actor: caller.sub,
         action: "findings_submitted",
         at,
-        detail: { percent: score.percent, grade: score.grade, vetoed: score.vetoed, issues: orders.length },
+        detail: {
+          percent: score.percent,
+          grade: score.grade,
+          vetoed: score.vetoed,
+          issues: orders.length,
+          ...(evidence && cited.length > 0 ? { evidence: evidenceHashes(cited, evidence.byId) } : {}),
+        },
       },
       ...orders.map((o) => ({
         entityId: o.rectificationId,
@@ -126,7 +150,13 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
         action: "rectification_issued",
         at,
         created: true,
-        detail: { deadline: o.deadline, severity: o.severity },
+        detail: {
+          deadline: o.deadline,
+          severity: o.severity,
+          ...(evidence && o.issueEvidenceIds
+            ? { evidence: evidenceHashes(o.issueEvidenceIds, evidence.byId) }
+            : {}),
+        },
       })),
     ],
   );

@@ -1,0 +1,141 @@
+import { type Caller, isPlanner, unitOf } from "../api/auth";
+import type { AssignmentRecord, EvidenceRecord, RectificationRecord } from "../data/records";
+import { type FieldError, NotFoundError } from "../domain/errors";
+import {
+  DOWNLOAD_URL_SECONDS,
+  type EvidencePurpose,
+  evidenceObjectKeys,
+  MAX_EVIDENCE_PER_REFERENCE,
+} from "../domain/evidence";
+import { presignDownload } from "../shared/object-store";
+import { evidenceStore } from "./context";
+import { isTeamInspector, loadVisibleAssignment, loadVisibleRectification } from "./visibility";
+
+/** A subject as the API names it. */
+export interface EvidenceSubject {
+  readonly kind: "assignment" | "rectification";
+  readonly id: string;
+}
+
+export type VisibleSubject =
+  | { readonly kind: "assignment"; readonly assignment: AssignmentRecord }
+  | { readonly kind: "rectification"; readonly rectification: RectificationRecord };
+
+/**
+ * The subject, if the caller may see it; otherwise the same 404 as for an unknown id (for the
+ * inspected unit before arrival too, with the read audited like every other such read).
+ */
+export async function loadVisibleSubject(
+  caller: Caller,
+  subject: EvidenceSubject,
+  via: string,
+  now: Date,
+): Promise<VisibleSubject> {
+  if (subject.kind === "assignment") {
+    return { kind: "assignment", assignment: await loadVisibleAssignment(caller, subject.id, via, now) };
+  }
+  return { kind: "rectification", rectification: await loadVisibleRectification(caller, subject.id) };
+}
+
+/** Evidence whose subject the caller may see; 404 otherwise. */
+export async function loadVisibleEvidence(caller: Caller, id: string, via: string, now: Date) {
+  const e = await evidenceStore.getEvidence(id);
+  if (!e) throw new NotFoundError("没有这份证据材料。");
+  await loadVisibleSubject(caller, e.subject, via, now);
+  return e;
+}
+
+/**
+ * May the caller add evidence of this purpose to this subject? 问题照片 (finding): an inspector of
+ * the team after arrival; 整改前 (before): an inspector of the order's team; 整改后 (after): the
+ * order's own unit; 回头看 (review): whoever may review the order.
+ */
+export function mayAddEvidence(caller: Caller, purpose: EvidencePurpose, subject: VisibleSubject): boolean {
+  if (subject.kind === "assignment")
+    return purpose === "finding" && isTeamInspector(caller, subject.assignment);
+  const r = subject.rectification;
+  if (purpose === "before") return isTeamInspector(caller, r);
+  if (purpose === "after") return unitOf(caller) === r.unitId;
+  if (purpose === "review") return isTeamInspector(caller, r) || isPlanner(caller);
+  return false;
+}
+
+/**
+ * Checks that every id names verified evidence of this subject with this purpose, at most 20 and
+ * none twice; returns the field errors (Chinese) and the records of the ids that passed.
+ */
+export async function checkEvidenceReferences(
+  references: readonly { readonly path: string; readonly ids: readonly string[] }[],
+  subject: EvidenceSubject,
+  purpose: EvidencePurpose,
+): Promise<{ errors: FieldError[]; byId: Map<string, EvidenceRecord> }> {
+  const all = [...new Set(references.flatMap((r) => r.ids))];
+  const found = await evidenceStore.getEvidenceList(all);
+  const byId = new Map(found.map((e) => [e.evidenceId, e]));
+  const errors: FieldError[] = [];
+  for (const ref of references) {
+    if (ref.ids.length > MAX_EVIDENCE_PER_REFERENCE) {
+      errors.push({ path: ref.path, message: `每项最多 ${MAX_EVIDENCE_PER_REFERENCE} 份证据材料` });
+      continue;
+    }
+    const seen = new Set<string>();
+    ref.ids.forEach((id, i) => {
+      const path = `${ref.path}.${i}`;
+      const e = byId.get(id);
+      if (seen.has(id)) errors.push({ path, message: "同一份证据材料重复引用" });
+      else if (!e || e.subject.kind !== subject.kind || e.subject.id !== subject.id)
+        errors.push({ path, message: "不是本事项的证据材料" });
+      else if (e.purpose !== purpose)
+        errors.push({ path, message: `证据用途不符：应为「${PURPOSE_NAMES[purpose]}」` });
+      else if (e.status === "pending") errors.push({ path, message: "证据材料尚未上传完成或尚未校验" });
+      else if (e.status === "rejected")
+        errors.push({ path, message: `证据材料未通过校验：${e.reason ?? "文件不符"}` });
+      seen.add(id);
+    });
+  }
+  return { errors, byId };
+}
+
+export const PURPOSE_NAMES: Readonly<Record<EvidencePurpose, string>> = {
+  finding: "问题照片",
+  before: "整改前",
+  after: "整改后",
+  review: "回头看",
+};
+
+/** `{ evidenceId, sha256 }` of referenced evidence, for the audit event of the step that cites it. */
+export function evidenceHashes(ids: readonly string[], byId: ReadonlyMap<string, EvidenceRecord>) {
+  return ids.map((id) => ({ evidenceId: id, sha256: byId.get(id)?.sha256 ?? "" }));
+}
+
+/** The wire shape of evidence; verified files carry a download URL of at most five minutes. */
+export async function evidenceView(e: EvidenceRecord, now: Date) {
+  const downloadUrl =
+    e.status === "verified"
+      ? await presignDownload(evidenceObjectKeys(e.evidenceId).stored, DOWNLOAD_URL_SECONDS)
+      : undefined;
+  return {
+    evidenceId: e.evidenceId,
+    subject: e.subject,
+    purpose: e.purpose,
+    status: e.status,
+    fileName: e.fileName,
+    contentType: e.contentType,
+    size: e.size,
+    ...(e.sha256 ? { sha256: e.sha256 } : {}),
+    ...(e.capturedAt ? { capturedAt: e.capturedAt } : {}),
+    ...(e.location ? { location: e.location } : {}),
+    ...(e.captureSource ? { captureSource: e.captureSource } : {}),
+    uploadedBy: e.uploadedBy,
+    ...(e.uploadedAt ? { uploadedAt: e.uploadedAt } : {}),
+    ...(e.reason ? { reason: e.reason } : {}),
+    createdAt: e.createdAt,
+    expiresAt: e.expiresAt,
+    ...(downloadUrl
+      ? {
+          downloadUrl,
+          downloadExpiresAt: new Date(now.getTime() + DOWNLOAD_URL_SECONDS * 1000).toISOString(),
+        }
+      : {}),
+  };
+}
