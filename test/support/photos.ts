@@ -39,7 +39,7 @@ const dms = (tag: number, degrees: number): Entry => {
   const m = Math.floor((abs - d) * 60);
   const s = Math.round(((abs - d) * 60 - m) * 60 * 1000);
   const value = Buffer.alloc(24);
-  [d, 1, m, 1, s, 1000].forEach((n, i) => value.writeUInt32LE(n, i * 4));
+  for (const [i, n] of [d, 1, m, 1, s, 1000].entries()) value.writeUInt32LE(n, i * 4);
   return { tag, type: 5, count: 3, value };
 };
 
