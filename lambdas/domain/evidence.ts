@@ -37,11 +37,12 @@ export const SUBJECT_OF_PURPOSE: Readonly<Record<EvidencePurpose, EvidenceSubjec
  * `uploads/` key; the check copies accepted bytes to `evidence/` (which no URL can write) and
  * deletes the upload, so re-using an upload URL cannot replace verified proof.
  */
-export const evidenceObjectKeys = (evidenceId: string) => ({
-  upload: `uploads/${evidenceId}`,
-  stored: `evidence/${evidenceId}`,
-});
 export const UPLOAD_PREFIX = "uploads/";
+export const EVIDENCE_PREFIX = "evidence/";
+export const evidenceObjectKeys = (evidenceId: string) => ({
+  upload: `${UPLOAD_PREFIX}${evidenceId}`,
+  stored: `${EVIDENCE_PREFIX}${evidenceId}`,
+});
 
 /** The evidence id an upload key names, or undefined for a key outside `uploads/`. */
 export function evidenceIdOfUploadKey(key: string): string | undefined {

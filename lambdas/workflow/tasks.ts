@@ -1,3 +1,5 @@
+import { UPLOAD_PREFIX } from "../domain/evidence";
+
 /**
  * The Lambda task handlers of the inspection workflow and the scheduled jobs, written once: the CDK
  * constructs create one function per entry and the local runtime runs the same modules.
@@ -58,4 +60,4 @@ export const changeRelay = {
  * notifications in the cloud, the local object store's events on this machine) for the objects
  * under `prefix`, never on the client's word.
  */
-export const uploadCheck = { handler: "evidence/verify-upload", prefix: "uploads/" } as const;
+export const uploadCheck = { handler: "evidence/verify-upload", prefix: UPLOAD_PREFIX } as const;

@@ -1,14 +1,17 @@
-import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
-import type { IGrantable } from "aws-cdk-lib/aws-iam";
+import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { Grant } from "aws-cdk-lib/aws-iam";
 import {
   BlockPublicAccess,
   Bucket,
   BucketEncryption,
+  type CfnBucket,
   HttpMethods,
   ObjectOwnership,
 } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
+import { EVIDENCE_PREFIX } from "../../lambdas/domain/evidence";
 import { uploadCheck } from "../../lambdas/workflow/tasks";
+import type { InspectionFunction } from "./inspection-function";
 
 /** Properties of {@link EvidenceStore}. */
 export interface EvidenceStoreProps {
@@ -34,13 +37,15 @@ export class EvidenceStore extends Construct {
 
   constructor(scope: Construct, id: string, props: EvidenceStoreProps = {}) {
     super(scope, id);
+    // Server access logs are delivered under a bucket policy, not an ACL (the logs bucket takes none).
+    this.node.setContext("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", true);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     this.accessLogs = new Bucket(this, "AccessLogs", {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy,
       lifecycleRules: [{ expiration: Duration.days(400) }],
     });
@@ -64,6 +69,11 @@ export class EvidenceStore extends Construct {
         { id: "UncheckedUploads", prefix: uploadCheck.prefix, expiration: Duration.days(1) },
       ],
     });
+    // Object events go to EventBridge (the upload check's rule), set on the bucket itself: CDK's
+    // notification helper (a custom resource with a function of its own) is not needed for that.
+    (this.bucket.node.defaultChild as CfnBucket).notificationConfiguration = {
+      eventBridgeConfiguration: { eventBridgeEnabled: true },
+    };
   }
 
   /** The bucket name, for a function's `EVIDENCE_BUCKET`. */
@@ -86,12 +96,29 @@ export class EvidenceStore extends Construct {
   }
 
   /** Presigning uploads: `s3:PutObject` on `uploads/*` only. */
-  grantPresignUpload(grantee: IGrantable): void {
-    this.bucket.grantPut(grantee, `${uploadCheck.prefix}*`);
+  grantPresignUpload(fn: InspectionFunction): void {
+    this.grantObjects(fn, ["s3:PutObject"], uploadCheck.prefix, "presigns upload URLs");
   }
 
   /** Presigning downloads of verified evidence: `s3:GetObject` on `evidence/*` only. */
-  grantPresignDownload(grantee: IGrantable): void {
-    this.bucket.grantRead(grantee, "evidence/*");
+  grantPresignDownload(fn: InspectionFunction): void {
+    this.grantObjects(fn, ["s3:GetObject"], EVIDENCE_PREFIX, "presigns download URLs");
+  }
+
+  /**
+   * Exactly `actions` on the objects under `prefix`. Object keys are evidence ids made at run time,
+   * so the resource is the prefix's wildcard; that one finding is acknowledged, by name.
+   */
+  grantObjects(fn: InspectionFunction, actions: readonly string[], prefix: string, why: string): void {
+    Grant.addToPrincipal({
+      grantee: fn,
+      actions: [...actions],
+      resourceArns: [this.bucket.arnForObjects(`${prefix}*`)],
+    });
+    const logicalId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket);
+    Validations.of(fn.executionRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/${prefix}*]`,
+      reason: `The ${fn.handlerModule} function ${why}; evidence keys are ids made at run time, so it may ${actions.join(" and ")} any object under ${prefix}, and nothing else.`,
+    });
   }
 }

@@ -44,11 +44,6 @@ export interface InspectionFunctionProps {
    */
   readonly timeout?: Duration;
   /**
-   * Memory size in MB.
-   * @default 256
-   */
-  readonly memorySize?: number;
-  /**
    * Where failed asynchronous invocations go after Lambda's retries (functions invoked by events).
    * @default - none: the function is invoked synchronously only
    */
@@ -87,7 +82,7 @@ export class InspectionFunction extends NodejsFunction {
       description: `${SERVICE_NAME}: ${props.handler}`,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      memorySize: props.memorySize ?? 256,
+      memorySize: 256,
       ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,

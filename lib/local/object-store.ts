@@ -12,10 +12,10 @@ import type { LocalBucket } from "./template";
  * signature, the expiry, and the signed Content-Type and Content-Length — so the same
  * `@aws-sdk/client-s3` code presigns for both targets (see ../shared/notes-local-object-store.md).
  *
- * The bucket's event notifications (read from the template) are played like S3 plays them to
- * Lambda, asynchronously and at least once: each event is first written to a queue under DATA_DIR,
- * then the function is invoked, retried twice, and set aside under `failed/` if it still fails (the
- * dead-letter queue). At start, queued events are delivered again, and an object under a notified
+ * The bucket's "Object Created" events (the template's EventBridge rules on them) are played like
+ * EventBridge plays them to Lambda, asynchronously and at least once: each event is first written
+ * to a queue under DATA_DIR, then the function is invoked, retried, and set aside under `failed/`
+ * if it still fails (the dead-letter queue). At start, queued events are delivered again, and an object under a notified
  * prefix that has no event (a crash between the store's write and the event) gets one.
  */
 export interface LocalObjectStoreOptions {
@@ -68,23 +68,18 @@ export function corsXml(bucket: LocalBucket, origins: readonly string[]): string
   return `<CORSConfiguration>${rules.join("")}</CORSConfiguration>`;
 }
 
-/** The S3 event of one created object, as S3 sends it to Lambda (the key URL-encoded, spaces as `+`). */
-function objectCreatedEvent(bucket: string, key: string, size: number, eventName: string) {
+/** The "Object Created" event of one object, as S3 sends it to EventBridge. */
+function objectCreatedEvent(bucket: string, key: string, size: number, reason: string) {
   return {
-    Records: [
-      {
-        eventVersion: "2.1",
-        eventSource: "aws:s3",
-        awsRegion: "local",
-        eventTime: new Date().toISOString(),
-        eventName,
-        s3: {
-          s3SchemaVersion: "1.0",
-          bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` },
-          object: { key: encodeURIComponent(key).replaceAll("%20", "+").replaceAll("%2F", "/"), size },
-        },
-      },
-    ],
+    version: "0",
+    id: randomUUID(),
+    "detail-type": "Object Created",
+    source: "aws.s3",
+    account: "000000000000",
+    time: new Date().toISOString(),
+    region: "local",
+    resources: [`arn:aws:s3:::${bucket}`],
+    detail: { version: "0", bucket: { name: bucket }, object: { key, size }, reason },
   };
 }
 
@@ -149,11 +144,12 @@ export async function createLocalObjectStore(options: LocalObjectStoreOptions): 
     const eventName = record?.eventName ?? "";
     if (!bucketName || typeof object?.key !== "string") return;
     const bucket = options.buckets.find((b) => b.name === bucketName);
+    if (!eventName.startsWith("ObjectCreated:")) return;
+    const reason = eventName === "ObjectCreated:Copy" ? "CopyObject" : "PutObject";
     for (const n of bucket?.notifications ?? []) {
-      const created = eventName.startsWith("ObjectCreated:");
-      if (!created || !n.events.some((e) => e === "s3:ObjectCreated:*" || e === `s3:${eventName}`)) continue;
+      if (!n.events.includes("Object Created")) continue;
       if (n.prefix && !object.key.startsWith(n.prefix)) continue;
-      enqueue(n.functionLogicalId, objectCreatedEvent(bucketName, object.key, object.size ?? 0, eventName));
+      enqueue(n.functionLogicalId, objectCreatedEvent(bucketName, object.key, object.size ?? 0, reason));
     }
   };
 
@@ -180,9 +176,8 @@ export async function createLocalObjectStore(options: LocalObjectStoreOptions): 
       for (const f of queued) {
         const file = join(queueDir, f);
         const item = JSON.parse(readFileSync(file, "utf8")) as QueuedEvent;
-        const key = (item.event as { Records?: { s3?: { object?: { key?: string } } }[] }).Records?.[0]?.s3
-          ?.object?.key;
-        if (key) pendingKeys.add(decodeURIComponent(key.replaceAll("+", " ")));
+        const key = (item.event as { detail?: { object?: { key?: string } } }).detail?.object?.key;
+        if (key) pendingKeys.add(key);
         track(deliver(item, file));
       }
       // ... and an object that was stored but never announced gets its event now.
@@ -191,7 +186,7 @@ export async function createLocalObjectStore(options: LocalObjectStoreOptions): 
           const { objects } = await server.store.listObjects(bucket.name, { prefix: n.prefix ?? "" });
           for (const o of objects) {
             if (pendingKeys.has(o.key)) continue;
-            enqueue(n.functionLogicalId, objectCreatedEvent(bucket.name, o.key, o.size, "ObjectCreated:Put"));
+            enqueue(n.functionLogicalId, objectCreatedEvent(bucket.name, o.key, o.size, "PutObject"));
           }
         }
       }

@@ -56,9 +56,10 @@ export interface LocalCorsRule {
   readonly maxAge?: number;
 }
 
-/** A function the bucket notifies of its objects' events (S3 event notifications). */
+/** A function the bucket's object events reach (an EventBridge rule on `aws.s3` events). */
 export interface LocalBucketNotification {
   readonly functionLogicalId: string;
+  /** The event types (`Object Created`). */
   readonly events: readonly string[];
   readonly prefix?: string;
 }
@@ -272,26 +273,31 @@ function readBuckets(template: CloudTemplate, functions: ReadonlyMap<string, Loc
       if (ref && template.Resources[ref]?.Type === "AWS::S3::Bucket") referenced.add(ref);
     }
   }
+  // The buckets' "Object Created" events, delivered by EventBridge rules to functions.
   const notifications = new Map<string, LocalBucketNotification[]>();
-  for (const [id, r] of resourcesOfType(template, "Custom::S3BucketNotifications")) {
-    const bucket = refLogicalId(r.Properties?.BucketName);
-    if (!bucket) throw new Error(`Bucket notifications ${id} name no bucket of the stack`);
-    const config = r.Properties?.NotificationConfiguration as
-      | { LambdaFunctionConfigurations?: Record<string, unknown>[] }
+  for (const [id, r] of resourcesOfType(template, "AWS::Events::Rule")) {
+    const pattern = r.Properties?.EventPattern as
+      | {
+          source?: unknown;
+          "detail-type"?: unknown;
+          detail?: { bucket?: { name?: unknown[] }; object?: { key?: { prefix?: unknown }[] } };
+        }
       | undefined;
-    for (const c of config?.LambdaFunctionConfigurations ?? []) {
-      const fn = getAttLogicalId(c.LambdaFunctionArn);
-      if (!fn || !functions.has(fn)) throw new Error(`Bucket notification ${id} targets no known function`);
-      const rules =
-        (c.Filter as { Key?: { FilterRules?: { Name?: string; Value?: string }[] } } | undefined)?.Key
-          ?.FilterRules ?? [];
-      const prefix = rules.find((f) => f.Name?.toLowerCase() === "prefix")?.Value;
-      notifications.set(bucket, [
-        ...(notifications.get(bucket) ?? []),
-        { functionLogicalId: fn, events: strings(c.Events), ...(prefix ? { prefix } : {}) },
-      ]);
-      referenced.add(bucket);
-    }
+    if (!strings(pattern?.source).includes("aws.s3")) continue;
+    const bucket = refLogicalId(pattern?.detail?.bucket?.name?.[0]);
+    const fn = functionIn(r.Properties?.Targets, functions);
+    if (!bucket || !fn)
+      throw new Error(`Rule ${id} matches no bucket of the stack or targets no known function`);
+    const prefix = pattern?.detail?.object?.key?.[0]?.prefix;
+    notifications.set(bucket, [
+      ...(notifications.get(bucket) ?? []),
+      {
+        functionLogicalId: fn,
+        events: strings(pattern?.["detail-type"]),
+        ...(typeof prefix === "string" ? { prefix } : {}),
+      },
+    ]);
+    referenced.add(bucket);
   }
   return [...referenced].sort().map((logicalId) => {
     const props = template.Resources[logicalId]?.Properties ?? {};

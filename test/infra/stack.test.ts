@@ -2,7 +2,7 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type RouteSpec, routes } from "../../lambdas/api/routes";
 import { relayedChanges } from "../../lambdas/workflow/relay";
-import { changeRelay, scheduledJobs, workflowTasks } from "../../lambdas/workflow/tasks";
+import { changeRelay, scheduledJobs, uploadCheck, workflowTasks } from "../../lambdas/workflow/tasks";
 import { buildApp } from "../../lib/app";
 
 type Resource = { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> };
@@ -11,7 +11,13 @@ type Statement = { Effect: string; Action: string | string[]; Resource: unknown 
 const taskHandlers = Object.values(workflowTasks).map((t) => t.handler);
 const jobHandlers = Object.values(scheduledJobs).map((j) => j.handler);
 const routeHandlers = routes.map((r) => r.handler);
-const allHandlers: string[] = [...routeHandlers, ...taskHandlers, ...jobHandlers, changeRelay.handler];
+const allHandlers: string[] = [
+  ...routeHandlers,
+  ...taskHandlers,
+  ...jobHandlers,
+  changeRelay.handler,
+  uploadCheck.handler,
+];
 
 let template: Template;
 let resources: Record<string, Resource>;

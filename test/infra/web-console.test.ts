@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, Stack } from "aws-cdk-lib";
 import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
+import type { CfnBucket } from "aws-cdk-lib/aws-s3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../lib/app";
 import { InspectionIdentity } from "../../lib/constructs/identity";
@@ -29,8 +30,8 @@ function only(t: Template, type: string): [string, Resource] {
 
 describe("web console hosting", () => {
   it("keeps the bundle in a private, encrypted, SSL-only bucket", () => {
-    const [bucketId] = only(template, "AWS::S3::Bucket");
-    template.hasResourceProperties("AWS::S3::Bucket", {
+    const bucketId = stack.getLogicalId(stack.console.bucket.node.defaultChild as CfnBucket);
+    expect(template.findResources("AWS::S3::Bucket")[bucketId]?.Properties).toMatchObject({
       PublicAccessBlockConfiguration: {
         BlockPublicAcls: true,
         BlockPublicPolicy: true,
@@ -42,7 +43,9 @@ describe("web console hosting", () => {
       },
       OwnershipControls: { Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }] },
     });
-    const [, policy] = only(template, "AWS::S3::BucketPolicy");
+    const [, policy] = Object.entries(template.findResources("AWS::S3::BucketPolicy")).find(([, p]) =>
+      JSON.stringify(p.Properties.Bucket).includes(bucketId),
+    ) as [string, Resource];
     const statements = policy.Properties.PolicyDocument.Statement as any[];
     expect(statements).toContainEqual(
       expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import middy from "@middy/core";
-import type { Context, S3Event } from "aws-lambda";
+import type { Context } from "aws-lambda";
 import exifr from "exifr";
 import * as z from "zod/mini";
 import type { AuditInput } from "../../data/journal";
@@ -18,13 +18,15 @@ import { evidenceStore } from "../../services/context";
 import { logger } from "../../shared/logger";
 import { copyObject, deleteObject, readObject } from "../../shared/object-store";
 
-/** The part of an S3 event record the check reads. Keys arrive URL-encoded, spaces as `+`. */
-const uploadRecord = z.object({
-  eventName: z.string(),
-  eventTime: z.string(),
-  s3: z.object({ object: z.object({ key: z.string() }) }),
+/**
+ * The part of the bucket's "Object Created" event (EventBridge) the check reads. Upload keys are
+ * `uploads/<uuid>`, the same whether or not a sender URL-encodes them.
+ */
+const objectCreated = z.object({
+  "detail-type": z.literal("Object Created"),
+  time: z.string(),
+  detail: z.object({ object: z.object({ key: z.string() }) }),
 });
-const s3Event = z.object({ Records: z.array(z.unknown()) });
 
 /** The EXIF tags a capture time and place are read from (raw values: no time zone guessed). */
 const EXIF_TAGS = [
@@ -120,21 +122,19 @@ async function checkUploadedObject(key: string, uploadedAt: string): Promise<voi
 }
 
 /**
- * The bucket's upload event (S3 → Lambda, asynchronous: a failure is retried by Lambda and then
+ * The bucket's upload event (S3 → EventBridge → Lambda, asynchronous: a failure is retried and then
  * lands in the dead-letter queue). Locally the object store's own event plays the same event.
  */
-async function verifyUploads(event: S3Event, _context: Context): Promise<void> {
-  const parsed = z.safeParse(s3Event, event);
+async function verifyUpload(event: unknown, _context: Context): Promise<void> {
+  const parsed = z.safeParse(objectCreated, event);
   if (!parsed.success) {
-    logger.error("Upload check received an event without records");
+    // Not retried: the same malformed event would fail the same way every time.
+    logger.error("Upload check received an event that is not an object creation");
     return;
   }
-  for (const raw of parsed.data.Records) {
-    const record = z.safeParse(uploadRecord, raw);
-    if (!record.success || !record.data.eventName.startsWith("ObjectCreated:")) continue;
-    const key = decodeURIComponent(record.data.s3.object.key.replaceAll("+", " "));
-    await checkUploadedObject(key, new Date(record.data.eventTime).toISOString());
-  }
+  const time = new Date(parsed.data.time);
+  const uploadedAt = (Number.isNaN(time.getTime()) ? new Date() : time).toISOString();
+  await checkUploadedObject(parsed.data.detail.object.key, uploadedAt);
 }
 
-export const handler = middy<S3Event, void>().handler(verifyUploads);
+export const handler = middy<unknown, void>().handler(verifyUpload);

@@ -1,0 +1,158 @@
+import { Template } from "aws-cdk-lib/assertions";
+import type { CfnDistribution } from "aws-cdk-lib/aws-cloudfront";
+import type { CfnBucket } from "aws-cdk-lib/aws-s3";
+import { beforeAll, describe, expect, it } from "vitest";
+import { routes } from "../../lambdas/api/routes";
+import { uploadCheck } from "../../lambdas/workflow/tasks";
+import { buildApp } from "../../lib/app";
+import { readSystem } from "../../lib/local/template";
+import type { SpotInspectionStack } from "../../lib/spot-inspection-stack";
+
+/**
+ * The evidence bucket and its upload check: private, encrypted, TLS only, CORS for the console
+ * alone, stray uploads expired; the bucket's own "Object Created" events under uploads/ run the
+ * check; each function may touch exactly the objects its job needs.
+ */
+type Resource = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, unknown> };
+
+let stack: SpotInspectionStack;
+let template: Template;
+let resources: Record<string, Resource>;
+let bucketId: string;
+
+beforeAll(() => {
+  ({ stack } = buildApp({ bundling: false }));
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources as Record<string, Resource>;
+  bucketId = stack.getLogicalId(stack.evidence.bucket.node.defaultChild as CfnBucket);
+});
+
+/** The object actions a function's role is allowed, as `action on resource` strings. */
+function objectGrants(functionLogicalId: string): string[] {
+  const roleId = (resources[functionLogicalId]?.Properties.Role as { "Fn::GetAtt": [string] })[
+    "Fn::GetAtt"
+  ][0];
+  return Object.values(resources)
+    .filter(
+      (r) => r.Type === "AWS::IAM::Policy" && JSON.stringify(r.Properties.Roles).includes(`"${roleId}"`),
+    )
+    .flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+    )
+    .filter((s) => JSON.stringify(s.Resource).includes(bucketId))
+    .flatMap((s) => {
+      const actions = Array.isArray(s.Action) ? s.Action : [s.Action];
+      const prefix = JSON.stringify(s.Resource).match(/"\/([a-z]+\/\*)"/)?.[1] ?? "?";
+      return actions.map((a) => `${a} on ${prefix}`);
+    })
+    .sort();
+}
+
+function functionOf(handler: string): string {
+  const found = Object.entries(resources).find(
+    ([, r]) => r.Type === "AWS::Lambda::Function" && r.Metadata?.["spot:handler"] === handler,
+  );
+  if (!found) throw new Error(`no function for ${handler}`);
+  return found[0];
+}
+
+describe("evidence bucket", () => {
+  it("is private, encrypted, retained, and denies anything but TLS", () => {
+    const bucket = resources[bucketId];
+    expect(bucket).toMatchObject({
+      DeletionPolicy: "Retain",
+      Properties: {
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+        },
+        OwnershipControls: { Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }] },
+        LoggingConfiguration: { LogFilePrefix: "evidence/" },
+      },
+    });
+    const policy = Object.values(resources).find(
+      (r) => r.Type === "AWS::S3::BucketPolicy" && JSON.stringify(r.Properties.Bucket).includes(bucketId),
+    );
+    expect(policy?.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+    );
+  });
+
+  it("lets only the console's origin PUT uploads and GET downloads (CORS)", () => {
+    const rules = resources[bucketId]?.Properties.CorsConfiguration.CorsRules;
+    expect(rules).toHaveLength(1);
+    expect(rules[0]).toMatchObject({ AllowedMethods: ["PUT", "GET"], AllowedHeaders: ["content-type"] });
+    const distribution = stack.getLogicalId(stack.console.distribution.node.defaultChild as CfnDistribution);
+    expect(JSON.stringify(rules[0].AllowedOrigins)).toContain(distribution);
+    expect(JSON.stringify(rules[0].AllowedOrigins)).not.toContain("*");
+  });
+
+  it("expires uploads never checked and unfinished multipart uploads after a day", () => {
+    const rules = resources[bucketId]?.Properties.LifecycleConfiguration.Rules;
+    expect(rules).toContainEqual(
+      expect.objectContaining({ Prefix: uploadCheck.prefix, ExpirationInDays: 1, Status: "Enabled" }),
+    );
+    expect(rules).toContainEqual(
+      expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+    );
+  });
+});
+
+describe("upload check", () => {
+  it("runs on the bucket's own Object Created events under uploads/, with retries and a dead-letter queue", () => {
+    expect(resources[bucketId]?.Properties.NotificationConfiguration).toEqual({
+      EventBridgeConfiguration: { EventBridgeEnabled: true },
+    });
+    const checkId = functionOf(uploadCheck.handler);
+    const rules = Object.values(resources).filter(
+      (r) =>
+        r.Type === "AWS::Events::Rule" && JSON.stringify(r.Properties.EventPattern ?? {}).includes("aws.s3"),
+    );
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.Properties.EventPattern).toEqual({
+      source: ["aws.s3"],
+      "detail-type": ["Object Created"],
+      detail: { bucket: { name: [{ Ref: bucketId }] }, object: { key: [{ prefix: "uploads/" }] } },
+    });
+    const [target] = rules[0]?.Properties.Targets;
+    expect(target.Arn).toEqual({ "Fn::GetAtt": [checkId, "Arn"] });
+    expect(target.DeadLetterConfig.Arn).toBeDefined();
+    expect(resources[checkId]?.Properties.DeadLetterConfig.TargetArn).toBeDefined();
+    // No CDK notification helper function in the stack: EventBridge is set on the bucket itself.
+    expect(Object.values(resources).filter((r) => r.Type === "Custom::S3BucketNotifications")).toEqual([]);
+  });
+
+  it("the local runtime reads the same rule: the same function, prefix and event", () => {
+    const system = readSystem(template.toJSON() as never);
+    const bucket = system.buckets.find((b) => b.logicalId === bucketId);
+    expect(bucket?.notifications).toEqual([
+      { functionLogicalId: functionOf(uploadCheck.handler), events: ["Object Created"], prefix: "uploads/" },
+    ]);
+    expect(bucket?.cors[0]?.allowedMethods).toEqual(["PUT", "GET"]);
+  });
+});
+
+describe("object grants", () => {
+  it("the check reads and deletes uploads and writes evidence, nothing else", () => {
+    expect(objectGrants(functionOf(uploadCheck.handler))).toEqual([
+      "s3:DeleteObject on uploads/*",
+      "s3:GetObject on uploads/*",
+      "s3:PutObject on evidence/*",
+    ]);
+  });
+
+  it("routes presign exactly what they issue: uploads to uploads/, downloads of evidence/; others nothing", () => {
+    for (const route of routes) {
+      const grants = objectGrants(functionOf(route.handler));
+      const objects = "objects" in route ? route.objects : undefined;
+      if (objects === "upload") expect(grants, route.routeKey).toEqual(["s3:PutObject on uploads/*"]);
+      else if (objects === "download") expect(grants, route.routeKey).toEqual(["s3:GetObject on evidence/*"]);
+      else expect(grants, route.routeKey).toEqual([]);
+    }
+  });
+});
