@@ -38,7 +38,15 @@ const CALLERS: Caller[] = [
 let system: LocalSystem;
 let world: World;
 let clients: Record<Caller, Client>;
-let ids: { spotCheck: string; arrived: string; secret: string; order: string; team: string; unitOwn: string };
+let ids: {
+  spotCheck: string;
+  arrived: string;
+  secret: string;
+  order: string;
+  team: string;
+  unitOwn: string;
+  evidence: string;
+};
 
 beforeAll(async () => {
   const dataDir = tempDataDir("matrix");
@@ -60,6 +68,13 @@ beforeAll(async () => {
     inspectorIds: [`${world.prefix}-insp-minghu`],
     teamSize: 1,
   });
+  const photo = await team.post("/evidence", {
+    subject: { kind: "assignment", id: arrived.assignment.assignmentId },
+    purpose: "finding",
+    fileName: "问题照片.jpg",
+    contentType: "image/jpeg",
+    size: 1000,
+  });
   const outsiderId = Object.keys(world.inspectors).find(
     (id) => !arrived.assignment.inspectorIds.includes(id) && !id.endsWith("minghu"),
   );
@@ -70,6 +85,7 @@ beforeAll(async () => {
     order: (findings.body.rectificationIds as string[])[0] as string,
     team: arrived.assignment.inspectorIds[0] as string,
     unitOwn: world.units.yatai,
+    evidence: photo.body.evidenceId as string,
   };
   clients = {
     anonymous: api.anonymous(),
@@ -90,6 +106,12 @@ afterAll(async () => {
 
 const planners = { admin: "ok", organizer: "ok" } as const;
 const overseers = { admin: "ok", organizer: "ok", official: "ok" } as const;
+/** Overseers see every subject but take no photos of a team's or a unit's own. */
+const notTheirs = { admin: 403, organizer: 403, official: 403 } as const;
+
+function evidenceBody(kind: string, id: string, purpose: string) {
+  return { subject: { kind, id }, purpose, fileName: "照片.jpg", contentType: "image/jpeg", size: 1000 };
+}
 
 function rows(): Record<string, Row[]> {
   const signedIn: Row["expect"] = { anonymous: 401, default: "ok" };
@@ -219,6 +241,49 @@ function rows(): Record<string, Row[]> {
           unitOwn: 403,
           default: 404,
         },
+      },
+    ],
+    "POST /evidence": [
+      {
+        path: "/evidence",
+        body: evidenceBody("assignment", ids.arrived, "finding"),
+        expect: { anonymous: 401, ...notTheirs, team: "ok", unitOwn: 403, default: 404 },
+      },
+      {
+        path: "/evidence",
+        body: evidenceBody("assignment", ids.secret, "finding"),
+        expect: { anonymous: 401, ...notTheirs, default: 404 },
+      },
+      {
+        path: "/evidence",
+        body: evidenceBody("rectification", ids.order, "after"),
+        expect: { anonymous: 401, ...notTheirs, team: 403, unitOwn: "ok", default: 404 },
+      },
+      {
+        path: "/evidence",
+        body: evidenceBody("rectification", ids.order, "review"),
+        expect: { anonymous: 401, ...planners, official: 403, team: "ok", unitOwn: 403, default: 404 },
+      },
+    ],
+    "GET /evidence/{id}": [
+      {
+        path: `/evidence/${ids.evidence}`,
+        expect: { anonymous: 401, ...overseers, team: "ok", unitOwn: "ok", default: 404 },
+      },
+      { path: "/evidence/no-such-evidence", expect: { anonymous: 401, default: 404 } },
+    ],
+    "GET /evidence": [
+      {
+        path: `/evidence?subjectKind=assignment&subjectId=${ids.arrived}`,
+        expect: { anonymous: 401, ...overseers, team: "ok", unitOwn: "ok", default: 404 },
+      },
+      {
+        path: `/evidence?subjectKind=assignment&subjectId=${ids.secret}`,
+        expect: { anonymous: 401, ...overseers, default: 404 },
+      },
+      {
+        path: `/evidence?subjectKind=rectification&subjectId=${ids.order}`,
+        expect: { anonymous: 401, ...overseers, team: "ok", unitOwn: "ok", default: 404 },
       },
     ],
     "GET /dashboard": [{ path: "/dashboard", expect: { anonymous: 401, ...overseers, default: 403 } }],
