@@ -230,6 +230,44 @@ const docs: Record<RouteKey, RouteDoc> = {
     success: 200,
     errors: [400, 401, 404],
   },
+  "POST /people": {
+    response: responses["POST /people"],
+    summary: "Create a person with an account and a temporary password (an inspector also gets its profile)",
+    who: "admin; organizer for people whose roles are inspector alone",
+    body: schemas.createPerson,
+    success: 201,
+    errors: [400, 401, 403, 409, 422],
+  },
+  "GET /people": {
+    response: responses["GET /people"],
+    summary: "People by username, optionally of one role and one unit",
+    who: "admin; organizer (inspectors only)",
+    query: schemas.listPeople,
+    success: 200,
+    errors: [400, 401, 403],
+  },
+  "GET /people/{personId}": {
+    response: responses["GET /people/{personId}"],
+    summary: "One person",
+    who: "admin; organizer for inspectors; the person themselves",
+    success: 200,
+    errors: [401, 403, 404],
+  },
+  "PATCH /people/{personId}": {
+    response: responses["PATCH /people/{personId}"],
+    summary: "Change name, phone, roles, unit, home unit; enabled: false disables the account",
+    who: "admin; organizer for people whose roles are inspector alone",
+    body: schemas.updatePerson,
+    success: 200,
+    errors: [400, 401, 403, 404, 409, 422],
+  },
+  "POST /people/{personId}/reset-password": {
+    response: responses["POST /people/{personId}/reset-password"],
+    summary: "A new temporary password (the old one and every session end)",
+    who: "admin; organizer for people whose roles are inspector alone",
+    success: 200,
+    errors: [401, 403, 404],
+  },
   "GET /dashboard": {
     response: responses["GET /dashboard"],
     summary: "Rectification dashboard (all orders, or those of ?spotCheckId=)",
@@ -299,7 +337,7 @@ export function openApiDocument() {
       for (const [name, schema] of Object.entries(properties))
         parameters.push({ name, in: "query", required: false, schema });
     }
-    if (method === "POST" || method === "PUT") {
+    if (method === "POST" || method === "PUT" || method === "PATCH") {
       parameters.push({
         name: "Idempotency-Key",
         in: "header",

@@ -49,6 +49,9 @@ const inspector = z.strictObject({
   inspectorId: z.string(),
   name: z.string(),
   homeUnitId: z.string(),
+  enabled: z.optional(z.boolean()).register(z.globalRegistry, {
+    description: "False once the person's account is disabled: left out of pools given by unit.",
+  }),
   version: z.int(),
   createdAt: time,
   updatedAt: time,
@@ -405,6 +408,25 @@ const evidenceUpload = z.strictObject({
   expiresAt: time,
 });
 
+// ---- people --------------------------------------------------------------------------------
+
+const role = z.enum(["admin", "organizer", "inspector", "unit", "official"]);
+const person = z.strictObject({
+  personId: z.string().register(z.globalRegistry, { description: "The person's JWT sub." }),
+  name: z.string(),
+  username: z.string(),
+  phone: z.optional(z.string()).register(z.globalRegistry, { description: "E.164, e.g. +8613800000000." }),
+  roles: z.array(role),
+  unitId: z.optional(z.string()),
+  homeUnitId: z.optional(z.string()),
+  enabled: z.boolean(),
+  createdAt: time,
+  updatedAt: time,
+});
+const temporaryPassword = z.string().register(z.globalRegistry, {
+  description: "Shown once; the person must change it at the first sign-in.",
+});
+
 const openApi = z.strictObject({
   openapi: z.literal("3.1.0"),
   info: z.record(z.string(), z.unknown()),
@@ -442,6 +464,11 @@ export const responses = {
   "POST /evidence": evidenceUpload,
   "GET /evidence/{id}": evidence,
   "GET /evidence": page(evidence),
+  "POST /people": z.extend(person, { temporaryPassword }),
+  "GET /people": page(person),
+  "GET /people/{personId}": person,
+  "PATCH /people/{personId}": person,
+  "POST /people/{personId}/reset-password": z.strictObject({ temporaryPassword }),
   "GET /dashboard": dashboard,
   "GET /audit/{entityId}": auditTrail,
   "GET /me/notifications": page(notification),

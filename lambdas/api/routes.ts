@@ -19,6 +19,8 @@ export interface RouteSpec {
    * `uploads/`, `download` presigns GETs of verified `evidence/`. Granted as exactly that.
    */
   readonly objects?: "upload" | "download";
+  /** The handler administers accounts in the user pool (`USER_POOL_ID`): granted the admin actions it uses. */
+  readonly identity?: true;
 }
 
 export const routes = [
@@ -62,6 +64,16 @@ export const routes = [
   { routeKey: "POST /evidence", handler: "evidence/create-evidence", auth: "jwt", objects: "upload" },
   { routeKey: "GET /evidence/{id}", handler: "evidence/get-evidence", auth: "jwt", objects: "download" },
   { routeKey: "GET /evidence", handler: "evidence/list-evidence", auth: "jwt", objects: "download" },
+  { routeKey: "POST /people", handler: "people/create-person", auth: "jwt", identity: true },
+  { routeKey: "GET /people", handler: "people/list-people", auth: "jwt" },
+  { routeKey: "GET /people/{personId}", handler: "people/get-person", auth: "jwt" },
+  { routeKey: "PATCH /people/{personId}", handler: "people/update-person", auth: "jwt", identity: true },
+  {
+    routeKey: "POST /people/{personId}/reset-password",
+    handler: "people/reset-password",
+    auth: "jwt",
+    identity: true,
+  },
   { routeKey: "GET /dashboard", handler: "oversight/dashboard", auth: "jwt" },
   { routeKey: "GET /audit/{entityId}", handler: "oversight/audit-trail", auth: "jwt" },
   { routeKey: "GET /me/notifications", handler: "oversight/my-notifications", auth: "jwt" },

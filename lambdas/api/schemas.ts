@@ -263,3 +263,49 @@ export function pageOf(query: { limit?: string | undefined; cursor?: string | un
   }
   return { limit, cursor: query.cursor };
 }
+
+const role = () => z.enum(["admin", "organizer", "inspector", "unit", "official"]);
+const roles = () =>
+  z.array(role()).check(
+    z.minLength(1),
+    z.maxLength(5),
+    z.refine((r) => new Set(r).size === r.length, "duplicate role"),
+  );
+const username = () =>
+  z.string().check(z.trim(), z.regex(/^[\p{L}\p{N}._@-]{2,64}$/u, "2–64 letters, digits, . _ @ -"));
+
+/** `POST /people`. */
+export const createPerson = schema(() =>
+  z.object({
+    name: text(100),
+    phone: z.optional(z.string().check(z.maxLength(32))),
+    username: username(),
+    roles: roles(),
+    unitId: z.optional(id),
+    homeUnitId: z.optional(id),
+  }),
+);
+
+/** `PATCH /people/{personId}`: any of the fields; null clears phone, unitId or homeUnitId. */
+export const updatePerson = schema(() =>
+  z.object({
+    name: z.optional(text(100)),
+    phone: z.optional(z.nullable(z.string().check(z.maxLength(32)))),
+    roles: z.optional(roles()),
+    unitId: z.optional(z.nullable(id)),
+    homeUnitId: z.optional(z.nullable(id)),
+    enabled: z.optional(z.boolean()),
+  }),
+);
+
+export const personParams = schema(() => z.object({ personId: id }));
+
+/** `GET /people?role=&unitId=`. */
+export const listPeople = schema(() =>
+  z.object({
+    role: z.optional(role()),
+    unitId: z.optional(id),
+    limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "a whole number from 1 to 200"))),
+    cursor: z.optional(z.string().check(z.maxLength(2048))),
+  }),
+);

@@ -1,8 +1,8 @@
-import type { Dynamo, Page } from "./dynamo";
-import { batchGetParsed, getParsed, type PageRequest, pageOnOwnerIndex } from "./items";
+import type { Dynamo, Page, TransactItem } from "./dynamo";
+import { batchGetParsed, getParsed, type PageRequest, pageOnOwnerIndex, strip } from "./items";
 import type { AuditInput, Journal } from "./journal";
 import { keys } from "./keys";
-import { type InspectorRecord, inspectorRecord } from "./records";
+import { type InspectorRecord, inspectorRecord, parseItem } from "./records";
 
 /** The inspector pool (检查人员库). */
 export class InspectorStore {
@@ -23,6 +23,26 @@ export class InspectorStore {
   async getInspectors(ids: readonly string[]): Promise<Map<string, InspectorRecord>> {
     const found = await batchGetParsed(this.db, ids.map(keys.inspector), inspectorRecord, "inspector");
     return new Map(found.map((r) => [r.inspectorId, r]));
+  }
+
+  /** Every inspector of the pool (bounded by the organisation's size; for pools given by unit). */
+  async listAllInspectors(): Promise<InspectorRecord[]> {
+    const items = await this.db.queryAll({
+      IndexName: "GSI1",
+      KeyConditionExpression: "gsi1pk = :pk",
+      ExpressionAttributeValues: { ":pk": keys.allInspectors },
+    });
+    return items.map((i) => parseItem(inspectorRecord, strip(i), "inspector"));
+  }
+
+  /** The put of an inspector profile, for a transaction of another aggregate (a person's account). */
+  inspectorPut(record: InspectorRecord): TransactItem {
+    return this.db.put({
+      ...keys.inspector(record.inspectorId),
+      gsi1pk: keys.allInspectors,
+      gsi1sk: record.inspectorId,
+      ...record,
+    });
   }
 
   async putInspector(

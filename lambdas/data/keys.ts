@@ -12,6 +12,9 @@
  * | rectification order | RECT#id / #RECT | SPOTCHECK#id#RECTS / assignmentId#id | UNIT#id#RECTS / A#deadline#id or C#closedAt#id | RECTS#A / deadline#id (active) or RECTS#C / closedAt#id |
  * | audit event | AUDIT#entityId / at#eventId | | | |
  * | notification | NOTIFY#recipient / at#id | | | |
+ * | person (account) | PERSON#id / #PERSON | PEOPLE / username | UNIT#unitId#PEOPLE / username (unit or home unit) | |
+ * | person's role (membership) | PERSON#id / ROLE#role | PEOPLE#ROLE#role / username | | |
+ * | username claim (unique) | USERNAME#lower-case name / #USERNAME | | | |
  * | evidence (photo, document) | EVIDENCE#id / #EVIDENCE | EVIDENCE_OF#kind#subjectId / createdAt#id | | |
  * | closed-order counters | STATS#RECTS / #ALL, UNIT#id | | | |
  * | idempotency record (Powertools) | IDEMPOTENCY / hash | | | |
@@ -57,6 +60,12 @@ export const keys = {
   activeRects: "RECTS#A",
   closedRects: "RECTS#C",
   audit: (entityId: string) => `AUDIT#${entityId}`,
+  person: (id: string) => ({ pk: `PERSON#${id}`, sk: "#PERSON" }),
+  personRole: (id: string, role: string) => ({ pk: `PERSON#${id}`, sk: `ROLE#${role}` }),
+  allPeople: "PEOPLE",
+  peopleWithRole: (role: string) => `PEOPLE#ROLE#${role}`,
+  unitPeople: (unitId: string) => `UNIT#${unitId}#PEOPLE`,
+  username: (name: string) => ({ pk: `USERNAME#${name.toLowerCase()}`, sk: "#USERNAME" }),
   evidence: (id: string) => ({ pk: `EVIDENCE#${id}`, sk: "#EVIDENCE" }),
   subjectEvidence: (kind: string, subjectId: string) => `EVIDENCE_OF#${kind}#${subjectId}`,
   notifications: (recipient: string) => `NOTIFY#${recipient}`,

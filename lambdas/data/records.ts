@@ -32,6 +32,8 @@ export const inspectorRecord = /* @__PURE__ */ z.lazy(() =>
     inspectorId: z.string(),
     name: z.string(),
     homeUnitId: z.string(),
+    /** False once the person's account is disabled: a pool given by unit leaves them out. */
+    enabled: z.optional(z.boolean()),
     version: z.number(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -229,6 +231,25 @@ export const rectificationRecord = /* @__PURE__ */ z.lazy(() =>
   }),
 );
 export type RectificationRecord = z.infer<typeof rectificationRecord>;
+
+/** A person with an account (人员): the JWT `sub` is the person's id. */
+export const personRecord = /* @__PURE__ */ z.lazy(() =>
+  z.object({
+    personId: z.string(),
+    username: z.string(),
+    name: z.string(),
+    phone: z.optional(z.string()),
+    roles: z.array(z.enum(["admin", "organizer", "inspector", "unit", "official"])),
+    unitId: z.optional(z.string()),
+    homeUnitId: z.optional(z.string()),
+    enabled: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    createdBy: z.string(),
+    version: z.number(),
+  }),
+);
+export type PersonRecord = z.infer<typeof personRecord>;
 
 export const evidenceStatus = /* @__PURE__ */ z.lazy(() => z.enum(["pending", "verified", "rejected"]));
 

@@ -88,7 +88,13 @@ export class InspectionHttpApi extends Construct {
       createDefaultStage: false,
       corsPreflight: {
         allowOrigins: [...(props.allowOrigins ?? ["*"])],
-        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.OPTIONS],
+        allowMethods: [
+          CorsHttpMethod.GET,
+          CorsHttpMethod.POST,
+          CorsHttpMethod.PUT,
+          CorsHttpMethod.PATCH,
+          CorsHttpMethod.OPTIONS,
+        ],
         allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
         maxAge: Duration.hours(1),
       },
@@ -129,8 +135,10 @@ export class InspectionHttpApi extends Construct {
         environment: {
           ...(usesTable ? { TABLE_NAME: props.table.tableName } : {}),
           ...(spec.objects ? { EVIDENCE_BUCKET: props.evidence.bucketName } : {}),
+          ...(spec.identity ? { USER_POOL_ID: props.identity.userPool.userPoolId } : {}),
         },
       });
+      if (spec.identity) props.identity.grantAccountAdministration(fn);
       if (usesTable) props.table.grantReadWrite(fn);
       if (spec.objects === "upload") props.evidence.grantPresignUpload(fn);
       if (spec.objects === "download") props.evidence.grantPresignDownload(fn);

@@ -11,7 +11,22 @@ import {
   type UserPoolDomain,
   UserPoolGroup,
 } from "aws-cdk-lib/aws-cognito";
+import { Grant, type IGrantable } from "aws-cdk-lib/aws-iam";
 import { Construct } from "constructs";
+
+/** The admin API calls of lambdas/shared/identity.ts, and nothing else. */
+export const ACCOUNT_ADMIN_ACTIONS = [
+  "AdminAddUserToGroup",
+  "AdminCreateUser",
+  "AdminDeleteUserAttributes",
+  "AdminDisableUser",
+  "AdminEnableUser",
+  "AdminGetUser",
+  "AdminRemoveUserFromGroup",
+  "AdminSetUserPassword",
+  "AdminUpdateUserAttributes",
+  "AdminUserGlobalSignOut",
+] as const;
 
 /** The roles of the API contract, carried in the ID token's `cognito:groups` claim. */
 export const USER_GROUPS = ["admin", "organizer", "inspector", "unit", "official"] as const;
@@ -97,12 +112,16 @@ export class InspectionIdentity extends Construct {
 
     this.userPoolClient = this.userPool.addClient("AppClient", {
       generateSecret: false,
-      authFlows: { userSrp: true },
+      // The console signs in with username and password (over TLS) in both targets, the same code
+      // against the local identity service; SRP stays for other clients.
+      authFlows: { userSrp: true, userPassword: true },
       disableOAuth: true,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
-      idTokenValidity: Duration.hours(1),
-      accessTokenValidity: Duration.hours(1),
+      // A disabled person's tokens must stop working within 5 minutes: ID and access tokens live
+      // 5 minutes (Cognito's minimum), and disabling revokes the refresh tokens that renew them.
+      idTokenValidity: Duration.minutes(5),
+      accessTokenValidity: Duration.minutes(5),
       refreshTokenValidity: Duration.days(30),
       // Users may not rewrite custom:unitId (it decides which unit's data they see).
       writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
@@ -141,6 +160,18 @@ export class InspectionIdentity extends Construct {
     client.callbackUrLs = [...options.callbackUrls];
     client.logoutUrLs = [...options.logoutUrls];
     return domain;
+  }
+
+  /**
+   * What the people routes and the import do to accounts: create, read, change attributes and
+   * groups, disable and enable, set a temporary password, sign out everywhere — on this pool only.
+   */
+  grantAccountAdministration(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ACCOUNT_ADMIN_ACTIONS.map((a) => `cognito-idp:${a}`),
+      resourceArns: [this.userPool.userPoolArn],
+    });
   }
 
   /**

@@ -33,13 +33,30 @@ const SECURITY_HEADERS: Record<string, string> = {
   "x-content-type-options": "nosniff",
   "x-frame-options": "DENY",
   "referrer-policy": "no-referrer",
-  "content-security-policy":
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; " +
-    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
 };
 
-/** What `config.json` says on this machine: same-origin API, sign in with a token from `npm run token`. */
-export const LOCAL_CONSOLE_CONFIG = { mode: "local", apiUrl: "" } as const;
+/**
+ * The console's content security policy: its own origin, plus the local parts the browser talks to
+ * directly — the object store (presigned uploads and downloads of evidence) and the identity
+ * service (sign-in) — as the cloud console's policy names S3 and Cognito.
+ */
+function contentSecurityPolicy(origins: readonly string[]): string {
+  const extra = origins.length > 0 ? ` ${origins.join(" ")}` : "";
+  return (
+    `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:${extra}; ` +
+    `connect-src 'self'${extra}; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'`
+  );
+}
+
+/**
+ * What `config.json` says on this machine: the same-origin API, and where people sign in (the local
+ * identity service's Cognito API and the app client's id). A token from `npm run token` also works.
+ */
+export interface LocalConsoleConfig {
+  readonly mode: "local";
+  readonly apiUrl: "";
+  readonly signIn?: { readonly endpoint: string; readonly clientId: string; readonly userPoolId: string };
+}
 
 const NOT_BUILT = `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>控制台尚未构建</title>
 <body style="font-family:sans-serif;max-width:40rem;margin:3rem auto;line-height:1.6">
@@ -49,6 +66,10 @@ API 照常可用：<a href="/openapi.json">/openapi.json</a>。</p></body></html
 export interface ConsoleOptions {
   /** @default process.env.CONSOLE_DIR ?? web/dist */
   readonly dir?: string;
+  /** `config.json`. */
+  readonly config?: LocalConsoleConfig;
+  /** Origins of the local parts the browser calls directly (object store, identity service). */
+  readonly origins?: readonly string[];
 }
 
 /**
@@ -59,6 +80,11 @@ export interface ConsoleOptions {
  */
 export function createConsoleHandler(options: ConsoleOptions = {}) {
   const dir = resolve(options.dir ?? process.env.CONSOLE_DIR ?? DEFAULT_CONSOLE_DIR);
+  const headers = {
+    ...SECURITY_HEADERS,
+    "content-security-policy": contentSecurityPolicy(options.origins ?? []),
+  };
+  const config: LocalConsoleConfig = options.config ?? { mode: "local", apiUrl: "" };
 
   const send = (
     req: IncomingMessage,
@@ -68,7 +94,7 @@ export function createConsoleHandler(options: ConsoleOptions = {}) {
     body: string | Buffer,
   ) => {
     res.writeHead(status, {
-      ...SECURITY_HEADERS,
+      ...headers,
       "content-type": type,
       "content-length": Buffer.byteLength(body),
       "cache-control": "no-cache",
@@ -89,7 +115,7 @@ export function createConsoleHandler(options: ConsoleOptions = {}) {
     if (pathname.split("/").some((segment) => segment === ".." || segment === ".")) return false;
 
     if (pathname === "/config.json") {
-      send(req, res, 200, CONTENT_TYPES[".json"]!, JSON.stringify(LOCAL_CONSOLE_CONFIG));
+      send(req, res, 200, CONTENT_TYPES[".json"]!, JSON.stringify(config));
       return true;
     }
     const relative = pathname === "/" ? "index.html" : pathname.slice(1);
@@ -110,7 +136,7 @@ export function createConsoleHandler(options: ConsoleOptions = {}) {
     }
     const hashed = relative.startsWith("assets/");
     res.writeHead(200, {
-      ...SECURITY_HEADERS,
+      ...headers,
       "content-type": CONTENT_TYPES[extname(file).toLowerCase()] ?? "application/octet-stream",
       "content-length": size,
       // Vite names assets by content hash; index.html must be revalidated to pick up a new build.

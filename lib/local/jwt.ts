@@ -1,62 +1,86 @@
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import {
+  createRemoteJWKSet,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JWK,
+  type JWTPayload,
+  jwtVerify,
+  SignJWT,
+} from "jose";
 import * as z from "zod/mini";
 
 /**
- * The local stand-in for Cognito: an ES256 key pair generated on first start under DATA_DIR, used
- * by `npm run token` to sign tokens and by the local server to verify them, as API Gateway's JWT
- * authorizer does with the user pool's keys.
+ * The local user pool's identity and signing key, kept under DATA_DIR/identity: the pool and app
+ * client ids (the issuer and the audience of every local token) and an RS256 key pair, as Cognito
+ * signs. The local identity service (./identity.ts) signs sign-in tokens with it and serves its JWKS;
+ * `npm run token` signs script tokens with it directly; the local gateway verifies both through the
+ * JWKS, the issuer and the audience, as API Gateway's JWT authorizer does.
  */
-export const LOCAL_ISSUER = "urn:spot-inspections:local";
-export const LOCAL_AUDIENCE = "spot-inspections-local";
-const ALG = "ES256";
+export const SIGNING_ALG = "RS256";
 
 interface KeyFiles {
   readonly privateJwk: JWK;
   readonly publicJwk: JWK;
 }
 
-const Jwk = z.looseObject({
-  kty: z.string(),
-  crv: z.optional(z.string()),
-  x: z.optional(z.string()),
-  y: z.optional(z.string()),
-  d: z.optional(z.string()),
-  kid: z.optional(z.string()),
-  alg: z.optional(z.string()),
-});
+const Jwk = z.looseObject({ kty: z.string(), kid: z.optional(z.string()), alg: z.optional(z.string()) });
 const KeyFilesSchema = z.object({ privateJwk: Jwk, publicJwk: Jwk });
+const PoolSchema = z.object({ userPoolId: z.string(), clientId: z.string() });
 
-/** The key file is read back from disk, so it is parsed rather than trusted. */
-function readKeyFiles(path: string): KeyFiles {
-  const parsed = KeyFilesSchema.safeParse(JSON.parse(readFileSync(path, "utf8")));
-  if (!parsed.success)
-    throw new Error(`${path} is not a signing key file; delete it to generate a new key pair`);
+function identityDir(dataDir: string) {
+  const dir = join(dataDir, "identity");
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Writes a file only if it does not exist yet, so concurrent first starts agree on one value. */
+function createOnce<T>(path: string, schema: z.ZodMiniType<T>, make: () => T): T {
+  if (!existsSync(path)) {
+    try {
+      writeFileSync(path, JSON.stringify(make()), { mode: 0o600, flag: "wx" });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
+  return readJson(path, schema);
+}
+
+/** Files read back from disk are parsed, not trusted. */
+function readJson<T>(path: string, schema: z.ZodMiniType<T>): T {
+  const parsed = z.safeParse(schema, JSON.parse(readFileSync(path, "utf8")));
+  if (!parsed.success) throw new Error(`${path} is damaged; delete it to start a new local user pool`);
   return parsed.data;
 }
 
-function keyPath(dataDir: string) {
-  return join(dataDir, "jwt-signing-key.json");
+export interface LocalPool {
+  readonly userPoolId: string;
+  readonly clientId: string;
+  /** The `iss` of every local token: the pool's URL, as Cognito names it by its pool. */
+  readonly issuer: string;
+}
+
+export async function localPool(dataDir: string): Promise<LocalPool> {
+  const ids = createOnce(join(identityDir(dataDir), "pool.json"), PoolSchema, () => ({
+    userPoolId: `local_${randomBytes(6).toString("hex")}`,
+    clientId: randomBytes(13).toString("hex"),
+  }));
+  return { ...ids, issuer: `http://localhost/${ids.userPoolId}` };
 }
 
 export async function ensureSigningKey(dataDir: string): Promise<KeyFiles> {
-  const path = keyPath(dataDir);
-  if (existsSync(path)) return readKeyFiles(path);
-  mkdirSync(dataDir, { recursive: true });
-  const { privateKey, publicKey } = await generateKeyPair(ALG, { extractable: true });
-  const files: KeyFiles = {
-    privateJwk: { ...(await exportJWK(privateKey)), kid: "local-1", alg: ALG },
-    publicJwk: { ...(await exportJWK(publicKey)), kid: "local-1", alg: ALG },
+  const path = join(identityDir(dataDir), "signing-key.json");
+  if (existsSync(path)) return readJson(path, KeyFilesSchema);
+  const { privateKey, publicKey } = await generateKeyPair(SIGNING_ALG, { extractable: true });
+  const kid = randomBytes(8).toString("hex");
+  const files = {
+    privateJwk: { ...(await exportJWK(privateKey)), kty: "RSA", kid, alg: SIGNING_ALG },
+    publicJwk: { ...(await exportJWK(publicKey)), kty: "RSA", kid, alg: SIGNING_ALG },
   };
-  try {
-    // Exclusive create: if `npm run token` and the server's first start race, both use the first key.
-    writeFileSync(path, JSON.stringify(files), { mode: 0o600, flag: "wx" });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return readKeyFiles(path);
-    throw error;
-  }
-  return files;
+  return createOnce(path, KeyFilesSchema, () => files);
 }
 
 export interface TokenClaims {
@@ -66,18 +90,20 @@ export interface TokenClaims {
   readonly ttlSeconds?: number;
 }
 
+/** A script token (`npm run token`): an ID token of the local pool for any subject and groups. */
 export async function issueToken(dataDir: string, claims: TokenClaims): Promise<string> {
-  const { privateJwk } = await ensureSigningKey(dataDir);
-  const key = await importJWK(privateJwk, ALG);
+  const [{ privateJwk }, pool] = await Promise.all([ensureSigningKey(dataDir), localPool(dataDir)]);
+  const key = await importJWK(privateJwk, SIGNING_ALG);
   return new SignJWT({
     "cognito:groups": [...claims.groups],
     ...(claims.unitId ? { "custom:unitId": claims.unitId } : {}),
+    "cognito:username": claims.sub,
     token_use: "id",
   })
-    .setProtectedHeader({ alg: ALG, kid: "local-1", typ: "JWT" })
+    .setProtectedHeader({ alg: SIGNING_ALG, kid: privateJwk.kid ?? "local", typ: "JWT" })
     .setSubject(claims.sub)
-    .setIssuer(LOCAL_ISSUER)
-    .setAudience(LOCAL_AUDIENCE)
+    .setIssuer(pool.issuer)
+    .setAudience(pool.clientId)
     .setIssuedAt()
     .setExpirationTime(`${claims.ttlSeconds ?? 12 * 3600}s`)
     .sign(key);
@@ -85,15 +111,11 @@ export async function issueToken(dataDir: string, claims: TokenClaims): Promise<
 
 export type TokenVerifier = (token: string) => Promise<JWTPayload>;
 
-export async function tokenVerifier(dataDir: string): Promise<TokenVerifier> {
-  const { publicJwk } = await ensureSigningKey(dataDir);
-  const key = await importJWK(publicJwk, ALG);
+/** Verifies as API Gateway's JWT authorizer does: signature by the pool's JWKS, issuer, audience, expiry. */
+export function tokenVerifier(jwksUrl: string, issuer: string, audience: string): TokenVerifier {
+  const jwks = createRemoteJWKSet(new URL(jwksUrl));
   return async (token) => {
-    const { payload } = await jwtVerify(token, key, {
-      issuer: LOCAL_ISSUER,
-      audience: LOCAL_AUDIENCE,
-      algorithms: [ALG],
-    });
+    const { payload } = await jwtVerify(token, jwks, { issuer, audience, algorithms: [SIGNING_ALG] });
     return payload;
   };
 }

@@ -7,6 +7,7 @@ import { createApiGateway, type HttpHandler } from "./api-gateway";
 import { startStepFunctionsEndpoint } from "./aws-endpoint";
 import { createConsoleHandler } from "./console";
 import { assertJava17, ensureTable, startDynamoDbLocal } from "./dynamodb-local";
+import { type LocalIdentity, startLocalIdentity } from "./identity";
 import { tokenVerifier } from "./jwt";
 import { createLocalObjectStore, type LocalObjectStore } from "./object-store";
 import { LocalStepFunctions } from "./step-functions";
@@ -37,6 +38,8 @@ export interface LocalSystem {
   readonly dynamoEndpoint: string;
   /** The local S3-compatible store of the stack's buckets (evidence uploads) and its upload events. */
   readonly objectStore: LocalObjectStore;
+  /** The local user pool (Cognito's API): sign-in, and the people routes' admin calls. */
+  readonly identity: LocalIdentity;
   stop(): Promise<void>;
 }
 
@@ -91,6 +94,16 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     );
     const sfnEndpoint = await startStepFunctionsEndpoint(stepFunctions);
     const credentials = { accessKeyId: "local", secretAccessKey: "local" };
+    let consoleOrigins: readonly string[] = [];
+    const identity = await startLocalIdentity({
+      dataDir,
+      passwordPolicy: system.userPool.passwordPolicy,
+      tokens: system.userPool.tokens,
+      groups: system.userPool.groups,
+      adminAccessKeyId: credentials.accessKeyId,
+      allowedOrigins: () => consoleOrigins,
+      ...(options.host ? { host: options.host } : {}),
+    });
     const objectStore = await createLocalObjectStore({
       dataDir,
       buckets: system.buckets,
@@ -105,6 +118,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       [system.table.logicalId]: LOCAL_TABLE_NAME,
       [system.stateMachine.logicalId]: stepFunctions.stateMachineArn,
       ...Object.fromEntries(system.buckets.map((b) => [b.logicalId, b.name])),
+      [system.userPool.userPoolLogicalId]: identity.userPoolId,
+      [system.userPool.clientLogicalId]: identity.clientId,
     };
     Object.assign(process.env, {
       AWS_REGION: "local",
@@ -113,6 +128,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       SFN_ENDPOINT: sfnEndpoint.endpoint,
       S3_ENDPOINT: objectStore.endpoint,
+      COGNITO_ENDPOINT: identity.endpoint,
       POWERTOOLS_DEV: "true",
     });
     for (const fn of system.functions.values()) {
@@ -136,12 +152,23 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       handlers.set(fn.logicalId, module.handler as AnyHandler);
     }
 
-    const verify = await tokenVerifier(dataDir);
+    const verify = tokenVerifier(identity.jwksUrl, identity.issuer, identity.clientId);
     const server: Server = createApiGateway({
       routes: system.routes,
       verify,
       handlerFor: (route) => ((event) => invokeFunction(route.functionLogicalId, event)) as HttpHandler,
-      fallback: createConsoleHandler(),
+      fallback: createConsoleHandler({
+        origins: [objectStore.endpoint, identity.endpoint],
+        config: {
+          mode: "local",
+          apiUrl: "",
+          signIn: {
+            endpoint: identity.endpoint,
+            clientId: identity.clientId,
+            userPoolId: identity.userPoolId,
+          },
+        },
+      }),
     });
     await new Promise<void>((resolveListen, reject) => {
       server.once("error", reject);
@@ -149,8 +176,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     });
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : options.port;
-    // The bucket's CORS rules, granted to the console this server serves.
-    await objectStore.start([`http://localhost:${port}`, `http://127.0.0.1:${port}`]);
+    // The bucket's CORS rules and the sign-in API, granted to the console this server serves.
+    consoleOrigins = [`http://localhost:${port}`, `http://127.0.0.1:${port}`];
+    await objectStore.start(consoleOrigins);
 
     const tableStreams = system.streamConsumers.map(
       (consumer, i) =>
@@ -191,6 +219,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       tableStreams,
       dynamoEndpoint: dynamo.endpoint,
       objectStore,
+      identity,
       stop() {
         stopped ??= (async () => {
           for (const t of timers) clearInterval(t);
@@ -199,6 +228,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
             server.closeIdleConnections();
           });
           await objectStore.stop();
+          await identity.stop();
           await Promise.all(tableStreams.map((t) => t.stop()));
           await stepFunctions.stop();
           await sfnEndpoint.close();

@@ -72,6 +72,28 @@ export interface LocalBucket {
   readonly notifications: readonly LocalBucketNotification[];
 }
 
+/** The user pool as the local identity service plays it. */
+export interface LocalUserPool {
+  readonly userPoolLogicalId: string;
+  readonly clientLogicalId: string;
+  readonly groups: readonly string[];
+  readonly passwordPolicy: {
+    readonly minimumLength: number;
+    readonly requireLowercase: boolean;
+    readonly requireUppercase: boolean;
+    readonly requireNumbers: boolean;
+    readonly requireSymbols: boolean;
+    readonly temporaryPasswordValidityDays: number;
+  };
+  readonly tokens: {
+    readonly idTokenSeconds: number;
+    readonly accessTokenSeconds: number;
+    readonly refreshTokenSeconds: number;
+  };
+  /** The sign-in flows the app client allows (`ALLOW_USER_PASSWORD_AUTH`, ...). */
+  readonly authFlows: readonly string[];
+}
+
 export interface SynthesizedSystem {
   readonly template: CloudTemplate;
   readonly table: { readonly logicalId: string; readonly properties: Record<string, unknown> };
@@ -82,6 +104,7 @@ export interface SynthesizedSystem {
   readonly streamConsumers: readonly LocalStreamConsumer[];
   /** The buckets a function names in its environment, with their CORS rules and notifications. */
   readonly buckets: readonly LocalBucket[];
+  readonly userPool: LocalUserPool;
 }
 
 export function synthesizeCloudTemplate(): CloudTemplate {
@@ -243,10 +266,12 @@ export function readSystem(template: CloudTemplate): SynthesizedSystem {
   }
 
   const buckets = readBuckets(template, functions);
+  const userPool = readUserPool(template);
 
   return {
     template,
     buckets,
+    userPool,
     table: { logicalId: tableEntry[0], properties: tableEntry[1].Properties ?? {} },
     functions,
     routes,
@@ -315,4 +340,44 @@ function readBuckets(template: CloudTemplate, functions: ReadonlyMap<string, Loc
       notifications: notifications.get(logicalId) ?? [],
     };
   });
+}
+
+const UNIT_SECONDS: Record<string, number> = { seconds: 1, minutes: 60, hours: 3600, days: 86_400 };
+
+/** The one user pool and app client: password policy, token lifetimes, groups. */
+function readUserPool(template: CloudTemplate): LocalUserPool {
+  const pools = resourcesOfType(template, "AWS::Cognito::UserPool");
+  const clients = resourcesOfType(template, "AWS::Cognito::UserPoolClient");
+  const [pool] = pools;
+  const [client] = clients;
+  if (!pool || pools.length !== 1 || !client || clients.length !== 1)
+    throw new Error("Expected exactly one user pool and one app client in the stack");
+  const policy = ((pool[1].Properties?.Policies as Record<string, unknown> | undefined)?.PasswordPolicy ??
+    {}) as Record<string, unknown>;
+  const c = client[1].Properties ?? {};
+  const units = (c.TokenValidityUnits ?? {}) as Record<string, unknown>;
+  const seconds = (value: unknown, unit: unknown, fallbackSeconds: number) =>
+    typeof value === "number" ? value * (UNIT_SECONDS[String(unit ?? "hours")] ?? 3600) : fallbackSeconds;
+  return {
+    userPoolLogicalId: pool[0],
+    clientLogicalId: client[0],
+    groups: resourcesOfType(template, "AWS::Cognito::UserPoolGroup")
+      .map(([, g]) => g.Properties?.GroupName)
+      .filter((g): g is string => typeof g === "string"),
+    passwordPolicy: {
+      minimumLength: typeof policy.MinimumLength === "number" ? policy.MinimumLength : 8,
+      requireLowercase: policy.RequireLowercase === true,
+      requireUppercase: policy.RequireUppercase === true,
+      requireNumbers: policy.RequireNumbers === true,
+      requireSymbols: policy.RequireSymbols === true,
+      temporaryPasswordValidityDays:
+        typeof policy.TemporaryPasswordValidityDays === "number" ? policy.TemporaryPasswordValidityDays : 7,
+    },
+    tokens: {
+      idTokenSeconds: seconds(c.IdTokenValidity, units.IdToken, 3600),
+      accessTokenSeconds: seconds(c.AccessTokenValidity, units.AccessToken, 3600),
+      refreshTokenSeconds: seconds(c.RefreshTokenValidity, units.RefreshToken ?? "days", 30 * 86_400),
+    },
+    authFlows: strings(c.ExplicitAuthFlows),
+  };
 }

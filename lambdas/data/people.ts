@@ -1,0 +1,141 @@
+import type { Dynamo, Item, Page, TransactItem } from "./dynamo";
+import { batchGetParsed, getParsed, type PageRequest, queryPage } from "./items";
+import type { AuditInput, Journal } from "./journal";
+import { INDEX, keys } from "./keys";
+import { type PersonRecord, personRecord } from "./records";
+
+/** The index keys of a person: all people by username, and the people of their unit (or home unit). */
+function personItem(p: PersonRecord): Item {
+  const unit = p.unitId ?? p.homeUnitId;
+  return {
+    ...keys.person(p.personId),
+    gsi1pk: keys.allPeople,
+    gsi1sk: p.username.toLowerCase(),
+    ...(unit ? { gsi2pk: keys.unitPeople(unit), gsi2sk: p.username.toLowerCase() } : {}),
+    ...p,
+  };
+}
+
+/** People (人员) with accounts: their roles, units and whether they may sign in. */
+export class PeopleStore {
+  constructor(
+    private readonly db: Dynamo,
+    private readonly journal: Journal,
+  ) {}
+
+  async getPerson(id: string): Promise<PersonRecord | undefined> {
+    return getParsed(this.db, keys.person(id), personRecord, "person");
+  }
+
+  /** The people found among `ids` (unknown ids left out). */
+  async getPeople(ids: readonly string[]): Promise<Map<string, PersonRecord>> {
+    const found = await batchGetParsed(this.db, ids.map(keys.person), personRecord, "person");
+    return new Map(found.map((p) => [p.personId, p]));
+  }
+
+  /** The person holding a username, if any (usernames are unique, case-insensitively). */
+  async personIdOfUsername(username: string): Promise<string | undefined> {
+    const item = await this.db.get(keys.username(username));
+    return typeof item?.personId === "string" ? item.personId : undefined;
+  }
+
+  /**
+   * Creates a person, claiming the username, with one membership per role and, for an inspector,
+   * the inspector profile the draw uses — all in one transaction with the audit event.
+   */
+  async createPerson(p: PersonRecord, extra: readonly TransactItem[], audit: AuditInput): Promise<void> {
+    await this.journal.commit(
+      [
+        this.db.put({ ...keys.username(p.username), personId: p.personId }, "attribute_not_exists(pk)"),
+        this.db.put(personItem(p), "attribute_not_exists(pk)"),
+        ...p.roles.map((role) => this.rolePut(p, role)),
+        ...extra,
+        this.journal.auditPut(audit),
+      ],
+      `用户名 ${p.username} 已被使用。`,
+    );
+  }
+
+  /** Replaces a person with its next state (conditional on the version read), roles and profile with it. */
+  async updatePerson(
+    before: PersonRecord,
+    after: PersonRecord,
+    extra: readonly TransactItem[],
+    audit: AuditInput,
+  ): Promise<void> {
+    const removed = before.roles.filter((r) => !after.roles.includes(r));
+    await this.journal.commit(
+      [
+        this.db.put({ ...personItem(after), version: before.version + 1 }, "version = :expected", {
+          ":expected": before.version,
+        }),
+        ...removed.map((role) => ({
+          Delete: { TableName: this.db.tableName, Key: keys.personRole(after.personId, role) },
+        })),
+        ...after.roles.map((role) => this.rolePut(after, role)),
+        ...extra,
+        this.journal.auditPut(audit),
+      ],
+      "此人员的信息刚被他人修改，请刷新后重试。",
+    );
+  }
+
+  private rolePut(p: PersonRecord, role: string): TransactItem {
+    return this.db.put({
+      ...keys.personRole(p.personId, role),
+      gsi1pk: keys.peopleWithRole(role),
+      gsi1sk: p.username.toLowerCase(),
+      personId: p.personId,
+    });
+  }
+
+  /** A page of people by username: all, of one role, of one unit (optionally of one role there). */
+  async pagePeople(filter: { role?: string; unitId?: string }, page: PageRequest): Promise<Page<PersonRecord>> {
+    if (filter.unitId) {
+      return queryPage(
+        this.db,
+        {
+          IndexName: INDEX.byUnit,
+          KeyConditionExpression: "gsi2pk = :pk",
+          ExpressionAttributeValues: {
+            ":pk": keys.unitPeople(filter.unitId),
+            ...(filter.role ? { ":role": filter.role } : {}),
+          },
+          ...(filter.role
+            ? { FilterExpression: "contains(#roles, :role)", ExpressionAttributeNames: { "#roles": "roles" } }
+            : {}),
+        },
+        page,
+        personRecord,
+        "person",
+      );
+    }
+    if (filter.role) {
+      const out = await this.db.query(
+        {
+          IndexName: INDEX.byOwner,
+          KeyConditionExpression: "gsi1pk = :pk",
+          ExpressionAttributeValues: { ":pk": keys.peopleWithRole(filter.role) },
+        },
+        page,
+      );
+      const ids = out.items.map((i) => String(i.personId));
+      const people = await this.getPeople(ids);
+      return {
+        items: ids.map((id) => people.get(id)).filter((p): p is PersonRecord => p !== undefined),
+        nextCursor: out.nextCursor,
+      };
+    }
+    return queryPage(
+      this.db,
+      {
+        IndexName: INDEX.byOwner,
+        KeyConditionExpression: "gsi1pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.allPeople },
+      },
+      page,
+      personRecord,
+      "person",
+    );
+  }
+}
