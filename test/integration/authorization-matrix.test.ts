@@ -46,6 +46,7 @@ let ids: {
   team: string;
   unitOwn: string;
   evidence: string;
+  person: string;
 };
 
 beforeAll(async () => {
@@ -75,6 +76,12 @@ beforeAll(async () => {
     contentType: "image/jpeg",
     size: 1000,
   });
+  const person = await world.admin.post("/people", {
+    name: "矩阵督查员",
+    username: "m-matrix-inspector",
+    roles: ["inspector"],
+    homeUnitId: world.units.airport,
+  });
   const outsiderId = Object.keys(world.inspectors).find(
     (id) => !arrived.assignment.inspectorIds.includes(id) && !id.endsWith("minghu"),
   );
@@ -86,6 +93,7 @@ beforeAll(async () => {
     team: arrived.assignment.inspectorIds[0] as string,
     unitOwn: world.units.yatai,
     evidence: photo.body.evidenceId as string,
+    person: person.body.personId as string,
   };
   clients = {
     anonymous: api.anonymous(),
@@ -285,6 +293,34 @@ function rows(): Record<string, Row[]> {
         path: `/evidence?subjectKind=rectification&subjectId=${ids.order}`,
         expect: { anonymous: 401, ...overseers, team: "ok", unitOwn: "ok", default: 404 },
       },
+    ],
+    "POST /people": [
+      {
+        path: "/people",
+        body: {
+          name: "新督查员",
+          username: "m-new-inspector",
+          roles: ["inspector"],
+          homeUnitId: world.units.airport,
+        },
+        expect: plannersOnly,
+      },
+      {
+        path: "/people",
+        body: { name: "新领导", username: "m-new-official", roles: ["official"] },
+        expect: { anonymous: 401, admin: "ok", default: 403 },
+      },
+    ],
+    "GET /people": [
+      { path: "/people", expect: plannersOnly },
+      { path: "/people?role=official", expect: { anonymous: 401, admin: "ok", default: 403 } },
+    ],
+    "GET /people/{personId}": [{ path: `/people/${ids.person}`, expect: plannersOnly }],
+    "PATCH /people/{personId}": [
+      { path: `/people/${ids.person}`, body: { name: "矩阵督查员甲" }, expect: plannersOnly },
+    ],
+    "POST /people/{personId}/reset-password": [
+      { path: `/people/${ids.person}/reset-password`, expect: plannersOnly },
     ],
     "GET /dashboard": [{ path: "/dashboard", expect: { anonymous: 401, ...overseers, default: 403 } }],
     "GET /audit/{entityId}": [
