@@ -5,6 +5,7 @@ import type {
   Context,
 } from "aws-lambda";
 import * as z from "zod/mini";
+import { zhCN } from "zod/locales";
 import { InvalidInputError } from "../domain/errors";
 import { type Caller, callerFromClaims } from "./auth";
 import { problemResponse, toProblem } from "./problem";
@@ -57,9 +58,12 @@ function fieldErrors(where: string, error: z.core.$ZodError) {
   }));
 }
 
+/** Messages for people are Chinese (a limit a request exceeds is named in it); the `type` stays the key. */
+const chineseMessages = zhCN().localeError;
+
 function parsePart<T>(schema: z.ZodMiniType<T> | undefined, value: unknown, where: string): T {
   if (!schema) return undefined as T;
-  const result = z.safeParse(schema, value);
+  const result = z.safeParse(schema, value, { error: chineseMessages });
   if (!result.success) {
     throw new InvalidInputError(`The request ${where} is invalid.`, fieldErrors(where, result.error));
   }

@@ -92,6 +92,7 @@ const spotCheck = z.strictObject({
   templateVersion: z.int(),
   candidateUnitIds: ids,
   parentUnitId: z.optional(z.string()),
+  inspectorPoolUnitId: z.optional(z.string()),
   sampleSize: z.int(),
   inspectorIds: ids,
   teamSize: z.int(),

@@ -105,10 +105,18 @@ export const planSpotCheck = schema(() =>
     .object({
       title: text(200),
       templateId: id,
-      candidateUnitIds: z.optional(z.array(id).check(z.minLength(1), z.maxLength(2000))),
+      candidateUnitIds: z.optional(
+        z.array(id).check(z.minLength(1, "至少 1 个单位"), z.maxLength(2000, "最多 2000 个单位")),
+      ),
       parentUnitId: z.optional(id),
-      sampleSize: z.int().check(z.gte(1), z.lte(90)),
-      inspectorIds: z.array(id).check(z.minLength(1), z.maxLength(500)),
+      sampleSize: z.int().check(z.gte(1, "至少抽取 1 个单位"), z.lte(90, "一次最多抽取 90 个单位")),
+      inspectorIds: z.optional(
+        z.array(id).check(
+          z.minLength(1, "至少 1 名督查员"),
+          z.maxLength(500, "最多 500 名督查员；更大的人员库请用 inspectorPoolUnitId 按单位指定"),
+        ),
+      ),
+      inspectorPoolUnitId: z.optional(id),
       teamSize: z.optional(z.int().check(z.gte(1), z.lte(10))),
       window: z.object({ start: time, end: time }),
       rectifyWithinDays: z.optional(z.number().check(z.gt(0), z.lte(365))),
@@ -121,6 +129,13 @@ export const planSpotCheck = schema(() =>
             code: "custom",
             path: ["candidateUnitIds"],
             message: "give exactly one of candidateUnitIds and parentUnitId",
+          });
+        }
+        if ((s.inspectorIds === undefined) === (s.inspectorPoolUnitId === undefined)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["inspectorIds"],
+            message: "inspectorIds 与 inspectorPoolUnitId 须且只能给出一个",
           });
         }
       }),

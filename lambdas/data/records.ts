@@ -89,6 +89,8 @@ export const spotCheckRecord = /* @__PURE__ */ z.lazy(() =>
     templateVersion: z.number(),
     candidateUnitIds: z.array(z.string()),
     parentUnitId: z.optional(z.string()),
+    /** The pool was every enabled inspector under this unit when the spot check was planned. */
+    inspectorPoolUnitId: z.optional(z.string()),
     sampleSize: z.number(),
     inspectorIds: z.array(z.string()),
     teamSize: z.number(),

@@ -101,6 +101,15 @@ export class UnitStore {
 
   /** Every leaf unit under `parentId` (breadth first, one Query per unit visited). */
   async leavesUnder(parentId: string): Promise<string[]> {
+    return (await this.walkUnder(parentId)).leaves;
+  }
+
+  /** `parentId` and every unit under it, at any depth. */
+  async unitsUnder(parentId: string): Promise<string[]> {
+    return (await this.walkUnder(parentId)).all;
+  }
+
+  private async walkUnder(parentId: string): Promise<{ leaves: string[]; all: string[] }> {
     const leaves: string[] = [];
     const seen = new Set<string>([parentId]);
     let frontier = await this.childIds(parentId);
@@ -116,6 +125,6 @@ export class UnitStore {
       });
       frontier = next;
     }
-    return leaves.sort();
+    return { leaves: leaves.sort(), all: [...seen].sort() };
   }
 }

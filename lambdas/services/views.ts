@@ -89,6 +89,7 @@ export function spotCheckView(s: SpotCheckRecord) {
     templateVersion: s.templateVersion,
     candidateUnitIds: s.candidateUnitIds,
     ...(s.parentUnitId ? { parentUnitId: s.parentUnitId } : {}),
+    ...(s.inspectorPoolUnitId ? { inspectorPoolUnitId: s.inspectorPoolUnitId } : {}),
     sampleSize: s.sampleSize,
     inspectorIds: s.inspectorIds,
     teamSize: s.teamSize,

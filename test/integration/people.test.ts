@@ -272,3 +272,66 @@ describe("who manages whom", () => {
     expect((await world.admin.get("/people?role=unit")).body.items).toHaveLength(1);
   });
 });
+
+describe("pools given by unit (双随机 from an organisation's own staff)", () => {
+  it("takes every enabled inspector under the unit, and names every limit a request exceeds", async () => {
+    const make = async (username: string, home: string) =>
+      (
+        await world.organizer.post("/people", {
+          name: `督查员${username}`,
+          username,
+          roles: ["inspector"],
+          homeUnitId: home,
+        })
+      ).body.personId as string;
+    const underJiulong = await make("pool.jiulong", world.units.jiulong);
+    const underDongjia = await make("pool.dongjia", world.units.dongjia);
+    const disabled = await make("pool.disabled", world.units.dongjia);
+    await world.organizer.request("PATCH", `/people/${disabled}`, { enabled: false });
+
+    const body = {
+      title: "九龙办事处交叉督查",
+      templateId: world.templateId,
+      candidateUnitIds: [world.units.jiangchong],
+      sampleSize: 1,
+      teamSize: 1,
+      window: {
+        start: new Date(Date.now() - 60_000).toISOString(),
+        end: new Date(Date.now() + 86_400_000).toISOString(),
+      },
+    };
+    const planned = await world.organizer.post("/spot-checks", {
+      ...body,
+      inspectorPoolUnitId: world.units.jiulong,
+    });
+    expect(planned.status).toBe(201);
+    expect(planned.body.inspectorPoolUnitId).toBe(world.units.jiulong);
+    expect(planned.body.inspectorIds).toEqual([underDongjia, underJiulong].sort());
+
+    const empty = await world.organizer.post("/spot-checks", {
+      ...body,
+      inspectorPoolUnitId: world.units.jiangchong,
+    });
+    expect(empty.status).toBe(422);
+    expect(empty.body.errors[0].message).toMatch(/没有在岗的督查员/);
+    const both = await world.organizer.post("/spot-checks", {
+      ...body,
+      inspectorIds: [underJiulong],
+      inspectorPoolUnitId: world.units.jiulong,
+    });
+    expect(both.status).toBe(400);
+    const tooMany = await world.organizer.post("/spot-checks", {
+      ...body,
+      inspectorIds: Array.from({ length: 501 }, (_, i) => `insp-${i}`),
+    });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.errors[0].message).toMatch(/最多 500 名/);
+    const tooLong = await world.admin.post("/people", {
+      name: "名".repeat(101),
+      username: "long.name",
+      roles: ["official"],
+    });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.errors[0].message).toMatch(/100/);
+  });
+});

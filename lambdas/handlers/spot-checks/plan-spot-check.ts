@@ -11,6 +11,23 @@ import { spotCheckView } from "../../services/views";
 
 type Body = z.infer<typeof schemas.planSpotCheck>;
 
+/** The largest pool a spot check draws from (the draw proof lists every member). */
+const MAX_POOL = 2000;
+
+/**
+ * 双随机 from a pool given by unit: every enabled inspector whose home unit is `unitId` or lies
+ * under it, by id; undefined when there is no such unit.
+ */
+async function poolUnder(unitId: string): Promise<string[] | undefined> {
+  if (!(await unitStore.getUnit(unitId))) return undefined;
+  const [units, inspectors] = await Promise.all([unitStore.unitsUnder(unitId), inspectorStore.listAllInspectors()]);
+  const within = new Set(units);
+  return inspectors
+    .filter((i) => i.enabled !== false && within.has(i.homeUnitId))
+    .map((i) => i.inspectorId)
+    .sort();
+}
+
 /** A Standard workflow execution lives at most a year; so does an inspection window. */
 const MAX_HORIZON_MS = 365 * 24 * 60 * 60 * 1000;
 
@@ -54,11 +71,25 @@ async function planSpotCheck({ caller, body, now }: RouteRequest<Body, undefined
     problems.push({ path: "body.sampleSize", message: `exceeds the ${candidates.length} candidate units` });
   }
 
-  const inspectorIds = [...new Set(body.inspectorIds)].sort();
-  const inspectors = await inspectorStore.getInspectors(inspectorIds);
-  inspectorIds.forEach((id) => {
-    if (!inspectors.has(id)) problems.push({ path: "body.inspectorIds", message: `unknown inspector ${id}` });
-  });
+  let inspectorIds: string[] = [];
+  if (body.inspectorIds) {
+    inspectorIds = [...new Set(body.inspectorIds)].sort();
+    const inspectors = await inspectorStore.getInspectors(inspectorIds);
+    inspectorIds.forEach((id) => {
+      if (!inspectors.has(id)) problems.push({ path: "body.inspectorIds", message: `unknown inspector ${id}` });
+    });
+  } else if (body.inspectorPoolUnitId) {
+    const pool = await poolUnder(body.inspectorPoolUnitId);
+    if (pool === undefined) problems.push({ path: "body.inspectorPoolUnitId", message: "没有这个单位" });
+    else if (pool.length === 0)
+      problems.push({ path: "body.inspectorPoolUnitId", message: "该单位及其下级单位没有在岗的督查员" });
+    else if (pool.length > MAX_POOL)
+      problems.push({
+        path: "body.inspectorPoolUnitId",
+        message: `督查人员库最多 ${MAX_POOL} 名，该单位及其下级单位有 ${pool.length} 名`,
+      });
+    else inspectorIds = pool;
+  }
   // Whether the pool can staff every candidate without a conflict is the draw's question (422 there).
   const teamSize = body.teamSize ?? 2;
   if (problems.length > 0 || !template)
@@ -73,6 +104,7 @@ async function planSpotCheck({ caller, body, now }: RouteRequest<Body, undefined
     templateVersion: template.version,
     candidateUnitIds: candidates,
     ...(body.parentUnitId ? { parentUnitId: body.parentUnitId } : {}),
+    ...(body.inspectorPoolUnitId ? { inspectorPoolUnitId: body.inspectorPoolUnitId } : {}),
     sampleSize: body.sampleSize,
     inspectorIds,
     teamSize,
