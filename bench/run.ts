@@ -2,13 +2,14 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ApiLatencyResult } from "./api-latency";
 import type { ColdStartResult } from "./cold-start";
+import type { EvidenceUploadResult } from "./evidence-upload";
 import { LAMBDA_MEMORY_GB, PRICES } from "./prices";
 import type { ScaleResult } from "./scale";
 import { log, RESULTS_DIR, runPhase } from "./stats";
 import type { WorkflowCostResult } from "./workflow-cost";
 
 /**
- * `npm run bench`: the four phases, each in its own process (one local system per process), one
+ * `npm run bench`: the five phases, each in its own process (one local system per process), one
  * after the other on this machine; then one table — the project's figure, the floor measured in the
  * same run, their ratio, and the budgets of issue 5 — and the JSON under bench/results/.
  */
@@ -66,14 +67,16 @@ function main() {
     mkdirSync(RESULTS_DIR, { recursive: true });
     const stamp = new Date().toISOString().replaceAll(":", "-").slice(0, 19);
     const started = Date.now();
-    log("phase 1/4: cold start (CDK bundles vs a DynamoDB-document-client bundle)");
+    log("phase 1/5: cold start (CDK bundles vs a DynamoDB-document-client bundle)");
     const cold = await runPhase<ColdStartResult>("cold-start.ts", "cold-start", stamp, 300_000);
-    log("phase 2/4: workflow cost of one whole inspection");
+    log("phase 2/5: workflow cost of one whole inspection");
     const workflow = await runPhase<WorkflowCostResult>("workflow-cost.ts", "workflow", stamp, 120_000);
-    log("phase 3/4: API latency and throughput vs bare DynamoDB Local operations");
+    log("phase 3/5: API latency and throughput vs bare DynamoDB Local operations");
     const api = await runPhase<ApiLatencyResult>("api-latency.ts", "api", stamp, 300_000);
-    log("phase 4/4: scale (history rows, concurrent inspections)");
+    log("phase 4/5: scale (history rows, concurrent inspections)");
     const scale = await runPhase<ScaleResult>("scale.ts", "scale", stamp, 300_000);
+    log("phase 5/5: evidence photos over a 3G link (headless Chromium)");
+    const evidence = await runPhase<EvidenceUploadResult>("evidence-upload.ts", "evidence", stamp, 300_000);
     const seconds = (Date.now() - started) / 1000;
 
     const out: string[] = [];
@@ -299,6 +302,39 @@ function main() {
       );
     } else out.push(`\n### 4. Scale: the phase failed (see its log under bench/results/)`);
 
+    if (evidence) {
+      const e = evidence;
+      const mb = (e.photos * e.bytesPerPhoto) / 1024 / 1024;
+      out.push(
+        table(
+          `5. Evidence — ${e.photos} photos of ${f(e.bytesPerPhoto / 1024, 0)} KB from Chromium over 3G (${e.link.downKbps / 1000} Mbps down, ${e.link.upKbps} kbps up, ${e.link.latencyMs} ms RTT); floor: the bytes alone at the uplink's rate`,
+          [
+            [
+              `${e.photos} photos at once, asked → uploaded → verified`,
+              `${f(e.allSeconds)} s (${f(mb, 1)} MB)`,
+              `${f(e.floorSeconds)} s`,
+              f(ratio(e.allSeconds, e.floorSeconds), 2),
+              `${e.verified} of ${e.photos} verified`,
+            ],
+            [
+              "one photo (median of five, one at a time)",
+              `${f(e.onePhotoSecondsMedian)} s`,
+              `${f(e.floorSeconds / e.photos)} s`,
+              f(ratio(e.onePhotoSecondsMedian, e.floorSeconds / e.photos), 2),
+              "",
+            ],
+            [
+              "handler invocations for the five (bytes through handlers)",
+              `${e.apiRequests} API + ${e.checkInvocations} checks (${e.apiRequestBytes} B of JSON)`,
+              "—",
+              "—",
+              "no invocation per byte",
+            ],
+          ],
+        ),
+      );
+    } else out.push(`\n### 5. Evidence: the phase failed (see its log under bench/results/)`);
+
     for (const [name, phase] of [
       ["API", api],
       ["scale", scale],
@@ -311,7 +347,17 @@ function main() {
     }
     const text = out.join("\n");
     process.stdout.write(`${text}\n`);
-    const combined = { stamp, seconds, budgets: BUDGETS, prices: PRICES, cold, workflow, api, scale };
+    const combined = {
+      stamp,
+      seconds,
+      budgets: BUDGETS,
+      prices: PRICES,
+      cold,
+      workflow,
+      api,
+      scale,
+      evidence,
+    };
     writeFileSync(join(RESULTS_DIR, `${stamp}.json`), JSON.stringify(combined, null, 2));
     writeFileSync(join(RESULTS_DIR, "latest.json"), JSON.stringify(combined, null, 2));
     writeFileSync(join(RESULTS_DIR, "latest.md"), `${text}\n`);

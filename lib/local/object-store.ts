@@ -35,6 +35,8 @@ export interface LocalObjectStore {
   readonly endpoint: string;
   /** Starts serving, with the bucket's CORS rules granted to these origins (the local console). */
   start(consoleOrigins: readonly string[]): Promise<void>;
+  /** How many times a function was invoked with an object event (retries included). */
+  readonly invocations: () => number;
   /** Resolves once every event queued so far has been delivered or set aside. */
   drained(): Promise<void>;
   stop(): Promise<void>;
@@ -102,10 +104,12 @@ export async function createLocalObjectStore(options: LocalObjectStoreOptions): 
   let server: S3rver | undefined;
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
+  let invocations = 0;
 
   const deliver = async (queued: QueuedEvent, file: string) => {
     for (let attempt = 0; ; attempt++) {
       try {
+        invocations++;
         await options.invoke(queued.functionLogicalId, queued.event);
         rmSync(file, { force: true });
         return;
@@ -155,6 +159,7 @@ export async function createLocalObjectStore(options: LocalObjectStoreOptions): 
 
   return {
     endpoint: `http://${host}:${port}`,
+    invocations: () => invocations,
     async start(consoleOrigins) {
       server = new S3rver({
         address: host,
