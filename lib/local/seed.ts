@@ -3,8 +3,10 @@ import { issueToken } from "./jwt";
 /**
  * `npm run seed` (with `npm start` running): loads a realistic demo through the public API — the
  * Zhengzhou districts, streets and communities named in the source articles, five checklists drawn
- * from them, and a spot check in progress with an order about to go overdue — then prints a token
- * for each role. Safe to run again: units and inspectors are replaced, new spot checks are added.
+ * from them, the office's people with accounts, and a spot check in progress with an order about to
+ * go overdue — then prints each person's username and temporary password (changed at the first
+ * sign-in in the console) and a script token for each role. Safe to run again: units are replaced,
+ * people get new temporary passwords, new spot checks are added.
  */
 const base = process.env.API_URL ?? `http://localhost:${process.env.PORT ?? 3000}`;
 const dataDir = process.env.DATA_DIR ?? ".data";
@@ -152,16 +154,64 @@ const checklists = [
   },
 ];
 
+/** Inspectors: username, name, home unit. */
 const inspectors = [
-  ["insp-zhang", "张建国", "zz-hkg-zg"],
-  ["insp-wang", "王丽", "zz-hkg-xg"],
-  ["insp-li", "李强", "zz-js-fcl"],
-  ["insp-zhao", "赵敏", "zz-gc-zjsnl"],
-  ["insp-chen", "陈晓", "zz-zy-lh"],
-  ["insp-liu", "刘洋", "zz-jk-mh"],
+  ["zhang.jianguo", "张建国", "zz-hkg-zg"],
+  ["wang.li", "王丽", "zz-hkg-xg"],
+  ["li.qiang", "李强", "zz-js-fcl"],
+  ["zhao.min", "赵敏", "zz-gc-zjsnl"],
+  ["chen.xiao", "陈晓", "zz-zy-lh"],
+  ["liu.yang", "刘洋", "zz-jk-mh"],
 ] as const;
 
+interface Account {
+  readonly personId: string;
+  readonly username: string;
+  readonly name: string;
+  readonly role: string;
+  readonly temporaryPassword: string;
+}
+
+/**
+ * A person with an account; when the username exists already (the seed run again), that person is
+ * kept and given a new temporary password.
+ */
+async function person(admin: string, role: string, body: Record<string, unknown>): Promise<Account> {
+  const res = await fetch(`${base}/people`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: the demo script reads this API's own JSON responses
+  const json: any = await res.json();
+  if (res.status === 201)
+    return {
+      personId: json.personId,
+      username: json.username,
+      name: json.name,
+      role,
+      temporaryPassword: json.temporaryPassword,
+    };
+  if (res.status !== 409) throw new Error(`POST /people → ${res.status}: ${JSON.stringify(json)}`);
+  let cursor: string | null = null;
+  do {
+    const page = await call(
+      admin,
+      "GET",
+      `/people?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+    );
+    const found = page.items.find((p: { username: string }) => p.username === body.username);
+    if (found) {
+      const reset = await call(admin, "POST", `/people/${found.personId}/reset-password`);
+      return { personId: found.personId, username: found.username, name: found.name, role, ...reset };
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  throw new Error(`${String(body.username)} is taken but not listed`);
+}
+
 async function main() {
+  // A script token bootstraps the office; from then on its people sign in with their own accounts.
   const admin = await issueToken(dataDir, { sub: "demo-admin", groups: ["admin"] });
   const organizer = await issueToken(dataDir, { sub: "demo-organizer", groups: ["organizer"] });
 
@@ -175,8 +225,22 @@ async function main() {
     for (const child of children) await putTree(child, id);
   };
   await putTree(tree, null);
-  for (const [id, name, home] of inspectors)
-    await call(organizer, "PUT", `/inspectors/${id}`, { name, homeUnitId: home });
+  const accounts: Account[] = [
+    await person(admin, "管理员", { name: "系统管理员", username: "admin", roles: ["admin"] }),
+    await person(admin, "督查组织", {
+      name: "督查室刘科长",
+      username: "duchashi.liu",
+      phone: "13800000001",
+      roles: ["organizer"],
+    }),
+    await person(admin, "领导", { name: "分管副区长", username: "lingdao.zhou", roles: ["official"] }),
+  ];
+  const inspectorAccounts: Account[] = [];
+  for (const [username, name, home] of inspectors)
+    inspectorAccounts.push(
+      await person(organizer, "督查员", { name, username, roles: ["inspector"], homeUnitId: home }),
+    );
+  accounts.push(...inspectorAccounts);
   const templates = [];
   for (const c of checklists) templates.push(await call(organizer, "POST", "/templates", c));
 
@@ -186,7 +250,7 @@ async function main() {
     templateId: templates[0].templateId,
     parentUnitId: "zz-jk-mh-yt",
     sampleSize: 3,
-    inspectorIds: inspectors.map(([id]) => id),
+    inspectorIds: inspectorAccounts.map((a) => a.personId),
     teamSize: 2,
     window: {
       start: new Date(now - 3600_000).toISOString(),
@@ -234,6 +298,15 @@ async function main() {
     issues: [],
   });
 
+  accounts.push(
+    await person(admin, "被检查单位", {
+      name: "亚太社区主任",
+      username: "yatai.zhuren",
+      roles: ["unit"],
+      unitId: first.unitId,
+    }),
+  );
+
   const tokens: [string, string][] = [
     ["admin", admin],
     ["organizer", organizer],
@@ -248,6 +321,11 @@ async function main() {
     `Demo loaded into ${base}: spot check ${spotCheck.spotCheckId}, ${drawn.assignments.length} assignments.`,
   );
   console.log("The first order goes overdue (red, 催办) about 20 seconds from now.");
+  console.log(
+    "\nSign in to the console with these accounts (the temporary password is changed at first sign-in):",
+  );
+  for (const a of accounts) console.log(`  ${a.role}\t${a.name}\t${a.username}\t${a.temporaryPassword}`);
+  console.log("\nScript tokens (Authorization: Bearer …):");
   for (const [role, token] of tokens) console.log(`\n${role}:\n${token}`);
 }
 
