@@ -4,6 +4,7 @@ import { type RouteSpec, routes } from "../../lambdas/api/routes";
 import { relayedChanges } from "../../lambdas/workflow/relay";
 import { changeRelay, scheduledJobs, uploadCheck, workflowTasks } from "../../lambdas/workflow/tasks";
 import { buildApp } from "../../lib/app";
+import { ACCOUNT_ADMIN_ACTIONS } from "../../lib/constructs/identity";
 
 type Resource = { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
@@ -400,14 +401,37 @@ describe("identity", () => {
     }
   });
 
-  it("has a secret-less SRP app client that cannot write custom:unitId", () => {
+  it("has a secret-less app client for password sign-in that cannot write custom:unitId, with 5-minute tokens", () => {
     template.hasResourceProperties("AWS::Cognito::UserPoolClient", {
       GenerateSecret: false,
-      ExplicitAuthFlows: Match.arrayWith(["ALLOW_USER_SRP_AUTH"]),
       WriteAttributes: Match.not(Match.arrayWith(["custom:unitId"])),
+      EnableTokenRevocation: true,
     });
     const [, client] = ofType("AWS::Cognito::UserPoolClient")[0]!;
-    expect(client.Properties.ExplicitAuthFlows).not.toContain("ALLOW_USER_PASSWORD_AUTH");
+    // The console signs in with username and password (the same calls against the local user pool).
+    expect([...(client.Properties.ExplicitAuthFlows as string[])].sort()).toEqual([
+      "ALLOW_REFRESH_TOKEN_AUTH",
+      "ALLOW_USER_PASSWORD_AUTH",
+      "ALLOW_USER_SRP_AUTH",
+    ]);
+    // A disabled person's tokens stop working within 5 minutes: ID and access tokens live 5 minutes.
+    expect(client.Properties).toMatchObject({
+      IdTokenValidity: 5,
+      AccessTokenValidity: 5,
+      TokenValidityUnits: { IdToken: "minutes", AccessToken: "minutes" },
+    });
+  });
+
+  it("lets only the people routes administer accounts, with exactly the admin calls they make, on this pool", () => {
+    const fns = functionsByHandler();
+    for (const route of routes as readonly RouteSpec[]) {
+      const actions = actionsOf(fns.get(route.handler)?.[1] as Resource).filter((a) =>
+        a.startsWith("cognito-idp:"),
+      );
+      if (route.identity)
+        expect(actions.sort(), route.routeKey).toEqual(ACCOUNT_ADMIN_ACTIONS.map((a) => `cognito-idp:${a}`));
+      else expect(actions, route.routeKey).toEqual([]);
+    }
   });
 });
 
