@@ -141,7 +141,16 @@ describe("the console is served at / beside the API", () => {
     expect(script).toBeDefined();
     const asset = await fetch(`${server.url}/${script}`);
     expect(asset.headers.get("content-type")).toMatch(/^text\/javascript/);
-    expect(await (await fetch(`${server.url}/config.json`)).json()).toEqual({ mode: "local", apiUrl: "" });
+    // The same-origin API, and where people sign in: the local user pool's Cognito API.
+    expect(await (await fetch(`${server.url}/config.json`)).json()).toEqual({
+      mode: "local",
+      apiUrl: "",
+      signIn: {
+        endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+        clientId: expect.any(String),
+        userPoolId: expect.stringMatching(/^local_/),
+      },
+    });
 
     const health = await fetch(`${server.url}/health`);
     expect(await health.json()).toEqual({ status: "ok" });
