@@ -428,6 +428,13 @@ const temporaryPassword = z.string().register(z.globalRegistry, {
   description: "Shown once; the person must change it at the first sign-in.",
 });
 
+/** Names by person id (`sub`) of the people a page shows; ids without a name are left out. */
+const names = z.record(z.string(), z.string()).register(z.globalRegistry, {
+  description:
+    "Names by person id of the team and of everyone who acted on it (ids without a known name are left out).",
+});
+const named = { unitName: z.optional(z.string()), names };
+
 const openApi = z.strictObject({
   openapi: z.literal("3.1.0"),
   info: z.record(z.string(), z.unknown()),
@@ -455,11 +462,11 @@ export const responses = {
   "GET /spot-checks/{id}/draw-proof": drawProof,
   "GET /spot-checks/{id}/bulletin": bulletin,
   "GET /assignments": page(assignment),
-  "GET /assignments/{id}": assignment,
+  "GET /assignments/{id}": z.extend(assignment, named),
   "POST /assignments/{id}/arrival": arrivalResult,
   "POST /assignments/{id}/findings": findingsResult,
   "GET /rectifications": page(rectification),
-  "GET /rectifications/{id}": rectification,
+  "GET /rectifications/{id}": z.extend(rectification, named),
   "POST /rectifications/{id}/report": rectification,
   "POST /rectifications/{id}/review": rectification,
   "POST /evidence": evidenceUpload,

@@ -52,7 +52,12 @@ export function assertMayManage(caller: Caller, ...roleSets: (readonly string[])
 
 /** The rules a person's fields must meet (Chinese messages, paths under `prefix`). */
 export async function personProblems(
-  p: { phone?: string | undefined; roles: readonly string[]; unitId?: string | undefined; homeUnitId?: string | undefined },
+  p: {
+    phone?: string | undefined;
+    roles: readonly string[];
+    unitId?: string | undefined;
+    homeUnitId?: string | undefined;
+  },
   prefix: string,
 ): Promise<FieldError[]> {
   const problems = unitRequirements(p, (field) => `${prefix}.${field}`);
@@ -61,7 +66,8 @@ export async function personProblems(
   const wanted = [p.unitId, p.homeUnitId].filter((u): u is string => u !== undefined);
   if (wanted.length > 0) {
     const units = await unitStore.getUnits(wanted);
-    if (p.unitId && !units.has(p.unitId)) problems.push({ path: `${prefix}.unitId`, message: "没有这个单位" });
+    if (p.unitId && !units.has(p.unitId))
+      problems.push({ path: `${prefix}.unitId`, message: "没有这个单位" });
     if (p.homeUnitId && !units.has(p.homeUnitId))
       problems.push({ path: `${prefix}.homeUnitId`, message: "没有这个单位" });
   }
@@ -103,7 +109,12 @@ export async function createPerson(
   const phone = input.phone ? normalizePhone(input.phone) : undefined;
   const password = temporaryPassword();
   const unitId = input.roles.includes("unit") ? input.unitId : undefined;
-  const personId = await createAccount(input.username, { name: input.name, phone, unitId }, input.roles, password);
+  const personId = await createAccount(
+    input.username,
+    { name: input.name, phone, unitId },
+    input.roles,
+    password,
+  );
   const at = now.toISOString();
   const person: PersonRecord = {
     personId,
@@ -179,7 +190,9 @@ export async function changePerson(
   const changed = (Object.keys(after) as (keyof PersonRecord)[]).filter(
     (k) => k !== "updatedAt" && JSON.stringify(after[k]) !== JSON.stringify(before[k]),
   );
-  const removedKeys = (["phone", "unitId", "homeUnitId"] as const).filter((k) => before[k] !== undefined && after[k] === undefined);
+  const removedKeys = (["phone", "unitId", "homeUnitId"] as const).filter(
+    (k) => before[k] !== undefined && after[k] === undefined,
+  );
   const fields = [...new Set([...changed, ...removedKeys])];
   if (fields.length === 0) return before;
 
@@ -199,7 +212,11 @@ export async function changePerson(
   await peopleStore.updatePerson(before, after, profile ? [inspectorStore.inspectorPut(profile)] : [], {
     entityId: before.personId,
     actor,
-    action: fields.includes("enabled") ? (after.enabled ? "person_enabled" : "person_disabled") : "person_updated",
+    action: fields.includes("enabled")
+      ? after.enabled
+        ? "person_enabled"
+        : "person_disabled"
+      : "person_updated",
     at,
     detail: { fields, ...Object.fromEntries(fields.map((f) => [f, after[f] ?? null])) },
   });
@@ -240,3 +257,21 @@ export function personView(p: PersonRecord) {
   };
 }
 
+/**
+ * The names of people by id (`sub`), for pages that must show names, not ids: a person's name, else
+ * an inspector profile's; ids with neither (script tokens, the workflow) are left out.
+ */
+export async function namesOf(ids: readonly string[]): Promise<Record<string, string>> {
+  const unique = [...new Set(ids)].filter((id) => id !== "");
+  if (unique.length === 0) return {};
+  const [people, inspectors] = await Promise.all([
+    peopleStore.getPeople(unique),
+    inspectorStore.getInspectors(unique),
+  ]);
+  const names: Record<string, string> = {};
+  for (const id of unique) {
+    const name = people.get(id)?.name ?? inspectors.get(id)?.name;
+    if (name) names[id] = name;
+  }
+  return names;
+}
