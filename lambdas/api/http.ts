@@ -4,8 +4,8 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from "aws-lambda";
-import * as z from "zod/mini";
 import { zhCN } from "zod/locales";
+import * as z from "zod/mini";
 import { InvalidInputError } from "../domain/errors";
 import { type Caller, callerFromClaims } from "./auth";
 import { problemResponse, toProblem } from "./problem";

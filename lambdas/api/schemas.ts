@@ -111,10 +111,12 @@ export const planSpotCheck = schema(() =>
       parentUnitId: z.optional(id),
       sampleSize: z.int().check(z.gte(1, "至少抽取 1 个单位"), z.lte(90, "一次最多抽取 90 个单位")),
       inspectorIds: z.optional(
-        z.array(id).check(
-          z.minLength(1, "至少 1 名督查员"),
-          z.maxLength(500, "最多 500 名督查员；更大的人员库请用 inspectorPoolUnitId 按单位指定"),
-        ),
+        z
+          .array(id)
+          .check(
+            z.minLength(1, "至少 1 名督查员"),
+            z.maxLength(500, "最多 500 名督查员；更大的人员库请用 inspectorPoolUnitId 按单位指定"),
+          ),
       ),
       inspectorPoolUnitId: z.optional(id),
       teamSize: z.optional(z.int().check(z.gte(1), z.lte(10))),

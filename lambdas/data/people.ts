@@ -90,7 +90,10 @@ export class PeopleStore {
   }
 
   /** A page of people by username: all, of one role, of one unit (optionally of one role there). */
-  async pagePeople(filter: { role?: string; unitId?: string }, page: PageRequest): Promise<Page<PersonRecord>> {
+  async pagePeople(
+    filter: { role?: string; unitId?: string },
+    page: PageRequest,
+  ): Promise<Page<PersonRecord>> {
     if (filter.unitId) {
       return queryPage(
         this.db,

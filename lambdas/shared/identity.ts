@@ -40,7 +40,11 @@ async function call<T>(send: () => Promise<T>): Promise<T> {
     return await send();
   } catch (error) {
     const name = error instanceof Error ? error.name : "";
-    if (name === "TooManyRequestsException" || name === "InternalErrorException" || name === "LimitExceededException")
+    if (
+      name === "TooManyRequestsException" ||
+      name === "InternalErrorException" ||
+      name === "LimitExceededException"
+    )
       throw new TransientDependencyError(`The user pool is busy: ${name}`, { cause: error });
     throw error;
   }
@@ -57,7 +61,9 @@ function attributeList(a: AccountAttributes) {
 /** The `sub` of an existing account, or undefined. */
 export async function accountSub(username: string): Promise<string | undefined> {
   try {
-    const out = await call(() => identityClient.send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: username })));
+    const out = await call(() =>
+      identityClient.send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: username })),
+    );
     return out.UserAttributes?.find((a) => a.Name === "sub")?.Value;
   } catch (error) {
     if (error instanceof Error && error.name === "UserNotFoundException") return undefined;
@@ -111,11 +117,18 @@ export async function updateAccount(username: string, attributes: AccountAttribu
       }),
     ),
   );
-  const absent = [...(attributes.phone ? [] : ["phone_number"]), ...(attributes.unitId ? [] : ["custom:unitId"])];
+  const absent = [
+    ...(attributes.phone ? [] : ["phone_number"]),
+    ...(attributes.unitId ? [] : ["custom:unitId"]),
+  ];
   if (absent.length > 0) {
     await call(() =>
       identityClient.send(
-        new AdminDeleteUserAttributesCommand({ UserPoolId: userPoolId, Username: username, UserAttributeNames: absent }),
+        new AdminDeleteUserAttributesCommand({
+          UserPoolId: userPoolId,
+          Username: username,
+          UserAttributeNames: absent,
+        }),
       ),
     );
   }
@@ -125,7 +138,9 @@ export async function updateAccount(username: string, attributes: AccountAttribu
 export async function setGroups(username: string, before: readonly string[], after: readonly string[]) {
   for (const group of after.filter((g) => !before.includes(g))) {
     await call(() =>
-      identityClient.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: group })),
+      identityClient.send(
+        new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: group }),
+      ),
     );
   }
   for (const group of before.filter((g) => !after.includes(g))) {
@@ -142,21 +157,30 @@ export async function setGroups(username: string, before: readonly string[], aft
  * last ID token expires within the pool's 5-minute token lifetime.
  */
 export async function disableAccount(username: string): Promise<void> {
-  await call(() => identityClient.send(new AdminDisableUserCommand({ UserPoolId: userPoolId, Username: username })));
+  await call(() =>
+    identityClient.send(new AdminDisableUserCommand({ UserPoolId: userPoolId, Username: username })),
+  );
   await call(() =>
     identityClient.send(new AdminUserGlobalSignOutCommand({ UserPoolId: userPoolId, Username: username })),
   );
 }
 
 export async function enableAccount(username: string): Promise<void> {
-  await call(() => identityClient.send(new AdminEnableUserCommand({ UserPoolId: userPoolId, Username: username })));
+  await call(() =>
+    identityClient.send(new AdminEnableUserCommand({ UserPoolId: userPoolId, Username: username })),
+  );
 }
 
 /** A new temporary password, to be changed at the next sign-in; existing sessions end. */
 export async function setTemporaryPassword(username: string, password: string): Promise<void> {
   await call(() =>
     identityClient.send(
-      new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: username, Password: password, Permanent: false }),
+      new AdminSetUserPasswordCommand({
+        UserPoolId: userPoolId,
+        Username: username,
+        Password: password,
+        Permanent: false,
+      }),
     ),
   );
   await call(() =>

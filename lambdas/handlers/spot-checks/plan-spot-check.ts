@@ -20,7 +20,10 @@ const MAX_POOL = 2000;
  */
 async function poolUnder(unitId: string): Promise<string[] | undefined> {
   if (!(await unitStore.getUnit(unitId))) return undefined;
-  const [units, inspectors] = await Promise.all([unitStore.unitsUnder(unitId), inspectorStore.listAllInspectors()]);
+  const [units, inspectors] = await Promise.all([
+    unitStore.unitsUnder(unitId),
+    inspectorStore.listAllInspectors(),
+  ]);
   const within = new Set(units);
   return inspectors
     .filter((i) => i.enabled !== false && within.has(i.homeUnitId))
@@ -76,7 +79,8 @@ async function planSpotCheck({ caller, body, now }: RouteRequest<Body, undefined
     inspectorIds = [...new Set(body.inspectorIds)].sort();
     const inspectors = await inspectorStore.getInspectors(inspectorIds);
     inspectorIds.forEach((id) => {
-      if (!inspectors.has(id)) problems.push({ path: "body.inspectorIds", message: `unknown inspector ${id}` });
+      if (!inspectors.has(id))
+        problems.push({ path: "body.inspectorIds", message: `unknown inspector ${id}` });
     });
   } else if (body.inspectorPoolUnitId) {
     const pool = await poolUnder(body.inspectorPoolUnitId);
