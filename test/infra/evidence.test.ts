@@ -29,9 +29,8 @@ beforeAll(() => {
 
 /** The object actions a function's role is allowed, as `action on resource` strings. */
 function objectGrants(functionLogicalId: string): string[] {
-  const roleId = (resources[functionLogicalId]?.Properties.Role as { "Fn::GetAtt": [string] })[
-    "Fn::GetAtt"
-  ][0];
+  const role = resources[functionLogicalId]?.Properties.Role as { "Fn::GetAtt": [string] } | undefined;
+  const roleId = role?.["Fn::GetAtt"][0];
   return Object.values(resources)
     .filter(
       (r) => r.Type === "AWS::IAM::Policy" && JSON.stringify(r.Properties.Roles).includes(`"${roleId}"`),
@@ -119,7 +118,7 @@ describe("upload check", () => {
       "detail-type": ["Object Created"],
       detail: { bucket: { name: [{ Ref: bucketId }] }, object: { key: [{ prefix: "uploads/" }] } },
     });
-    const [target] = rules[0]?.Properties.Targets;
+    const [target] = rules[0]?.Properties.Targets ?? [];
     expect(target.Arn).toEqual({ "Fn::GetAtt": [checkId, "Arn"] });
     expect(target.DeadLetterConfig.Arn).toBeDefined();
     expect(resources[checkId]?.Properties.DeadLetterConfig.TargetArn).toBeDefined();
