@@ -120,14 +120,24 @@ export interface Assignment extends AssignmentSummary {
   window: Window;
   arrival?: { at: string; location: LatLng; distanceMeters: number | null; onSite: boolean; by?: string };
   findings?: {
-    items: { code: string; deduction: number; note?: string }[];
-    issues: { itemCode?: string; description: string; severity: Severity; deadline: string }[];
+    items: { code: string; deduction: number; note?: string; evidenceIds?: string[] }[];
+    issues: {
+      itemCode?: string;
+      description: string;
+      severity: Severity;
+      deadline: string;
+      rectificationId?: string;
+      evidenceIds?: string[];
+    }[];
     submittedAt: string;
     submittedBy: string;
   };
   rectificationIds: string[];
   closedAt?: string;
   missedAt?: string;
+  /** `GET /assignments/{id}` only: the unit's name and names by person id (team, actors). */
+  unitName?: string;
+  names?: Record<string, string>;
 }
 export type Light = "green" | "yellow" | "red";
 export type RectificationStatus = "open" | "submitted" | "closed";
@@ -151,10 +161,58 @@ export interface Rectification {
     comment?: string;
     deadline?: string;
     level?: number;
+    evidenceIds?: string[];
+    purpose?: EvidencePurpose;
   }[];
-  report?: { description: string; evidence: unknown[]; at: string; by: string; late: boolean };
+  /** The photos of the issue this order came from (问题照片): its 整改前 photos. */
+  beforeEvidenceIds?: string[];
+  report?: {
+    description: string;
+    evidence: unknown[];
+    evidenceIds?: string[];
+    at: string;
+    by: string;
+    late: boolean;
+  };
   createdAt: string;
   closedAt?: string;
+  /** `GET /rectifications/{id}` only: the unit's name and names by person id (team, history). */
+  unitName?: string;
+  names?: Record<string, string>;
+}
+export type EvidencePurpose = "finding" | "before" | "after" | "review";
+export type EvidenceSubjectKind = "assignment" | "rectification";
+export interface EvidenceSubject {
+  kind: EvidenceSubjectKind;
+  id: string;
+}
+/** A photo or document (取证) as `GET /evidence/{id}` answers. */
+export interface Evidence {
+  evidenceId: string;
+  subject: EvidenceSubject;
+  purpose: EvidencePurpose;
+  status: "pending" | "verified" | "rejected";
+  fileName: string;
+  contentType: string;
+  size: number;
+  sha256?: string;
+  capturedAt?: string;
+  location?: LatLng;
+  /** exif: read from the stored file; device: what the uploading device read from the original. */
+  captureSource?: "exif" | "device";
+  uploadedBy: string;
+  uploadedAt?: string;
+  reason?: string;
+  createdAt: string;
+  expiresAt: string;
+  downloadUrl?: string;
+  downloadExpiresAt?: string;
+}
+export interface EvidenceUpload {
+  evidenceId: string;
+  status: "pending";
+  upload: { method: "PUT"; url: string; headers: Record<string, string> };
+  expiresAt: string;
 }
 export interface UnitRow {
   unitId: string;
@@ -246,17 +304,32 @@ export interface Bodies {
   };
   recordArrival: { location: LatLng };
   submitFindings: {
-    items: { code: string; deduction: number; note?: string }[];
+    items: { code: string; deduction: number; note?: string; evidenceIds?: string[] }[];
     issues: {
       itemCode?: string;
       description: string;
       severity: Severity;
       deadline?: string;
       rectifyWithinDays?: number;
+      evidenceIds?: string[];
     }[];
   };
-  reportRectification: { description: string; evidence?: string[] };
-  reviewRectification: { decision: "accept" | "reject"; comment: string; deadline?: string };
+  reportRectification: { description: string; evidence?: string[]; evidenceIds?: string[] };
+  reviewRectification: {
+    decision: "accept" | "reject";
+    comment: string;
+    deadline?: string;
+    evidenceIds?: string[];
+  };
+  createEvidence: {
+    subject: EvidenceSubject;
+    purpose: EvidencePurpose;
+    fileName: string;
+    contentType: string;
+    size: number;
+    capturedAt?: string;
+    location?: LatLng;
+  };
 }
 
 export interface Responses {
@@ -283,6 +356,9 @@ export interface Responses {
   getRectification: Rectification;
   reportRectification: Rectification;
   reviewRectification: Rectification;
+  createEvidence: EvidenceUpload;
+  getEvidence: Evidence;
+  listEvidence: Page<Evidence>;
   dashboard: Dashboard;
   audit: { entityId: string; items: AuditEntry[]; nextCursor: string | null };
   notifications: Page<Notification>;
@@ -380,6 +456,7 @@ export class ApiClient {
       | "listSpotChecks"
       | "listAssignments"
       | "listRectifications"
+      | "listEvidence"
       | "notifications",
   >(
     name: N,

@@ -58,12 +58,23 @@ export const endpoints = {
   reportRectification: {
     method: "POST",
     path: "/rectifications/{id}/report",
-    body: ["description", "evidence"],
+    body: ["description", "evidence", "evidenceIds"],
   },
   reviewRectification: {
     method: "POST",
     path: "/rectifications/{id}/review",
-    body: ["decision", "comment", "deadline"],
+    body: ["decision", "comment", "deadline", "evidenceIds"],
+  },
+  createEvidence: {
+    method: "POST",
+    path: "/evidence",
+    body: ["subject", "purpose", "fileName", "contentType", "size", "capturedAt", "location"],
+  },
+  getEvidence: { method: "GET", path: "/evidence/{id}" },
+  listEvidence: {
+    method: "GET",
+    path: "/evidence",
+    query: ["subjectKind", "subjectId", "limit", "cursor"],
   },
   dashboard: { method: "GET", path: "/dashboard", query: ["spotCheckId"] },
   audit: { method: "GET", path: "/audit/{entityId}", query: ["limit", "cursor"] },

@@ -61,11 +61,15 @@ export const ROLE_NAMES: Record<string, string> = {
 
 // ---------- formatting ----------
 const DAY = 86_400_000;
+/** Times are read and typed in China Standard Time, wherever the browser is. */
+export const TIME_ZONE = "Asia/Shanghai";
+const CST_MS = 8 * 3_600_000;
 export function fmtTime(iso: string | undefined): string {
   if (!iso) return "—";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   return d.toLocaleString("zh-CN", {
+    timeZone: TIME_ZONE,
     hour12: false,
     year: "numeric",
     month: "2-digit",
@@ -75,7 +79,7 @@ export function fmtTime(iso: string | undefined): string {
   });
 }
 export function fmtDate(iso: string): string {
-  return new Date(iso).toLocaleDateString("zh-CN", { month: "2-digit", day: "2-digit" });
+  return new Date(iso).toLocaleDateString("zh-CN", { timeZone: TIME_ZONE, month: "2-digit", day: "2-digit" });
 }
 export function pct(rate: number | null | undefined): string {
   return rate === null || rate === undefined ? "—" : `${Math.round(rate * 1000) / 10}%`;
@@ -97,12 +101,15 @@ export function lightOf(deadline: string, closed: boolean, now = Date.now()): Li
   const ms = new Date(deadline).getTime() - now;
   return ms < 0 ? "red" : ms <= 3 * DAY ? "yellow" : "green";
 }
+/** A `datetime-local` value: the wall-clock time in China Standard Time. */
 export function toLocalInput(d: Date): string {
+  const c = new Date(d.getTime() + CST_MS);
   const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+  return `${c.getUTCFullYear()}-${p(c.getUTCMonth() + 1)}-${p(c.getUTCDate())}T${p(c.getUTCHours())}:${p(c.getUTCMinutes())}`;
 }
+/** A `datetime-local` value read as China Standard Time, as an ISO UTC time. */
 export function fromLocalInput(value: string): string {
-  return new Date(value).toISOString();
+  return new Date(`${value.length === 16 ? `${value}:00` : value}+08:00`).toISOString();
 }
 
 // ---------- data hooks ----------
@@ -174,6 +181,12 @@ export function InspectorName({ id }: { id: string }) {
     };
   }, [id]);
   return <span title={id}>{name ?? id}</span>;
+}
+
+/** A person: the name the page's response gave, else an inspector's profile name, else the id. */
+export function PersonName({ id, names }: { id: string; names?: Record<string, string> | undefined }) {
+  const known = names?.[id];
+  return known ? <span title={id}>{known}</span> : <InspectorName id={id} />;
 }
 
 // ---------- small components ----------

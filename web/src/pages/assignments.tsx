@@ -1,6 +1,14 @@
 import { useEffect, useState } from "preact/hooks";
 import type { Assignment, Bodies, Severity, Template } from "../api";
 import {
+  EvidencePicker,
+  EvidenceThumbs,
+  loadSubjectEvidence,
+  pickEvidence,
+  requireSettled,
+  useUploads,
+} from "../evidence";
+import {
   ASSIGNMENT_STATUS,
   app,
   Empty,
@@ -8,9 +16,9 @@ import {
   fmtTime,
   fromLocalInput,
   hasRole,
-  InspectorName,
   isOverseer,
   Loading,
+  PersonName,
   SEVERITY,
   Section,
   StatusBadge,
@@ -106,7 +114,7 @@ export function AssignmentPage({ id }: { id: string }) {
               {data.inspectorIds.map((i, n) => (
                 <span key={i}>
                   {n > 0 ? "、" : ""}
-                  <InspectorName id={i} />
+                  <PersonName id={i} names={data.names} />
                 </span>
               ))}
             </dd>
@@ -201,6 +209,8 @@ interface IssueState {
   deadline: string;
 }
 let issueKeys = 0;
+const itemGroup = (code: string) => `item:${code}`;
+const issueGroup = (key: number) => `issue:${key}`;
 
 function gradeOf(t: Template, percent: number, vetoed: boolean): string {
   const grades = [...t.grades].sort((a, b) => b.minPercent - a.minPercent);
@@ -230,6 +240,8 @@ function FindingsForm({ assignment, onDone }: { assignment: Assignment; onDone: 
   const [items, setItems] = useState<Record<string, ItemState>>({});
   const [issues, setIssues] = useState<IssueState[]>([]);
   const [result, setResult] = useState<string>("");
+  // 问题照片: taken on each checklist item and each issue, cited by the findings once verified.
+  const uploads = useUploads({ kind: "assignment", id: assignment.assignmentId }, "finding");
 
   const load = useAction(async () => {
     const t = await app.api.call("getTemplate", { params: { templateId: templateId.trim() } });
@@ -242,23 +254,32 @@ function FindingsForm({ assignment, onDone }: { assignment: Assignment; onDone: 
 
   const submit = useAction(async () => {
     if (!template) throw new Error("请先载入检查细则");
+    requireSettled(uploads, [
+      ...template.items.map((i) => itemGroup(i.code)),
+      ...issues.map((x) => issueGroup(x.key)),
+    ]);
     const body: Bodies["submitFindings"] = {
       items: template.items
-        .map((i) => ({ i, s: items[i.code] }))
-        .filter(({ s }) => s && (Number(s.deduction) > 0 || s.note.trim()))
-        .map(({ i, s }) => ({
+        .map((i) => ({ i, s: items[i.code], photos: uploads.ids(itemGroup(i.code)) }))
+        .filter(({ s, photos }) => (s && (Number(s.deduction) > 0 || s.note.trim())) || photos.length > 0)
+        .map(({ i, s, photos }) => ({
           code: i.code,
           deduction: Number(s?.deduction || 0),
           ...(s?.note.trim() ? { note: s.note.trim() } : {}),
+          ...(photos.length > 0 ? { evidenceIds: photos } : {}),
         })),
-      issues: issues.map((x) => ({
-        ...(x.itemCode ? { itemCode: x.itemCode } : {}),
-        description: x.description.trim(),
-        severity: x.severity,
-        ...(x.period === "custom"
-          ? { deadline: fromLocalInput(x.deadline) }
-          : { rectifyWithinDays: Number(x.period) }),
-      })),
+      issues: issues.map((x) => {
+        const photos = uploads.ids(issueGroup(x.key));
+        return {
+          ...(x.itemCode ? { itemCode: x.itemCode } : {}),
+          description: x.description.trim(),
+          severity: x.severity,
+          ...(x.period === "custom"
+            ? { deadline: fromLocalInput(x.deadline) }
+            : { rectifyWithinDays: Number(x.period) }),
+          ...(photos.length > 0 ? { evidenceIds: photos } : {}),
+        };
+      }),
     };
     const res = await app.api.call("submitFindings", { params: { id: assignment.assignmentId }, body });
     setResult(
@@ -308,11 +329,12 @@ function FindingsForm({ assignment, onDone }: { assignment: Assignment; onDone: 
     setItems({ ...items, [code]: { deduction: "", note: "", ...items[code], ...patch } });
   const setIssue = (key: number, patch: Partial<IssueState>) =>
     setIssues(issues.map((x) => (x.key === key ? { ...x, ...patch } : x)));
-  const addIssue = (itemCode = "", description = "") =>
+  const addIssue = (itemCode = "", description = "") => {
+    const key = ++issueKeys;
     setIssues([
       ...issues,
       {
-        key: ++issueKeys,
+        key,
         itemCode,
         description,
         severity: "major",
@@ -320,6 +342,9 @@ function FindingsForm({ assignment, onDone }: { assignment: Assignment; onDone: 
         deadline: toLocalInput(new Date(Date.now() + 7 * 86_400_000)),
       },
     ]);
+    // The item's photos show the issue too (they become the order's 整改前 photos).
+    if (itemCode) uploads.copy(itemGroup(itemCode), issueGroup(key));
+  };
 
   return (
     <form
@@ -362,6 +387,7 @@ function FindingsForm({ assignment, onDone }: { assignment: Assignment; onDone: 
                   />
                 </label>
               </div>
+              <EvidencePicker uploads={uploads} group={itemGroup(i.code)} name={`photo-${i.code}`} />
               <button
                 type="button"
                 class="link small"
@@ -455,6 +481,12 @@ function FindingsForm({ assignment, onDone }: { assignment: Assignment; onDone: 
                 </label>
               ) : null}
             </div>
+            <EvidencePicker
+              uploads={uploads}
+              group={issueGroup(x.key)}
+              name={`issue-photo-${n}`}
+              hint="问题照片即整改单的整改前照片"
+            />
             <button
               type="button"
               class="link"
@@ -476,27 +508,39 @@ function FindingsForm({ assignment, onDone }: { assignment: Assignment; onDone: 
 
 function FindingsView({ assignment }: { assignment: Assignment }) {
   const f = assignment.findings!;
+  const cited = [
+    ...f.items.flatMap((i) => i.evidenceIds ?? []),
+    ...f.issues.flatMap((i) => i.evidenceIds ?? []),
+  ];
+  const photos = useLoad(
+    () =>
+      cited.length > 0 ? loadSubjectEvidence("assignment", assignment.assignmentId) : Promise.resolve([]),
+    [assignment.assignmentId, cited.join(",")],
+  );
+  const all = photos.data ?? [];
   return (
     <Section title="现场检查结果">
       <p class="small muted">
-        提交于 {fmtTime(f.submittedAt)}，提交人 <InspectorName id={f.submittedBy} />
+        提交于 {fmtTime(f.submittedAt)}，提交人 <PersonName id={f.submittedBy} names={assignment.names} />
       </p>
+      <ErrorBox error={photos.error} />
       {f.items.length > 0 ? (
-        <ul class="list">
+        <ul class="list findings-items">
           {f.items.map((i) => (
-            <li key={i.code}>
+            <li key={i.code} data-item={i.code}>
               {i.code} 扣 {i.deduction} 分{i.note ? `：${i.note}` : ""}
+              <EvidenceThumbs items={pickEvidence(all, i.evidenceIds)} names={assignment.names} />
             </li>
           ))}
         </ul>
       ) : null}
       <h3>问题与整改单</h3>
       {f.issues.length === 0 ? <Empty text="未发现问题。" /> : null}
-      <ul class="list">
+      <ul class="list findings-issues">
         {f.issues.map((i, n) => {
-          const rid = (i as { rectificationId?: string }).rectificationId ?? assignment.rectificationIds[n];
+          const rid = i.rectificationId ?? assignment.rectificationIds[n];
           return (
-            <li key={rid ?? n}>
+            <li key={rid ?? n} data-issue={n}>
               {rid ? (
                 <a href={`#/rectifications/${encodeURIComponent(rid)}`}>{i.description}</a>
               ) : (
@@ -505,6 +549,7 @@ function FindingsView({ assignment }: { assignment: Assignment }) {
               <span class="muted small">
                 （{SEVERITY[i.severity]}，期限 {fmtTime(i.deadline)}）
               </span>
+              <EvidenceThumbs items={pickEvidence(all, i.evidenceIds)} names={assignment.names} />
             </li>
           );
         })}

@@ -18,6 +18,11 @@ const ACTIONS: Record<string, string> = {
   missed: "未按期检查",
   closed: "办结",
   template_created: "新建检查细则",
+  reported_late: "单位报告整改（逾期）",
+  evidence_requested: "申请上传证据材料",
+  evidence_verified: "证据材料校验通过",
+  evidence_rejected: "证据材料未通过校验",
+  evidence_added: "补充证据材料",
 };
 
 function AuditTrail({ id }: { id: string }) {

@@ -1,5 +1,16 @@
 import { useState } from "preact/hooks";
-import type { Rectification } from "../api";
+import type { Evidence, Rectification } from "../api";
+import {
+  BeforeAfter,
+  EvidencePicker,
+  EvidenceThumbs,
+  loadEvidenceByIds,
+  loadSubjectEvidence,
+  PURPOSE_NAMES,
+  pickEvidence,
+  requireSettled,
+  useUploads,
+} from "../evidence";
 import {
   app,
   Empty,
@@ -12,6 +23,7 @@ import {
   isOverseer,
   LightBadge,
   Loading,
+  PersonName,
   RECT_STATUS,
   SEVERITY,
   Section,
@@ -26,6 +38,7 @@ import {
 const ACTIONS: Record<string, string> = {
   issued: "下达整改通知",
   reported: "单位报告整改",
+  reported_late: "单位报告整改（逾期）",
   accepted: "回头看：整改到位，销号",
   rejected: "回头看：整改不到位，退回",
   overdue_reminder: "逾期催办",
@@ -108,11 +121,49 @@ function RectificationCard({ r }: { r: Rectification }) {
   );
 }
 
+/** The photos and documents of an order, sorted for the before/after comparison. */
+interface OrderEvidence {
+  before: Evidence[];
+  after: Evidence[];
+  review: Evidence[];
+}
+
+/**
+ * 整改前: the photos of the issue the order came from (`beforeEvidenceIds`, evidence of the
+ * assignment) and those added to the order later (purpose before); 整改后: those the report cites;
+ * 回头看: those the reviews cite.
+ */
+async function loadOrderEvidence(r: Rectification): Promise<OrderEvidence> {
+  const [own, issue] = await Promise.all([
+    loadSubjectEvidence("rectification", r.rectificationId),
+    loadEvidenceByIds(r.beforeEvidenceIds ?? []),
+  ]);
+  const verified = (e: Evidence) => e.status === "verified";
+  const reviewIds = r.history
+    .filter((h) => h.action === "accepted" || h.action === "rejected")
+    .flatMap((h) => h.evidenceIds ?? []);
+  return {
+    before: [...issue, ...own.filter((e) => e.purpose === "before")].filter(verified),
+    after: pickEvidence(own, r.report?.evidenceIds).filter(verified),
+    review: pickEvidence(own, reviewIds).filter(verified),
+  };
+}
+
+function historyText(h: Rectification["history"][number]): string {
+  if (h.action === "evidence_added") return `上传材料（${h.purpose ? PURPOSE_NAMES[h.purpose] : "材料"}）`;
+  const n = h.evidenceIds?.length ?? 0;
+  return `${ACTIONS[h.action] ?? h.action}${h.comment ? `：${h.comment}` : ""}${n > 0 ? `（附 ${n} 份材料）` : ""}`;
+}
+
 export function RectificationPage({ id }: { id: string }) {
   const { data, error, loading, reload } = useLoad(
     () => app.api.call("getRectification", { params: { id } }),
     [id],
   );
+  const evidence = useLoad(() => (data ? loadOrderEvidence(data) : Promise.resolve(undefined)), [data]);
+  const ev = evidence.data;
+  const reporting = hasRole("unit") && data?.status === "open";
+  const reviewing = (hasRole("inspector") || isOrganizer()) && data?.status === "submitted";
   return (
     <div class="page phone" data-page="rectification">
       <ErrorBox error={error} />
@@ -166,18 +217,34 @@ export function RectificationPage({ id }: { id: string }) {
               </>
             ) : null}
           </dl>
-          {hasRole("unit") && data.status === "open" ? <ReportForm id={id} onDone={reload} /> : null}
-          {(hasRole("inspector") || isOrganizer()) && data.status === "submitted" ? (
-            <ReviewForm id={id} onDone={reload} />
+          <ErrorBox error={evidence.error} />
+          {reporting ? (
+            <ReportForm id={id} before={ev?.before ?? []} names={data.names} onDone={reload} />
+          ) : ev && (ev.before.length + ev.after.length + ev.review.length > 0 || data.report) ? (
+            <Section title="整改前后对比">
+              <BeforeAfter before={ev?.before ?? []} after={ev?.after ?? []} names={data.names} />
+              {ev && ev.review.length > 0 ? (
+                <div class="review-photos">
+                  <h3>回头看照片</h3>
+                  <EvidenceThumbs items={ev.review} names={data.names} />
+                </div>
+              ) : null}
+            </Section>
           ) : null}
+          {hasRole("inspector") && data.status !== "closed" ? (
+            <AddBeforePhotos id={id} onVerified={evidence.reload} />
+          ) : null}
+          {reviewing ? <ReviewForm id={id} onDone={reload} /> : null}
           <Section title="办理过程">
             <ol class="timeline">
               {data.history.map((h, n) => (
-                <li key={n}>
-                  <span class="small muted">{fmtTime(h.at)}</span> {ACTIONS[h.action] ?? h.action}
-                  {h.comment ? `：${h.comment}` : ""}
+                <li key={n} data-action={h.action}>
+                  <span class="small muted">{fmtTime(h.at)}</span> {historyText(h)}
                   {h.deadline ? `（新期限 ${fmtTime(h.deadline)}）` : ""}
-                  <span class="small muted"> · {h.actor}</span>
+                  <span class="small muted">
+                    {" "}
+                    · <PersonName id={h.actor} names={data.names} />
+                  </span>
                 </li>
               ))}
             </ol>
@@ -194,10 +261,34 @@ export function RectificationPage({ id }: { id: string }) {
   );
 }
 
-function ReportForm({ id, onDone }: { id: string; onDone: () => void }) {
+/** An inspector of the team adds 整改前 photos to the order later (they show once verified). */
+function AddBeforePhotos({ id, onVerified }: { id: string; onVerified: () => void }) {
+  const uploads = useUploads({ kind: "rectification", id }, "before", onVerified);
+  return (
+    <details class="card add-before">
+      <summary>补充整改前照片</summary>
+      <EvidencePicker uploads={uploads} group="before" name="before-photo" />
+    </details>
+  );
+}
+
+function ReportForm({
+  id,
+  before,
+  names,
+  onDone,
+}: {
+  id: string;
+  before: Evidence[];
+  names: Record<string, string> | undefined;
+  onDone: () => void;
+}) {
   const [description, setDescription] = useState("");
   const [evidence, setEvidence] = useState("");
+  const uploads = useUploads({ kind: "rectification", id }, "after");
   const report = useAction(async () => {
+    requireSettled(uploads, ["after"]);
+    const evidenceIds = uploads.ids("after");
     await app.api.call("reportRectification", {
       params: { id },
       body: {
@@ -206,6 +297,7 @@ function ReportForm({ id, onDone }: { id: string; onDone: () => void }) {
           .split("\n")
           .map((l) => l.trim())
           .filter(Boolean),
+        ...(evidenceIds.length > 0 ? { evidenceIds } : {}),
       },
     });
     onDone();
@@ -219,6 +311,9 @@ function ReportForm({ id, onDone }: { id: string; onDone: () => void }) {
           void report.go();
         }}
       >
+        <BeforeAfter before={before} names={names} afterTitle="整改后（拍照或上传 PDF）">
+          <EvidencePicker uploads={uploads} group="after" name="after" accept="image/*,application/pdf" />
+        </BeforeAfter>
         <label>
           整改措施与结果
           <textarea
@@ -230,7 +325,7 @@ function ReportForm({ id, onDone }: { id: string; onDone: () => void }) {
           />
         </label>
         <label>
-          佐证材料（每行一条：照片说明、记录编号、链接等）
+          其他佐证说明（可选，每行一条：记录编号、链接等）
           <textarea
             name="evidence"
             rows={3}
@@ -250,13 +345,17 @@ function ReportForm({ id, onDone }: { id: string; onDone: () => void }) {
 function ReviewForm({ id, onDone }: { id: string; onDone: () => void }) {
   const [comment, setComment] = useState("");
   const [deadline, setDeadline] = useState(toLocalInput(new Date(Date.now() + 7 * 86_400_000)));
+  const uploads = useUploads({ kind: "rectification", id }, "review");
   const review = useAction(async (decision: "accept" | "reject") => {
+    requireSettled(uploads, ["review"]);
+    const evidenceIds = uploads.ids("review");
     await app.api.call("reviewRectification", {
       params: { id },
       body: {
         decision,
         comment: comment.trim(),
         ...(decision === "reject" ? { deadline: fromLocalInput(deadline) } : {}),
+        ...(evidenceIds.length > 0 ? { evidenceIds } : {}),
       },
     });
     onDone();
@@ -264,6 +363,10 @@ function ReviewForm({ id, onDone }: { id: string; onDone: () => void }) {
   return (
     <Section title="回头看：复查整改">
       <form class="form" onSubmit={(e) => e.preventDefault()}>
+        <div class="review-upload">
+          <span class="small">回头看照片（复查现场拍摄，可选）</span>
+          <EvidencePicker uploads={uploads} group="review" name="review-photo" />
+        </div>
         <label>
           复查意见
           <textarea
