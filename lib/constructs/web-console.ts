@@ -116,7 +116,7 @@ export class WebConsole extends Construct {
       "style-src 'self'",
       // Evidence photos are downloaded from, and uploaded to, the evidence bucket with presigned URLs.
       `img-src 'self' data: blob: https://*.s3.${Aws.REGION}.${Aws.URL_SUFFIX}`,
-      `connect-src 'self' https://*.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX} https://*.auth.${Aws.REGION}.amazoncognito.com https://*.s3.${Aws.REGION}.${Aws.URL_SUFFIX}`,
+      `connect-src 'self' https://*.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX} https://*.auth.${Aws.REGION}.amazoncognito.com https://cognito-idp.${Aws.REGION}.${Aws.URL_SUFFIX} https://*.s3.${Aws.REGION}.${Aws.URL_SUFFIX}`,
       "object-src 'none'",
       "base-uri 'self'",
       "frame-ancestors 'none'",
@@ -275,6 +275,12 @@ export class WebConsole extends Construct {
           userPoolId: props.identity.userPool.userPoolId,
           clientId: props.identity.userPoolClient.userPoolClientId,
           cognitoDomain: signIn.baseUrl(),
+          // Username and password sign-in against the pool's own API, as the local console does.
+          signIn: {
+            endpoint: `https://cognito-idp.${Aws.REGION}.${Aws.URL_SUFFIX}/`,
+            clientId: props.identity.userPoolClient.userPoolClientId,
+            userPoolId: props.identity.userPool.userPoolId,
+          },
         }),
       ],
       destinationBucket: this.bucket,
