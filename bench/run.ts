@@ -3,13 +3,14 @@ import { join } from "node:path";
 import type { ApiLatencyResult } from "./api-latency";
 import type { ColdStartResult } from "./cold-start";
 import type { EvidenceUploadResult } from "./evidence-upload";
+import type { ImportScaleResult } from "./import-scale";
 import { LAMBDA_MEMORY_GB, PRICES } from "./prices";
 import type { ScaleResult } from "./scale";
 import { log, RESULTS_DIR, runPhase } from "./stats";
 import type { WorkflowCostResult } from "./workflow-cost";
 
 /**
- * `npm run bench`: the five phases, each in its own process (one local system per process), one
+ * `npm run bench`: the six phases, each in its own process (one local system per process), one
  * after the other on this machine; then one table — the project's figure, the floor measured in the
  * same run, their ratio, and the budgets of issue 5 — and the JSON under bench/results/.
  */
@@ -20,6 +21,7 @@ const BUDGETS = {
   apiP50: 2,
   usdPerInspection: 0.001,
   historyReadUnits: 1.1,
+  importSeconds: 60,
 };
 
 type Row = [figure: string, project: string, floor: string, ratio: string, budget: string];
@@ -67,16 +69,18 @@ function main() {
     mkdirSync(RESULTS_DIR, { recursive: true });
     const stamp = new Date().toISOString().replaceAll(":", "-").slice(0, 19);
     const started = Date.now();
-    log("phase 1/5: cold start (CDK bundles vs a DynamoDB-document-client bundle)");
+    log("phase 1/6: cold start (CDK bundles vs a DynamoDB-document-client bundle)");
     const cold = await runPhase<ColdStartResult>("cold-start.ts", "cold-start", stamp, 300_000);
-    log("phase 2/5: workflow cost of one whole inspection");
+    log("phase 2/6: workflow cost of one whole inspection");
     const workflow = await runPhase<WorkflowCostResult>("workflow-cost.ts", "workflow", stamp, 120_000);
-    log("phase 3/5: API latency and throughput vs bare DynamoDB Local operations");
+    log("phase 3/6: API latency and throughput vs bare DynamoDB Local operations");
     const api = await runPhase<ApiLatencyResult>("api-latency.ts", "api", stamp, 300_000);
-    log("phase 4/5: scale (history rows, concurrent inspections)");
+    log("phase 4/6: scale (history rows, concurrent inspections)");
     const scale = await runPhase<ScaleResult>("scale.ts", "scale", stamp, 300_000);
-    log("phase 5/5: evidence photos over a 3G link (headless Chromium)");
+    log("phase 5/6: evidence photos over a 3G link (headless Chromium)");
     const evidence = await runPhase<EvidenceUploadResult>("evidence-upload.ts", "evidence", stamp, 300_000);
+    log("phase 6/6: an organisation brought in whole (管城区 from workbooks) and a draw over it");
+    const organisation = await runPhase<ImportScaleResult>("import-scale.ts", "import", stamp, 600_000);
     const seconds = (Date.now() - started) / 1000;
 
     const out: string[] = [];
@@ -334,6 +338,54 @@ function main() {
         ),
       );
     } else out.push(`\n### 5. Evidence: the phase failed (see its log under bench/results/)`);
+
+    if (organisation) {
+      const o = organisation;
+      const both = o.units.seconds + o.people.seconds;
+      out.push(
+        table(
+          "6. An organisation brought in whole — the 管城区 workbooks through POST /imports and the object store, to done",
+          [
+            [
+              `units: ${o.units.rows} rows (${o.units.created} created)`,
+              `${f(o.units.seconds)} s, ${f(o.units.rows / o.units.seconds, 0)} rows/s`,
+              "—",
+              "—",
+              "",
+            ],
+            [
+              `people: ${o.people.rows} rows (${o.people.created} accounts)`,
+              `${f(o.people.seconds)} s, ${f(o.people.rows / o.people.seconds, 0)} rows/s`,
+              "—",
+              "—",
+              "",
+            ],
+            [
+              "both imports",
+              `${f(both)} s`,
+              "—",
+              "—",
+              verdict(both <= BUDGETS.importSeconds, `≤ ${BUDGETS.importSeconds} s`),
+            ],
+            [
+              "the units again",
+              `${f(o.reimport.seconds)} s, ${o.reimport.unchanged} unchanged`,
+              "—",
+              "—",
+              "",
+            ],
+            [
+              `plan over ${o.plan.candidates} grids, pool by unit (${o.plan.pool})`,
+              `${f(o.plan.seconds, 2)} s`,
+              "—",
+              "—",
+              "",
+            ],
+            [`draw of ${o.draw.assignments}`, `${f(o.draw.seconds, 2)} s`, "—", "—", ""],
+          ],
+        ),
+      );
+    } else out.push(`\n### 6. Organisation: the phase failed (see its log under bench/results/)`);
 
     for (const [name, phase] of [
       ["API", api],
