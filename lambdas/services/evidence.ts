@@ -1,6 +1,6 @@
 import { type Caller, isPlanner, unitOf } from "../api/auth";
 import type { AssignmentRecord, EvidenceRecord, RectificationRecord } from "../data/records";
-import { type FieldError, NotFoundError } from "../domain/errors";
+import { type FieldError, NotFoundError, RuleViolationError } from "../domain/errors";
 import {
   DOWNLOAD_URL_SECONDS,
   type EvidencePurpose,
@@ -138,4 +138,28 @@ export async function evidenceView(e: EvidenceRecord, now: Date) {
         }
       : {}),
   };
+}
+
+/**
+ * The evidence a report or a review of an order cites (`evidenceIds`): each verified, of this order
+ * and of `purpose`, else 422 with `title`. Returns what the step records: the ids for its history
+ * and the ids with their hashes for its audit event.
+ */
+export async function citedOnOrder(
+  ids: readonly string[] | undefined,
+  rectificationId: string,
+  purpose: EvidencePurpose,
+  title: string,
+): Promise<{
+  history: { evidenceIds?: string[] };
+  audit: { evidence?: { evidenceId: string; sha256: string }[] };
+}> {
+  if (!ids || ids.length === 0) return { history: {}, audit: {} };
+  const checked = await checkEvidenceReferences(
+    [{ path: "body.evidenceIds", ids }],
+    { kind: "rectification", id: rectificationId },
+    purpose,
+  );
+  if (checked.errors.length > 0) throw new RuleViolationError(title, checked.errors);
+  return { history: { evidenceIds: [...ids] }, audit: { evidence: evidenceHashes(ids, checked.byId) } };
 }

@@ -6,6 +6,7 @@ import { importJWK, SignJWT } from "jose";
 import * as z from "zod/mini";
 import { freePort } from "./dynamodb-local";
 import { ensureSigningKey, localPool, SIGNING_ALG } from "./jwt";
+import type { LocalUserPool } from "./template";
 
 /**
  * The user pool on this machine: the Cognito Identity Provider API (JSON 1.1, the operations this
@@ -23,20 +24,8 @@ import { ensureSigningKey, localPool, SIGNING_ALG } from "./jwt";
  * State is kept under DATA_DIR/identity (written atomically on every change).
  */
 
-export interface PasswordPolicy {
-  readonly minimumLength: number;
-  readonly requireLowercase: boolean;
-  readonly requireUppercase: boolean;
-  readonly requireNumbers: boolean;
-  readonly requireSymbols: boolean;
-  readonly temporaryPasswordValidityDays: number;
-}
-
-export interface TokenLifetimes {
-  readonly idTokenSeconds: number;
-  readonly accessTokenSeconds: number;
-  readonly refreshTokenSeconds: number;
-}
+export type PasswordPolicy = LocalUserPool["passwordPolicy"];
+export type TokenLifetimes = LocalUserPool["tokens"];
 
 export interface LocalIdentityOptions {
   readonly dataDir: string;

@@ -3,9 +3,9 @@ import { unitOf } from "../../api/auth";
 import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
 import * as schemas from "../../api/schemas";
 import type { RectificationRecord } from "../../data/records";
-import { ConflictError, ForbiddenError, RuleViolationError } from "../../domain/errors";
+import { ConflictError, ForbiddenError } from "../../domain/errors";
 import { rectificationStore } from "../../services/context";
-import { checkEvidenceReferences, evidenceHashes } from "../../services/evidence";
+import { citedOnOrder } from "../../services/evidence";
 import { rectificationView } from "../../services/views";
 import { loadVisibleRectification } from "../../services/visibility";
 
@@ -20,17 +20,7 @@ async function reportRectification({ caller, body, params, now }: RouteRequest<B
   if (r.status !== "open")
     throw new ConflictError(`The order is ${r.status}; only an open order takes a report.`);
   // 整改后: each id a verified photo or document of this order that the unit uploaded as proof.
-  const evidenceIds = body.evidenceIds ?? [];
-  const evidence =
-    evidenceIds.length > 0
-      ? await checkEvidenceReferences(
-          [{ path: "body.evidenceIds", ids: evidenceIds }],
-          { kind: "rectification", id: r.rectificationId },
-          "after",
-        )
-      : undefined;
-  if (evidence && evidence.errors.length > 0)
-    throw new RuleViolationError("整改材料不符合要求。", evidence.errors);
+  const cited = await citedOnOrder(body.evidenceIds, r.rectificationId, "after", "整改材料不符合要求。");
   const at = now.toISOString();
   const late = now.getTime() > new Date(r.deadline).getTime();
   const after: RectificationRecord = {
@@ -39,7 +29,7 @@ async function reportRectification({ caller, body, params, now }: RouteRequest<B
     report: {
       description: body.description,
       evidence: body.evidence ?? [],
-      ...(evidenceIds.length > 0 ? { evidenceIds } : {}),
+      ...cited.history,
       at,
       by: caller.sub,
       late,
@@ -51,7 +41,7 @@ async function reportRectification({ caller, body, params, now }: RouteRequest<B
         at,
         actor: caller.sub,
         action: late ? "reported_late" : "reported",
-        ...(evidenceIds.length > 0 ? { evidenceIds } : {}),
+        ...cited.history,
       },
     ],
   };
@@ -65,7 +55,7 @@ async function reportRectification({ caller, body, params, now }: RouteRequest<B
           actor: caller.sub,
           action: "reported",
           at,
-          detail: { late, ...(evidence ? { evidence: evidenceHashes(evidenceIds, evidence.byId) } : {}) },
+          detail: { late, ...cited.audit },
         },
       ],
     },

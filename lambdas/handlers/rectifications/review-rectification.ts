@@ -5,7 +5,7 @@ import * as schemas from "../../api/schemas";
 import type { RectificationRecord } from "../../data/records";
 import { ConflictError, ForbiddenError, RuleViolationError } from "../../domain/errors";
 import { rectificationStore } from "../../services/context";
-import { checkEvidenceReferences, evidenceHashes } from "../../services/evidence";
+import { citedOnOrder } from "../../services/evidence";
 import { rectificationView } from "../../services/views";
 import { isTeamInspector, loadVisibleRectification } from "../../services/visibility";
 
@@ -28,18 +28,13 @@ async function reviewRectification({ caller, body, params, now }: RouteRequest<B
   if (r.status !== "submitted")
     throw new ConflictError(`The order is ${r.status}; only a submitted report is reviewed.`);
   // 回头看 photos: each id a verified photo or document of this order taken for the review.
-  const evidenceIds = body.evidenceIds ?? [];
-  const evidence =
-    evidenceIds.length > 0
-      ? await checkEvidenceReferences(
-          [{ path: "body.evidenceIds", ids: evidenceIds }],
-          { kind: "rectification", id: r.rectificationId },
-          "review",
-        )
-      : undefined;
-  if (evidence && evidence.errors.length > 0)
-    throw new RuleViolationError("回头看材料不符合要求。", evidence.errors);
-  const cited = evidenceIds.length > 0 ? { evidenceIds } : {};
+  const evidence = await citedOnOrder(
+    body.evidenceIds,
+    r.rectificationId,
+    "review",
+    "回头看材料不符合要求。",
+  );
+  const cited = evidence.history;
   const at = now.toISOString();
   let after: RectificationRecord;
   let closedOnTime: boolean | undefined;
@@ -89,7 +84,7 @@ async function reviewRectification({ caller, body, params, now }: RouteRequest<B
           detail: {
             comment: body.comment,
             ...(after.status === "open" ? { deadline: after.deadline } : {}),
-            ...(evidence ? { evidence: evidenceHashes(evidenceIds, evidence.byId) } : {}),
+            ...evidence.audit,
           },
         },
       ],
