@@ -1,4 +1,4 @@
-import { type EndpointName, endpoints } from "./endpoints";
+import { type Endpoint, type EndpointName, endpoints } from "./endpoints";
 
 /** Wire types of ../shared/API.md, as the console reads them. */
 export interface LatLng {
@@ -280,6 +280,44 @@ export interface Notification {
   deadline?: string;
 }
 
+export type PersonRole = "admin" | "organizer" | "inspector" | "unit" | "official";
+/** A person with an account (`GET /people`). */
+export interface Person {
+  personId: string;
+  name: string;
+  username: string;
+  phone?: string;
+  roles: PersonRole[];
+  unitId?: string;
+  homeUnitId?: string;
+  enabled: boolean;
+  createdAt?: string;
+  updatedAt?: string;
+}
+export type ImportKind = "units" | "people";
+export type ImportStatus = "pending" | "validating" | "invalid" | "importing" | "done";
+/** An import of a spreadsheet (`GET /imports/{importId}`). */
+export interface ImportJob {
+  importId: string;
+  kind?: ImportKind;
+  status: ImportStatus;
+  fileName?: string;
+  total?: number;
+  done?: number;
+  created?: number;
+  updated?: number;
+  unchanged?: number;
+  errors?: { row: number; column?: string; message: string }[];
+  /** When people were created: the file of their usernames and temporary passwords, shown once. */
+  credentialsUrl?: string;
+  credentialsExpiresAt?: string;
+}
+export interface ImportUpload {
+  importId: string;
+  status: ImportStatus;
+  upload: { method: "PUT"; url: string; headers: Record<string, string> };
+}
+
 export interface Bodies {
   putUnit: {
     name: string;
@@ -288,7 +326,6 @@ export interface Bodies {
     location?: LatLng;
     radiusMeters?: number;
   };
-  putInspector: { name: string; homeUnitId: string };
   createTemplate: { name: string; items: TemplateItem[]; grades?: Grade[] };
   planSpotCheck: {
     title: string;
@@ -330,6 +367,23 @@ export interface Bodies {
     capturedAt?: string;
     location?: LatLng;
   };
+  createPerson: {
+    name: string;
+    phone?: string;
+    username: string;
+    roles: PersonRole[];
+    unitId?: string;
+    homeUnitId?: string;
+  };
+  updatePerson: {
+    name?: string;
+    phone?: string | null;
+    roles?: PersonRole[];
+    unitId?: string | null;
+    homeUnitId?: string | null;
+    enabled?: boolean;
+  };
+  createImport: { kind: ImportKind; fileName: string; contentType: string; size?: number };
 }
 
 export interface Responses {
@@ -338,7 +392,6 @@ export interface Responses {
   listUnits: Page<Unit>;
   listInspectors: Page<Inspector>;
   getInspector: Inspector;
-  putInspector: Inspector;
   listTemplates: Page<Template>;
   createTemplate: Template;
   getTemplate: Template;
@@ -362,6 +415,14 @@ export interface Responses {
   dashboard: Dashboard;
   audit: { entityId: string; items: AuditEntry[]; nextCursor: string | null };
   notifications: Page<Notification>;
+  listPeople: Page<Person>;
+  getPerson: Person;
+  createPerson: Person & { temporaryPassword: string };
+  updatePerson: Person;
+  resetPassword: { temporaryPassword: string };
+  createImport: ImportUpload;
+  getImport: ImportJob;
+  importTemplate: Blob;
 }
 
 /** `{unitId}` in a path template → `{ unitId: string }`. */
@@ -400,12 +461,67 @@ function randomId(): string {
 export class ApiClient {
   constructor(
     readonly baseUrl: string,
-    private readonly token: () => string | undefined,
+    private readonly token: () => string | undefined | Promise<string | undefined>,
     private readonly onUnauthorized: () => void = () => undefined,
   ) {}
 
   async call<N extends EndpointName>(name: N, options: CallOptions<N>): Promise<Responses[N]> {
-    const endpoint = endpoints[name];
+    const res = await this.send(name, options);
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!res.ok) this.fail(res, parsed, text);
+    return parsed as Responses[N];
+  }
+
+  /** A binary answer (a spreadsheet, a document) with the file name the server gave it. */
+  async blob<N extends EndpointName>(
+    name: N,
+    options: CallOptions<N>,
+  ): Promise<{ blob: Blob; fileName: string | undefined }> {
+    const res = await this.send(name, options, "*/*");
+    if (!res.ok) {
+      const text = await res.text();
+      let parsed: unknown;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      this.fail(res, parsed, text);
+    }
+    const disposition = res.headers.get("content-disposition") ?? "";
+    const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
+    const plain = /filename="?([^";]+)"?/i.exec(disposition)?.[1];
+    let fileName: string | undefined;
+    try {
+      fileName = star ? decodeURIComponent(star) : plain;
+    } catch {
+      fileName = plain;
+    }
+    return { blob: await res.blob(), fileName };
+  }
+
+  private fail(res: Response, parsed: unknown, text: string): never {
+    if (res.status === 401) this.onUnauthorized();
+    const p = (parsed ?? {}) as {
+      title?: string;
+      detail?: string;
+      errors?: { path: string; message: string }[];
+    };
+    throw new ApiError(res.status, p.title ?? res.statusText, p.detail ?? text, p.errors ?? []);
+  }
+
+  private async send<N extends EndpointName>(
+    name: N,
+    options: CallOptions<N>,
+    accept = "application/json",
+  ): Promise<Response> {
+    const endpoint = endpoints[name] as Endpoint;
     const params = (options.params ?? {}) as Record<string, string>;
     const path = endpoint.path.replace(/\{(\w+)\}/g, (_, key: string) => {
       const value = params[key];
@@ -416,35 +532,18 @@ export class ApiClient {
     for (const [k, v] of Object.entries(options.query ?? {}))
       if (v !== undefined && v !== "") search.set(k, v);
     const qs = search.toString();
-    const headers: Record<string, string> = { accept: "application/json" };
-    const bearer = this.token();
+    const headers: Record<string, string> = { accept };
+    const bearer = await this.token();
     if (bearer) headers.authorization = `Bearer ${bearer}`;
     if (endpoint.method !== "GET") {
       headers["content-type"] = "application/json";
-      if (endpoint.method === "POST") headers["idempotency-key"] = randomId();
+      if (endpoint.method === "POST" || endpoint.method === "PATCH") headers["idempotency-key"] = randomId();
     }
-    const res = await fetch(`${this.baseUrl}${path}${qs ? `?${qs}` : ""}`, {
+    return fetch(`${this.baseUrl}${path}${qs ? `?${qs}` : ""}`, {
       method: endpoint.method,
       headers,
       ...(endpoint.method !== "GET" ? { body: JSON.stringify(options.body ?? {}) } : {}),
     });
-    const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    if (!res.ok) {
-      if (res.status === 401) this.onUnauthorized();
-      const p = (parsed ?? {}) as {
-        title?: string;
-        detail?: string;
-        errors?: { path: string; message: string }[];
-      };
-      throw new ApiError(res.status, p.title ?? res.statusText, p.detail ?? text, p.errors ?? []);
-    }
-    return parsed as Responses[N];
   }
 
   /** Follows `nextCursor` up to `max` items. */
@@ -457,7 +556,8 @@ export class ApiClient {
       | "listAssignments"
       | "listRectifications"
       | "listEvidence"
-      | "notifications",
+      | "notifications"
+      | "listPeople",
   >(
     name: N,
     options: CallOptions<N>,

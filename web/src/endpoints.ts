@@ -4,7 +4,7 @@
  * test/e2e/console.test.ts checks this list against the server's `GET /openapi.json`.
  */
 export interface Endpoint {
-  readonly method: "GET" | "POST" | "PUT";
+  readonly method: "GET" | "POST" | "PUT" | "PATCH";
   readonly path: string;
   readonly body?: readonly string[];
   readonly query?: readonly string[];
@@ -20,7 +20,6 @@ export const endpoints = {
   listUnits: { method: "GET", path: "/units", query: ["parentId", "limit", "cursor"] },
   listInspectors: { method: "GET", path: "/inspectors", query: ["limit", "cursor"] },
   getInspector: { method: "GET", path: "/inspectors/{inspectorId}" },
-  putInspector: { method: "PUT", path: "/inspectors/{inspectorId}", body: ["name", "homeUnitId"] },
   listTemplates: { method: "GET", path: "/templates", query: ["limit", "cursor"] },
   createTemplate: { method: "POST", path: "/templates", body: ["name", "items", "grades"] },
   getTemplate: { method: "GET", path: "/templates/{templateId}" },
@@ -79,6 +78,22 @@ export const endpoints = {
   dashboard: { method: "GET", path: "/dashboard", query: ["spotCheckId"] },
   audit: { method: "GET", path: "/audit/{entityId}", query: ["limit", "cursor"] },
   notifications: { method: "GET", path: "/me/notifications", query: ["limit", "cursor"] },
+  listPeople: { method: "GET", path: "/people", query: ["role", "unitId", "limit", "cursor"] },
+  getPerson: { method: "GET", path: "/people/{personId}" },
+  createPerson: {
+    method: "POST",
+    path: "/people",
+    body: ["name", "phone", "username", "roles", "unitId", "homeUnitId"],
+  },
+  updatePerson: {
+    method: "PATCH",
+    path: "/people/{personId}",
+    body: ["name", "phone", "roles", "unitId", "homeUnitId", "enabled"],
+  },
+  resetPassword: { method: "POST", path: "/people/{personId}/reset-password" },
+  createImport: { method: "POST", path: "/imports", body: ["kind", "fileName", "contentType", "size"] },
+  getImport: { method: "GET", path: "/imports/{importId}" },
+  importTemplate: { method: "GET", path: "/imports/templates/{kind}" },
 } as const satisfies Record<string, Endpoint>;
 
 export type EndpointName = keyof typeof endpoints;

@@ -182,7 +182,11 @@ async function prepare(file: File): Promise<Prepared> {
 // ---------- upload and check ----------
 
 /** PUTs the bytes to the presigned URL with exactly its headers, reporting progress (0–100). */
-function put(upload: EvidenceUpload["upload"], blob: Blob, onProgress: (percent: number) => void) {
+export function putUpload(
+  upload: EvidenceUpload["upload"],
+  blob: Blob,
+  onProgress: (percent: number) => void,
+) {
   return new Promise<void>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open(upload.method, upload.url);
@@ -322,7 +326,7 @@ export function useUploads(
         },
       });
       patch(key, { evidenceId: asked.evidenceId });
-      await put(asked.upload, prepared.blob, (progress) => patch(key, { progress }));
+      await putUpload(asked.upload, prepared.blob, (progress) => patch(key, { progress }));
       patch(key, { state: "checking", progress: 100 });
       const e = await settled(asked.evidenceId, () => live.current);
       if (e.status === "verified") {

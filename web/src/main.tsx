@@ -1,25 +1,20 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiClient } from "./api";
-import {
-  clearToken,
-  cognitoSignOutUrl,
-  completeCognitoSignIn,
-  loadConfig,
-  type Session,
-  storedSession,
-} from "./auth";
+import { Auth, loadConfig, type Session } from "./auth";
 import { AssignmentPage, AssignmentsPage } from "./pages/assignments";
 import { AuditPage } from "./pages/audit";
 import { BulletinPage } from "./pages/bulletin";
 import { DashboardPage } from "./pages/dashboard";
+import { ImportsPage } from "./pages/imports";
 import { LoginPage } from "./pages/login";
 import { NotificationsPage } from "./pages/notifications";
+import { PeoplePage } from "./pages/people";
 import { RectificationPage, RectificationsPage } from "./pages/rectifications";
 import { DrawProofPage, PlanSpotCheckPage, SpotCheckPage, SpotChecksPage } from "./pages/spot-checks";
 import { TemplatesPage } from "./pages/templates";
 import { UnitsPage } from "./pages/units";
-import { app, ErrorBox, hasRole, isOrganizer, isOverseer, ROLE_NAMES } from "./ui";
+import { app, forgetCaches, hasRole, isOrganizer, isOverseer, whoIs } from "./ui";
 import "./style.css";
 
 function useHash(): string[] {
@@ -52,7 +47,8 @@ function navLinks(): [string, string][] {
   if (isOverseer()) links.push(["dashboard", "督办看板"]);
   if (isOrganizer()) links.push(["spot-checks", "督查任务"]);
   else if (isOverseer()) links.push(["bulletin", "督查通报"], ["spot-checks", "督查任务"]);
-  if (isOrganizer()) links.push(["templates", "检查细则"], ["units", "单位与人员"]);
+  if (isOrganizer()) links.push(["templates", "检查细则"], ["units", "单位"], ["people", "人员"]);
+  if (isOrganizer()) links.push(["imports", "批量导入"]);
   if (hasRole("inspector")) links.push(["assignments", "我的督查任务"]);
   else if (hasRole("unit")) links.push(["assignments", "本单位检查"]);
   if (hasRole("inspector")) links.push(["rectifications", "回头看"]);
@@ -80,6 +76,10 @@ function Page({ parts }: { parts: string[] }) {
       return <TemplatesPage id={second} />;
     case "units":
       return <UnitsPage />;
+    case "people":
+      return isOrganizer() ? <PeoplePage /> : null;
+    case "imports":
+      return isOrganizer() ? <ImportsPage id={second} /> : null;
     case "assignments":
       return second ? <AssignmentPage id={second} /> : <AssignmentsPage />;
     case "rectifications":
@@ -93,10 +93,38 @@ function Page({ parts }: { parts: string[] }) {
   }
 }
 
-function App({ initialError }: { initialError?: unknown }) {
+/** The same person with the same name and roles: a renewal that changes nothing the pages show. */
+function samePerson(a: Session, b: Session): boolean {
+  return a.sub === b.sub && a.name === b.name && a.roles.join() === b.roles.join() && a.unitId === b.unitId;
+}
+
+/** Who was signed in last in this tab. */
+let lastSub: string | undefined;
+
+function App({ initialNotice }: { initialNotice?: string | undefined }) {
   const parts = useHash();
   const [session, setSession] = useState<Session | undefined>(app.session);
+  const [notice, setNotice] = useState<string | undefined>(initialNotice);
   app.session = session;
+
+  useEffect(
+    () =>
+      app.auth!.onChange((next, why) => {
+        // A renewed token keeps the same person: only a change of person re-renders the pages.
+        setSession((before) => (before && next && samePerson(before, next) ? before : next));
+        app.session = next;
+        if (!next) {
+          forgetCaches();
+          setNotice(why);
+        } else {
+          setNotice(undefined);
+          // Someone else signed in on this browser: start from their home page, not the last person's.
+          if (lastSub !== undefined && lastSub !== next.sub) location.replace(`#/${homeOf()}`);
+          lastSub = next.sub;
+        }
+      }),
+    [],
+  );
 
   useEffect(() => {
     if (session && parts.length === 0) location.replace(`#/${homeOf()}`);
@@ -109,19 +137,17 @@ function App({ initialError }: { initialError?: unknown }) {
           <span class="brand">四不两直 · 督查督办</span>
         </header>
         <main class="container">
-          <ErrorBox error={initialError} />
-          <LoginPage onSignedIn={(s) => setSession(s)} />
+          <LoginPage notice={notice} />
         </main>
       </div>
     );
   }
 
   const signOut = () => {
-    clearToken();
-    const url = cognitoSignOutUrl(app.config);
-    if (url) location.assign(url);
-    else setSession(undefined);
+    setNotice(undefined);
+    void app.auth!.signOut();
   };
+  const who = whoIs(session);
   // An official's bulletin of one spot check lights 督查通报, not 督查任务.
   const current =
     parts[0] === "spot-checks" && parts[2] === "bulletin" && !isOrganizer()
@@ -140,10 +166,9 @@ function App({ initialError }: { initialError?: unknown }) {
             </a>
           ))}
         </nav>
-        <div class="who">
-          <span title={session.sub}>
-            {session.name ?? session.sub}（{session.roles.map((r) => ROLE_NAMES[r] ?? r).join("、")}）
-          </span>
+        <div class="who" data-who>
+          <span class="who-name">{who.name}</span>
+          <span class="who-roles">{who.roles}</span>
           <button type="button" class="link" onClick={signOut}>
             退出
           </button>
@@ -163,18 +188,15 @@ async function boot() {
   const root = document.getElementById("app")!;
   for (const key of STALE_KEYS) localStorage.removeItem(key);
   app.config = await loadConfig();
-  const onUnauthorized = () => {
-    clearToken();
-    location.reload();
-  };
-  app.api = new ApiClient(app.config.apiUrl, () => app.session?.token, onUnauthorized);
-  let initialError: unknown;
-  try {
-    app.session = (await completeCognitoSignIn(app.config)) ?? storedSession();
-  } catch (e) {
-    initialError = e;
-  }
-  render(<App initialError={initialError} />, root);
+  const auth = new Auth(app.config);
+  app.auth = auth;
+  // A 401 means the API no longer takes the token (it expired, or the key changed): sign in again.
+  const onUnauthorized = () => auth.end("登录已失效，请重新登录。");
+  app.api = new ApiClient(app.config.apiUrl, () => auth.token(), onUnauthorized);
+  const notice = await auth.restore();
+  app.session = auth.session;
+  lastSub = auth.session?.sub;
+  render(<App initialNotice={notice} />, root);
 }
 
 void boot();

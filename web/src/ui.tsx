@@ -1,5 +1,5 @@
 import type { ComponentChildren } from "preact";
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import {
   ApiClient,
   ApiError,
@@ -11,13 +11,19 @@ import {
   type SpotCheckStatus,
   type Unit,
 } from "./api";
-import type { ConsoleConfig, Session } from "./auth";
+import type { Auth, ConsoleConfig, Session } from "./auth";
 
-/** The signed-in console: configuration, session and API client (set by main.tsx). */
-export const app: { config: ConsoleConfig; session: Session | undefined; api: ApiClient } = {
+/** The signed-in console: configuration, session, sign-in and API client (set by main.tsx). */
+export const app: {
+  config: ConsoleConfig;
+  session: Session | undefined;
+  api: ApiClient;
+  auth: Auth | undefined;
+} = {
   config: { mode: "local", apiUrl: "" },
   session: undefined,
   api: new ApiClient("", () => undefined),
+  auth: undefined,
 };
 
 export function hasRole(...roles: string[]): boolean {
@@ -25,6 +31,7 @@ export function hasRole(...roles: string[]): boolean {
 }
 export const isOverseer = () => hasRole("admin", "organizer", "official");
 export const isOrganizer = () => hasRole("admin", "organizer");
+export const isAdmin = () => hasRole("admin");
 
 export function navigate(hash: string): void {
   location.hash = hash;
@@ -58,6 +65,29 @@ export const ROLE_NAMES: Record<string, string> = {
   unit: "被检查单位",
   official: "领导",
 };
+
+/** "管理员、督查组织": the roles in Chinese. */
+export function roleNames(roles: readonly string[]): string {
+  return roles.map((r) => ROLE_NAMES[r] ?? r).join("、");
+}
+
+/** Who is signed in, as the header shows it: the name, else (a script token) "脚本令牌"; never an id. */
+export function whoIs(session: Session): { name: string; roles: string } {
+  const name = session.name ?? (session.kind === "script" ? "脚本令牌" : (session.username ?? "未命名账号"));
+  return { name, roles: roleNames(session.roles) || "无角色" };
+}
+
+/** Saves a blob as a download with the given file name. */
+export function saveBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
 
 // ---------- formatting ----------
 const DAY = 86_400_000;
@@ -142,6 +172,11 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
 }
 
 const unitCache = new Map<string, Promise<Unit | undefined>>();
+/** What one person's calls loaded is not shown to the next one who signs in on this browser. */
+export function forgetCaches(): void {
+  unitCache.clear();
+  inspectorCache.clear();
+}
 export function getUnitCached(unitId: string): Promise<Unit | undefined> {
   let p = unitCache.get(unitId);
   if (!p) {
@@ -207,9 +242,26 @@ export function StatusBadge({ text, tone }: { text: string; tone?: string }) {
   return <span class={`badge ${tone ?? ""}`}>{text}</span>;
 }
 
+/** Request fields as the forms name them, for the messages of a refused request. */
+const FIELD_NAMES: Record<string, string> = {
+  name: "名称",
+  phone: "手机号",
+  username: "用户名",
+  roles: "角色",
+  unitId: "所在单位",
+  homeUnitId: "所属单位",
+  enabled: "状态",
+  fileName: "文件",
+  contentType: "文件类型",
+};
+function fieldName(path: string): string {
+  const key = path.replace(/^(body|query|params)\./, "").split(/[.[]/)[0] ?? path;
+  return FIELD_NAMES[key] ?? path;
+}
+
 export function errorText(error: unknown): string {
   if (error instanceof ApiError) {
-    const fields = error.errors.map((e) => `${e.path}：${e.message}`).join("；");
+    const fields = error.errors.map((e) => `${fieldName(e.path)}：${e.message}`).join("；");
     const known: Record<number, string> = {
       401: "登录已失效，请重新登录",
       403: "当前角色无权进行此操作",
@@ -271,4 +323,82 @@ export function useAction<A extends unknown[]>(run: (...args: A) => Promise<void
     }
   };
   return { busy, error, go };
+}
+
+/**
+ * A modal question (native `<dialog>`: focus stays inside, Esc cancels). `onConfirm` runs the
+ * action; its error is shown in the dialog, which closes when it succeeds.
+ */
+export function ConfirmDialog({
+  title,
+  children,
+  confirmText,
+  danger = false,
+  onConfirm,
+  onClose,
+}: {
+  title: string;
+  children: ComponentChildren;
+  confirmText: string;
+  danger?: boolean;
+  onConfirm: () => Promise<void>;
+  onClose: () => void;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const action = useAction(async () => {
+    await onConfirm();
+    onClose();
+  });
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => dialog?.close();
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      class="confirm"
+      aria-labelledby="confirm-title"
+      onCancel={(e) => {
+        e.preventDefault();
+        if (!action.busy) onClose();
+      }}
+    >
+      <h2 id="confirm-title">{title}</h2>
+      <div class="confirm-body">{children}</div>
+      <ErrorBox error={action.error} />
+      <div class="row confirm-actions">
+        <button type="button" onClick={onClose} disabled={action.busy}>
+          取消
+        </button>
+        <button
+          type="button"
+          class={danger ? "danger-solid" : "primary"}
+          disabled={action.busy}
+          onClick={() => void action.go()}
+        >
+          {action.busy ? "请稍候…" : confirmText}
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+/** A copy-to-clipboard button ("复制" → "已复制"). */
+export function CopyButton({ text, label = "复制" }: { text: string; label?: string }) {
+  const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
+  return (
+    <button
+      type="button"
+      class="copy"
+      onClick={() => {
+        navigator.clipboard?.writeText(text).then(
+          () => setState("copied"),
+          () => setState("failed"),
+        ) ?? setState("failed");
+      }}
+    >
+      {state === "copied" ? "已复制" : state === "failed" ? "复制失败，请手动选中复制" : label}
+    </button>
+  );
 }

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import type { Unit } from "../api";
-import { app, Empty, ErrorBox, isOrganizer, Loading, Section, UnitName, useAction, useLoad } from "../ui";
+import { app, Empty, ErrorBox, isOrganizer, Section, useAction, useLoad } from "../ui";
 
 const KIND_NAMES: Record<string, string> = {
   district: "区",
@@ -25,11 +25,14 @@ export function UnitTree({
   onChange,
   mode = "multi",
   onPick,
+  radioName = "tree-single",
 }: {
   selected?: string[];
   onChange?: (ids: string[]) => void;
   mode?: "multi" | "single";
   onPick?: (u: Unit) => void;
+  /** The radio group of `single` mode (two trees on one form need two). */
+  radioName?: string;
 }) {
   return (
     <ul class="tree" aria-label="单位树">
@@ -39,6 +42,7 @@ export function UnitTree({
         onChange={onChange}
         mode={mode}
         onPick={onPick}
+        radioName={radioName}
       />
     </ul>
   );
@@ -50,6 +54,7 @@ function UnitChildren(props: {
   onChange?: ((ids: string[]) => void) | undefined;
   mode: "multi" | "single";
   onPick?: ((u: Unit) => void) | undefined;
+  radioName: string;
 }) {
   const { data, error, loading } = useLoad(
     () => app.api.all("listUnits", { query: { parentId: props.parentId } }),
@@ -74,12 +79,14 @@ function UnitNode({
   onChange,
   mode,
   onPick,
+  radioName,
 }: {
   unit: Unit;
   selected?: string[] | undefined;
   onChange?: ((ids: string[]) => void) | undefined;
   mode: "multi" | "single";
   onPick?: ((u: Unit) => void) | undefined;
+  radioName: string;
 }) {
   const [open, setOpen] = useState(false);
   const checked = selected?.includes(unit.unitId) ?? false;
@@ -104,7 +111,7 @@ function UnitNode({
           <label class="inline">
             <input
               type={mode === "single" ? "radio" : "checkbox"}
-              name={mode === "single" ? "tree-single" : `unit-${unit.unitId}`}
+              name={mode === "single" ? radioName : `unit-${unit.unitId}`}
               value={unit.unitId}
               checked={checked}
               onChange={toggle}
@@ -128,6 +135,7 @@ function UnitNode({
             onChange={onChange}
             mode={mode}
             onPick={onPick}
+            radioName={radioName}
           />
         </ul>
       ) : null}
@@ -135,7 +143,10 @@ function UnitNode({
   );
 }
 
-/** Organizers and admins: browse the tree, add or change a unit, register an inspector. */
+/**
+ * Organizers and admins: browse the tree, add or change a unit. People (inspectors included, whose
+ * accounts also give the draw its inspector profiles) are opened on the people page (#/people).
+ */
 export function UnitsPage() {
   const [picked, setPicked] = useState<Unit | undefined>();
   const [treeKey, setTreeKey] = useState(0);
@@ -148,9 +159,7 @@ export function UnitsPage() {
     lng: "",
     radius: "",
   });
-  const [insp, setInsp] = useState({ inspectorId: "", name: "", homeUnitId: "" });
   const [done, setDone] = useState("");
-  const inspectors = useLoad(() => app.api.all("listInspectors", {}, 1000), []);
   const saveUnit = useAction(async () => {
     const u = await app.api.call("putUnit", {
       params: { unitId: form.unitId.trim() },
@@ -164,14 +173,6 @@ export function UnitsPage() {
     });
     setDone(`已保存单位 ${u.name}（${u.unitId}）`);
     setTreeKey((k) => k + 1);
-  });
-  const saveInspector = useAction(async () => {
-    const i = await app.api.call("putInspector", {
-      params: { inspectorId: insp.inspectorId.trim() },
-      body: { name: insp.name.trim(), homeUnitId: insp.homeUnitId.trim() },
-    });
-    setDone(`已登记督查员 ${i.name}（${i.inspectorId}）`);
-    inspectors.reload();
   });
   const pick = (u: Unit) => {
     setPicked(u);
@@ -197,7 +198,19 @@ export function UnitsPage() {
   );
   return (
     <div class="page" data-page="units">
-      <h1>单位与人员</h1>
+      <div class="page-head">
+        <h1>单位</h1>
+        {isOrganizer() ? (
+          <div class="actions">
+            <a class="button" href="#/people">
+              人员与账号
+            </a>
+            <a class="button" href="#/imports">
+              批量导入
+            </a>
+          </div>
+        ) : null}
+      </div>
       {done ? <div class="ok">{done}</div> : null}
       <div class="grid2">
         <Section title="单位树（网格）">
@@ -209,118 +222,36 @@ export function UnitsPage() {
           ) : null}
         </Section>
         {isOrganizer() ? (
-          <div>
-            <Section title="新增或修改单位">
-              <form
-                class="form"
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  void saveUnit.go();
-                }}
-              >
-                {field("unitId", "单位编号", { required: "true" })}
-                {field("name", "名称", { required: "true" })}
-                {field("parentId", "上级单位编号（空 = 顶级）")}
-                {field("kind", "类型（district / street / community / village / grid / venue）", {
-                  required: "true",
-                })}
-                <div class="row">
-                  {field("lat", "纬度")}
-                  {field("lng", "经度")}
-                  {field("radius", "范围（米）")}
-                </div>
-                <button type="submit" class="primary" disabled={saveUnit.busy}>
-                  保存单位
-                </button>
-                <ErrorBox error={saveUnit.error} />
-              </form>
-            </Section>
-            <Section title="登记督查员">
-              <form
-                class="form"
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  void saveInspector.go();
-                }}
-              >
-                <label>
-                  督查员账号（令牌 sub）
-                  <input
-                    value={insp.inspectorId}
-                    onInput={(e) => setInsp({ ...insp, inspectorId: e.currentTarget.value })}
-                    required
-                  />
-                </label>
-                <label>
-                  姓名
-                  <input
-                    value={insp.name}
-                    onInput={(e) => setInsp({ ...insp, name: e.currentTarget.value })}
-                    required
-                  />
-                </label>
-                <label>
-                  所属单位编号（回避：不检查本单位及其上下级）
-                  <input
-                    value={insp.homeUnitId}
-                    onInput={(e) => setInsp({ ...insp, homeUnitId: e.currentTarget.value })}
-                    required
-                  />
-                </label>
-                <button type="submit" disabled={saveInspector.busy}>
-                  登记
-                </button>
-                <ErrorBox error={saveInspector.error} />
-              </form>
-            </Section>
-          </div>
+          <Section title="新增或修改单位">
+            <form
+              class="form"
+              onSubmit={(e) => {
+                e.preventDefault();
+                void saveUnit.go();
+              }}
+            >
+              {field("unitId", "单位编号", { required: "true" })}
+              {field("name", "名称", { required: "true" })}
+              {field("parentId", "上级单位编号（空 = 顶级）")}
+              {field("kind", "类型（district / street / community / village / grid / venue）", {
+                required: "true",
+              })}
+              <div class="row">
+                {field("lat", "纬度")}
+                {field("lng", "经度")}
+                {field("radius", "范围（米）")}
+              </div>
+              <button type="submit" class="primary" disabled={saveUnit.busy}>
+                保存单位
+              </button>
+              <ErrorBox error={saveUnit.error} />
+            </form>
+            <p class="small muted">督查员在「人员」中开通账号：开通即登记为督查员，抽签时按所属单位回避。</p>
+          </Section>
         ) : (
           <Empty text="只读。" />
         )}
       </div>
-      <Section title={inspectors.data ? `督查员名录（${inspectors.data.length}）` : "督查员名录"}>
-        <ErrorBox error={inspectors.error} />
-        <Loading when={inspectors.loading && !inspectors.data} />
-        {inspectors.data && inspectors.data.length === 0 ? <Empty text="还没有登记督查员。" /> : null}
-        {inspectors.data && inspectors.data.length > 0 ? (
-          <div class="table-wrap">
-            <table class="inspectors">
-              <thead>
-                <tr>
-                  <th>姓名</th>
-                  <th>账号</th>
-                  <th>所属单位</th>
-                  {isOrganizer() ? <th>操作</th> : null}
-                </tr>
-              </thead>
-              <tbody>
-                {inspectors.data.map((i) => (
-                  <tr key={i.inspectorId} data-inspector={i.inspectorId}>
-                    <td>{i.name}</td>
-                    <td class="mono small">{i.inspectorId}</td>
-                    <td>
-                      <UnitName id={i.homeUnitId} />
-                    </td>
-                    {isOrganizer() ? (
-                      <td>
-                        <button
-                          type="button"
-                          class="link"
-                          onClick={() =>
-                            setInsp({ inspectorId: i.inspectorId, name: i.name, homeUnitId: i.homeUnitId })
-                          }
-                        >
-                          修改
-                        </button>
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
-      </Section>
     </div>
   );
 }
