@@ -5,6 +5,7 @@ import { EvidenceCheck } from "./constructs/evidence-check";
 import { EvidenceStore } from "./constructs/evidence-store";
 import { InspectionHttpApi } from "./constructs/http-api";
 import { InspectionIdentity } from "./constructs/identity";
+import { ImportRunner } from "./constructs/import-runner";
 import { InspectionNotifications } from "./constructs/notifications";
 import { WebConsole } from "./constructs/web-console";
 import { InspectionWorkflow } from "./constructs/workflow";
@@ -34,6 +35,8 @@ export class SpotInspectionStack extends Stack {
   readonly evidence: EvidenceStore;
   /** The check of every evidence upload, run by the bucket's upload event. */
   readonly evidenceCheck: EvidenceCheck;
+  /** The run of every spreadsheet import, started by the bucket's upload event under imports/. */
+  readonly importRunner: ImportRunner;
   /** Stateful: the user pool, its groups and app client. */
   readonly identity: InspectionIdentity;
   /** The notification topic (整改通知, 催办, 问责). */
@@ -71,6 +74,12 @@ export class SpotInspectionStack extends Stack {
     this.evidenceCheck = new EvidenceCheck(this, "EvidenceCheck", {
       table: this.data,
       evidence: this.evidence,
+    });
+
+    this.importRunner = new ImportRunner(this, "ImportRunner", {
+      table: this.data,
+      evidence: this.evidence,
+      identity: this.identity,
     });
 
     this.console = new WebConsole(this, "Console", { apiUrl: this.api.url, identity: this.identity });

@@ -23,10 +23,18 @@ export class PayloadTooLargeError extends Error {
   }
 }
 
-export interface HttpResponse {
+export interface JsonResponse {
   readonly status: number;
   readonly body: unknown;
 }
+
+/** A file as the response body (a spreadsheet to download), sent base64-encoded through API Gateway. */
+export interface FileResponse {
+  readonly status: number;
+  readonly file: { readonly bytes: Uint8Array; readonly contentType: string; readonly fileName: string };
+}
+
+export type HttpResponse = JsonResponse | FileResponse;
 
 export interface RouteRequest<B, Q, P> {
   readonly caller: Caller;
@@ -118,12 +126,40 @@ export function json(status: number, body: unknown): HttpResponse {
   return { status, body };
 }
 
+/** A file to download, named in Chinese if need be (`filename*`, RFC 6266), with an ASCII fallback. */
+export function file(status: number, bytes: Uint8Array, contentType: string, fileName: string): HttpResponse {
+  return { status, file: { bytes, contentType, fileName } };
+}
+
+function toResult(response: HttpResponse): HttpResult {
+  if ("file" in response) {
+    const { bytes, contentType, fileName } = response.file;
+    const extension = /\.[A-Za-z0-9]{1,8}$/.exec(fileName)?.[0] ?? "";
+    return {
+      statusCode: response.status,
+      headers: {
+        "content-type": contentType,
+        "content-disposition": `attachment; filename="download${extension}"; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+        "cache-control": "no-store",
+      },
+      body: Buffer.from(bytes).toString("base64"),
+      isBase64Encoded: true,
+    };
+  }
+  return {
+    statusCode: response.status,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(response.body),
+  };
+}
+
 /** A middy middleware of the HTTP stack (the idempotency middleware of `./idempotent-http.ts`). */
 export type HttpMiddleware = MiddlewareObj<HttpEvent, HttpResult, Error, ParsedContext>;
 
 /**
  * The one middy stack of every HTTP handler, in a fixed order: problem responses (outermost, so it
- * sees every error) → parse and authenticate → idempotency → the use case → JSON response.
+ * sees every error) → parse and authenticate → idempotency → the use case → JSON response (or a
+ * file, base64-encoded, for a use case that returns one with `file(...)`).
  * `idempotency` is given only by `./idempotent-http.ts`, so that routes without `idempotent: true`
  * neither bundle nor load Powertools idempotency.
  */
@@ -143,12 +179,7 @@ export function buildRoute<B, Q, P>(
   }
   return stack.handler(async (_event, context): Promise<HttpResult> => {
     const parsed = context.spot as RouteRequest<B, Q, P>;
-    const response = await useCase(parsed);
-    return {
-      statusCode: response.status,
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(response.body),
-    };
+    return toResult(await useCase(parsed));
   });
 }
 

@@ -12,6 +12,8 @@ interface RouteDoc {
   readonly response: z.ZodMiniType;
   /** Success status; a PUT that creates or replaces answers 201 or 200 with the same body. */
   readonly success: number | readonly number[];
+  /** A file, not JSON: the success body's media type (binary). */
+  readonly file?: string;
   readonly errors: readonly number[];
 }
 
@@ -268,6 +270,31 @@ const docs: Record<RouteKey, RouteDoc> = {
     success: 200,
     errors: [401, 403, 404],
   },
+  "POST /imports": {
+    response: responses["POST /imports"],
+    summary:
+      "Import units or people from an .xlsx or .csv (导入): a presigned PUT of at most 15 minutes; the upload itself starts the import",
+    who: "units: admin; people: admin, organizer (rows of people whose roles are inspector alone)",
+    body: schemas.createImport,
+    success: 201,
+    errors: [400, 401, 403, 422],
+  },
+  "GET /imports/{importId}": {
+    response: responses["GET /imports/{importId}"],
+    summary:
+      "An import's status, progress and every error; its importer also gets the workbook of temporary passwords (5-minute URL)",
+    who: "the person who started it, any admin",
+    success: 200,
+    errors: [401, 404],
+  },
+  "GET /imports/templates/{kind}": {
+    response: responses["GET /imports/templates/{kind}"],
+    summary: "The import template of units or people: an .xlsx with the Chinese headers and one example row",
+    who: "units: admin; people: admin, organizer",
+    success: 200,
+    file: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    errors: [400, 401, 403],
+  },
   "GET /dashboard": {
     response: responses["GET /dashboard"],
     summary: "Rectification dashboard (all orders, or those of ?spotCheckId=)",
@@ -346,12 +373,14 @@ export function openApiDocument() {
         description: "Same key and body within 24 h returns the first response with no second effect.",
       });
     }
-    const success = jsonSchema(doc.response, "output");
+    const content = doc.file
+      ? { [doc.file]: { schema: { type: "string", format: "binary" } } }
+      : { "application/json": { schema: jsonSchema(doc.response, "output") } };
     const statuses: Record<string, unknown> = {};
     for (const status of typeof doc.success === "number" ? [doc.success] : doc.success) {
       statuses[String(status)] = {
         description: status === 201 ? "Created" : status === 202 ? "Accepted" : "Success",
-        content: { "application/json": { schema: success } },
+        content,
       };
     }
     for (const status of doc.errors) {

@@ -428,6 +428,67 @@ const temporaryPassword = z.string().register(z.globalRegistry, {
   description: "Shown once; the person must change it at the first sign-in.",
 });
 
+// ---- imports -------------------------------------------------------------------------------
+
+const importKind = z.enum(["units", "people"]);
+const importError = z.strictObject({
+  row: count.register(z.globalRegistry, {
+    description: "The row as numbered in the file: 1 is the header, 0 the file as a whole.",
+  }),
+  column: z
+    .string()
+    .register(z.globalRegistry, { description: "The column's Chinese header; empty for the file." }),
+  message: z.string(),
+});
+const importCreated = z.strictObject({
+  importId: z.string(),
+  kind: importKind,
+  status: z.literal("pending"),
+  upload: z.strictObject({
+    method: z.literal("PUT"),
+    url: z.string(),
+    headers: z.record(z.string(), z.string()),
+  }),
+  expiresAt: time,
+});
+const importJob = z.strictObject({
+  importId: z.string(),
+  kind: importKind,
+  status: z.enum(["pending", "validating", "invalid", "importing", "done"]),
+  fileName: z.string(),
+  contentType: z.string(),
+  size: z.optional(count),
+  total: count.register(z.globalRegistry, { description: "Data rows of the file (once read)." }),
+  done: count.register(z.globalRegistry, { description: "Rows written or found unchanged so far." }),
+  created: count,
+  updated: count,
+  unchanged: count,
+  errors: z.array(importError).register(z.globalRegistry, {
+    description:
+      "Every error of an invalid import, by row (at most 10000, then one entry counting the rest).",
+  }),
+  errorCount: count,
+  createdAt: time,
+  createdBy: z.string(),
+  updatedAt: time,
+  startedAt: z.optional(time),
+  finishedAt: z.optional(time),
+  accountsCreated: z.optional(count).register(z.globalRegistry, {
+    description: "Accounts whose temporary passwords are in the credentials workbook.",
+  }),
+  credentialsUrl: z.optional(z.string()).register(z.globalRegistry, {
+    description:
+      "Presigned GET of the workbook of temporary passwords (用户名, 姓名, 临时密码), valid for at most 5 minutes; only for the person who started the import, while the workbook is kept.",
+  }),
+  credentialsUrlExpiresAt: z.optional(time),
+  credentialsExpiresAt: z.optional(time).register(z.globalRegistry, {
+    description: "When the workbook is deleted (3 days after the import).",
+  }),
+});
+const spreadsheet = z.string().register(z.globalRegistry, {
+  description: "The .xlsx file (binary), named by Content-Disposition.",
+});
+
 /** Names by person id (`sub`) of the people a page shows; ids without a name are left out. */
 const names = z.record(z.string(), z.string()).register(z.globalRegistry, {
   description:
@@ -477,6 +538,9 @@ export const responses = {
   "GET /people/{personId}": person,
   "PATCH /people/{personId}": person,
   "POST /people/{personId}/reset-password": z.strictObject({ temporaryPassword }),
+  "POST /imports": importCreated,
+  "GET /imports/{importId}": importJob,
+  "GET /imports/templates/{kind}": spreadsheet,
   "GET /dashboard": dashboard,
   "GET /audit/{entityId}": auditTrail,
   "GET /me/notifications": page(notification),

@@ -16,9 +16,11 @@ export interface RouteSpec {
   readonly table?: false;
   /**
    * What the handler does with the evidence bucket (`EVIDENCE_BUCKET`): `upload` presigns PUTs to
-   * `uploads/`, `download` presigns GETs of verified `evidence/`. Granted as exactly that.
+   * `uploads/`, `download` presigns GETs of verified `evidence/`, `import-upload` presigns PUTs of
+   * spreadsheets to `imports/`, `import-results` presigns GETs of an import's credentials workbook
+   * under `import-results/`. Granted as exactly that.
    */
-  readonly objects?: "upload" | "download";
+  readonly objects?: "upload" | "download" | "import-upload" | "import-results";
   /** The handler administers accounts in the user pool (`USER_POOL_ID`): granted the admin actions it uses. */
   readonly identity?: true;
 }
@@ -74,6 +76,14 @@ export const routes = [
     auth: "jwt",
     identity: true,
   },
+  { routeKey: "POST /imports", handler: "imports/create-import", auth: "jwt", objects: "import-upload" },
+  {
+    routeKey: "GET /imports/{importId}",
+    handler: "imports/get-import",
+    auth: "jwt",
+    objects: "import-results",
+  },
+  { routeKey: "GET /imports/templates/{kind}", handler: "imports/get-template", auth: "jwt", table: false },
   { routeKey: "GET /dashboard", handler: "oversight/dashboard", auth: "jwt" },
   { routeKey: "GET /audit/{entityId}", handler: "oversight/audit-trail", auth: "jwt" },
   { routeKey: "GET /me/notifications", handler: "oversight/my-notifications", auth: "jwt" },

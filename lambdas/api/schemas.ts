@@ -326,3 +326,21 @@ export const listPeople = schema(() =>
     cursor: z.optional(z.string().check(z.maxLength(2048))),
   }),
 );
+
+/**
+ * `POST /imports`. Name, type and size are checked against the rules (422, before any URL is
+ * issued); `size` is optional (the contract does not ask for it): given, it is signed into the
+ * upload URL, and a file over 10 MiB is refused either way.
+ */
+export const createImport = schema(() =>
+  z.object({
+    kind: z.enum(["units", "people"]),
+    fileName: text(200),
+    contentType: text(100),
+    size: z.optional(z.int().check(z.gte(1), z.lte(Number.MAX_SAFE_INTEGER))),
+  }),
+);
+
+export const importParams = schema(() => z.object({ importId: id }));
+
+export const importTemplateParams = schema(() => z.object({ kind: z.enum(["units", "people"]) }));

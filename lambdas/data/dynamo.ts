@@ -10,6 +10,7 @@ import {
   type QueryCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { ConflictError, InvalidInputError, TransientDependencyError } from "../domain/errors";
 
@@ -118,6 +119,39 @@ export class Dynamo {
 
   async putItem(item: Item): Promise<void> {
     await this.send(() => this.client.send(new PutCommand({ TableName: this.tableName, Item: item })));
+  }
+
+  /**
+   * One conditional update of one item (no transaction), returning the item as it is after it. A
+   * failed condition is a ConflictError with `conflictMessage`.
+   */
+  async updateItem(
+    key: { pk: string; sk: string },
+    expression: string,
+    names: Record<string, string> | undefined,
+    values: Item | undefined,
+    condition: string | undefined,
+    conflictMessage: string,
+  ): Promise<Item | undefined> {
+    try {
+      const out = await this.send(() =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: expression,
+            ...(names && Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+            ...(values && Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+            ...(condition ? { ConditionExpression: condition } : {}),
+            ReturnValues: "ALL_NEW",
+          }),
+        ),
+      );
+      return out.Attributes;
+    } catch (error) {
+      if (errorName(error) === "ConditionalCheckFailedException") throw new ConflictError(conflictMessage);
+      throw error;
+    }
   }
 
   async delete(key: { pk: string; sk: string }): Promise<void> {

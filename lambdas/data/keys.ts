@@ -16,10 +16,16 @@
  * | person's role (membership) | PERSON#id / ROLE#role | PEOPLE#ROLE#role / username | | |
  * | username claim (unique) | USERNAME#lower-case name / #USERNAME | | | |
  * | evidence (photo, document) | EVIDENCE#id / #EVIDENCE | EVIDENCE_OF#kind#subjectId / createdAt#id | | |
+ * | spreadsheet import (导入) | IMPORT#id / #IMPORT | | | |
+ * | an invalid import's errors, 500 a chunk | IMPORT#id / ERRORS#0000 … | | | |
+ * | a row an import is to write, with its outcome (crash-safe resume) | IMPORT#id#ROWS / unitId or lower-case username | | | |
  * | closed-order counters | STATS#RECTS / #ALL, UNIT#id | | | |
  * | idempotency record (Powertools) | IDEMPOTENCY / hash | | | |
  * | callback token of a waiting workflow step | CALLBACK#ASSIGNMENT#id or CALLBACK#RECT#id / #TOKEN | | | |
  * | workflow resume that failed, to retry | RESUME#tokenHash / #RESUME | | | RESUMES / at#tokenHash |
+ *
+ * An import's record and its error chunks share a partition (one Query reads an invalid import whole);
+ * its row markers live in a partition of their own, so that reading the import never reads them.
  *
  * Active orders (open or submitted) sit in `RECTS#A`, closed ones move to `RECTS#C`: the dashboard
  * and the overdue list read only the active partition, so their cost follows the open work, not
@@ -67,6 +73,14 @@ export const keys = {
   unitPeople: (unitId: string) => `UNIT#${unitId}#PEOPLE`,
   username: (name: string) => ({ pk: `USERNAME#${name.toLowerCase()}`, sk: "#USERNAME" }),
   evidence: (id: string) => ({ pk: `EVIDENCE#${id}`, sk: "#EVIDENCE" }),
+  importJob: (id: string) => ({ pk: `IMPORT#${id}`, sk: "#IMPORT" }),
+  importPartition: (id: string) => `IMPORT#${id}`,
+  importErrors: (id: string, chunk: number) => ({
+    pk: `IMPORT#${id}`,
+    sk: `ERRORS#${String(chunk).padStart(4, "0")}`,
+  }),
+  importRows: (id: string) => `IMPORT#${id}#ROWS`,
+  importRow: (id: string, key: string) => ({ pk: `IMPORT#${id}#ROWS`, sk: key }),
   subjectEvidence: (kind: string, subjectId: string) => `EVIDENCE_OF#${kind}#${subjectId}`,
   notifications: (recipient: string) => `NOTIFY#${recipient}`,
   stats: "STATS#RECTS",

@@ -39,6 +39,23 @@ export class PeopleStore {
     return typeof item?.personId === "string" ? item.personId : undefined;
   }
 
+  /** The people holding these usernames, by lower-case username (usernames nobody holds left out). */
+  async peopleByUsername(usernames: readonly string[]): Promise<Map<string, PersonRecord>> {
+    const claims = await this.db.batchGet(usernames.map((u) => keys.username(u)));
+    const idOf = new Map<string, string>();
+    for (const claim of claims) {
+      if (typeof claim.personId === "string" && typeof claim.pk === "string")
+        idOf.set(claim.pk.slice("USERNAME#".length), claim.personId);
+    }
+    const people = await this.getPeople([...new Set(idOf.values())]);
+    const byUsername = new Map<string, PersonRecord>();
+    for (const [username, id] of idOf) {
+      const person = people.get(id);
+      if (person) byUsername.set(username, person);
+    }
+    return byUsername;
+  }
+
   /**
    * Creates a person, claiming the username, with one membership per role and, for an inspector,
    * the inspector profile the draw uses — all in one transaction with the audit event.

@@ -287,6 +287,57 @@ export const evidenceRecord = /* @__PURE__ */ z.lazy(() =>
 );
 export type EvidenceRecord = z.infer<typeof evidenceRecord>;
 
+/**
+ * A spreadsheet import (导入): its file, its state and progress. `leaseToken`/`leaseUntil` mark the
+ * one run that may work on it (an event delivered twice, or again after a crash, waits or takes
+ * over); `credentials` names the workbook of temporary passwords, never the passwords.
+ */
+export const importRecord = /* @__PURE__ */ z.lazy(() =>
+  z.object({
+    importId: z.string(),
+    kind: z.enum(["units", "people"]),
+    status: z.enum(["pending", "validating", "invalid", "importing", "done"]),
+    fileName: z.string(),
+    contentType: z.string(),
+    format: z.enum(["xlsx", "csv"]),
+    size: z.optional(z.number()),
+    /** An organizer's import: only people whose roles are `inspector` alone. */
+    inspectorsOnly: z.boolean(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    updatedAt: z.string(),
+    uploadExpiresAt: z.string(),
+    total: z.number(),
+    done: z.number(),
+    created: z.number(),
+    updated: z.number(),
+    unchanged: z.number(),
+    errorCount: z.number(),
+    startedAt: z.optional(z.string()),
+    finishedAt: z.optional(z.string()),
+    attempts: z.optional(z.number()),
+    leaseToken: z.optional(z.string()),
+    leaseUntil: z.optional(z.number()),
+    credentials: z.optional(z.object({ key: z.string(), count: z.number(), expiresAt: z.string() })),
+  }),
+);
+export type ImportRecord = z.infer<typeof importRecord>;
+
+const importError = () => z.object({ row: z.number(), column: z.string(), message: z.string() });
+
+/** Up to 500 errors of an invalid import (an item stays well below DynamoDB's 400 KB). */
+export const importErrorChunk = /* @__PURE__ */ z.lazy(() => z.object({ errors: z.array(importError()) }));
+
+/**
+ * A row an import is about to write, with what the write is (created or updated), recorded for
+ * every such row before the first write. A run that resumes after a crash keeps that outcome (a
+ * unit it created stays "created", however the row compares now) and knows which accounts it made.
+ */
+export const importRowMarker = /* @__PURE__ */ z.lazy(() =>
+  z.object({ key: z.string(), row: z.number(), outcome: z.enum(["created", "updated"]) }),
+);
+export type ImportRowMarker = z.infer<typeof importRowMarker>;
+
 export const auditEvent = /* @__PURE__ */ z.lazy(() =>
   z.object({
     entityId: z.string(),

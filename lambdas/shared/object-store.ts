@@ -29,17 +29,23 @@ export const s3Client = new S3Client({
 
 /**
  * A presigned PUT of exactly `size` bytes of `contentType` to `key`, valid for `seconds`. The type
- * and the length are signed: the store refuses a PUT that sends others.
+ * and the length are signed: the store refuses a PUT that sends others. Without a size only the
+ * type is signed (imports, whose size the contract does not ask for: the run refuses large files).
  */
 export async function presignUpload(
   key: string,
   contentType: string,
-  size: number,
+  size: number | undefined,
   seconds: number,
 ): Promise<{ url: string; headers: Record<string, string> }> {
   const url = await getSignedUrl(
     s3Client,
-    new PutObjectCommand({ Bucket: evidenceBucket, Key: key, ContentType: contentType, ContentLength: size }),
+    new PutObjectCommand({
+      Bucket: evidenceBucket,
+      Key: key,
+      ContentType: contentType,
+      ...(size !== undefined ? { ContentLength: size } : {}),
+    }),
     { expiresIn: seconds, signableHeaders: new Set(["content-type"]) },
   );
   return { url, headers: { "content-type": contentType } };
@@ -60,6 +66,43 @@ export async function readObject(key: string): Promise<{ bytes: Uint8Array; etag
   const out = await s3Client.send(new GetObjectCommand({ Bucket: evidenceBucket, Key: key }));
   if (!out.Body) throw new Error(`Object ${key} has no body`);
   return { bytes: await out.Body.transformToByteArray(), etag: out.ETag };
+}
+
+/**
+ * The bytes of a stored object of at most `maxBytes`; a larger one is not read (its size is
+ * returned instead), so a file far over the limit costs no memory.
+ */
+export async function readObjectUpTo(
+  key: string,
+  maxBytes: number,
+): Promise<{ bytes: Uint8Array; size: number } | { bytes: undefined; size: number }> {
+  const out = await s3Client.send(new GetObjectCommand({ Bucket: evidenceBucket, Key: key }));
+  if (!out.Body) throw new Error(`Object ${key} has no body`);
+  const size = out.ContentLength ?? 0;
+  if (size > maxBytes) {
+    // Leave the rest of the body unread and close the connection.
+    (out.Body as { destroy?: () => void }).destroy?.();
+    return { bytes: undefined, size };
+  }
+  const bytes = await out.Body.transformToByteArray();
+  return bytes.length > maxBytes ? { bytes: undefined, size: bytes.length } : { bytes, size: bytes.length };
+}
+
+/** Stores a file the system made (a workbook for a person to download), with its type and name. */
+export async function putObject(
+  key: string,
+  bytes: Uint8Array,
+  served: { contentType: string; fileName: string },
+): Promise<void> {
+  await s3Client.send(
+    new PutObjectCommand({
+      Bucket: evidenceBucket,
+      Key: key,
+      Body: bytes,
+      ContentType: served.contentType,
+      ContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(served.fileName)}`,
+    }),
+  );
 }
 
 /** The size of a stored object, or undefined when there is none. */

@@ -1,4 +1,5 @@
 import { UPLOAD_PREFIX } from "../domain/evidence";
+import { IMPORT_PREFIX, IMPORT_RESULTS_PREFIX } from "../domain/imports";
 
 /**
  * The Lambda task handlers of the inspection workflow and the scheduled jobs, written once: the CDK
@@ -61,3 +62,15 @@ export const changeRelay = {
  * under `prefix`, never on the client's word.
  */
 export const uploadCheck = { handler: "evidence/verify-upload", prefix: UPLOAD_PREFIX } as const;
+
+/**
+ * The run of every spreadsheet import, started by the evidence bucket's own upload event for the
+ * files under `prefix` (the same way as the upload check, never through the API): it validates the
+ * whole file, then writes units or people, and leaves the workbook of the temporary passwords of
+ * the accounts it created under `resultsPrefix`.
+ */
+export const importRunner = {
+  handler: "imports/run-import",
+  prefix: IMPORT_PREFIX,
+  resultsPrefix: IMPORT_RESULTS_PREFIX,
+} as const;

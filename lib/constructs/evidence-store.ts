@@ -10,7 +10,8 @@ import {
 } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import { EVIDENCE_PREFIX } from "../../lambdas/domain/evidence";
-import { uploadCheck } from "../../lambdas/workflow/tasks";
+import { CREDENTIALS_KEPT_DAYS } from "../../lambdas/domain/imports";
+import { importRunner, uploadCheck } from "../../lambdas/workflow/tasks";
 import type { InspectionFunction } from "./inspection-function";
 
 /** Properties of {@link EvidenceStore}. */
@@ -25,9 +26,12 @@ export interface EvidenceStoreProps {
 /**
  * Stateful: the private bucket of evidence (取证: photos and documents). Clients upload with
  * presigned PUTs to `uploads/<evidenceId>` and never read or list the bucket themselves; the upload
- * check copies accepted bytes to `evidence/<evidenceId>` and deletes the upload. Block public
- * access, S3-managed encryption, TLS only, bucket-owner objects, server access logs to a bucket of
- * their own; uploads never checked are removed after a day, an unfinished multipart upload too.
+ * check copies accepted bytes to `evidence/<evidenceId>` and deletes the upload. Spreadsheets to
+ * import arrive the same way under `imports/<importId>` (the import runner deletes each once done),
+ * and the workbook of the temporary passwords an import made is kept under `import-results/` for
+ * 3 days. Block public access, S3-managed encryption, TLS only, bucket-owner objects, server access
+ * logs to a bucket of their own; uploads never checked are removed after a day, an unfinished
+ * multipart upload too.
  */
 export class EvidenceStore extends Construct {
   /** The evidence bucket. */
@@ -67,6 +71,14 @@ export class EvidenceStore extends Construct {
         { id: "UnfinishedMultipart", abortIncompleteMultipartUploadAfter: Duration.days(1) },
         // An upload is checked within seconds of arriving; one still here a day later never was.
         { id: "UncheckedUploads", prefix: uploadCheck.prefix, expiration: Duration.days(1) },
+        // An import's file is deleted when its run ends; one still here a day later never ran.
+        { id: "UnrunImports", prefix: importRunner.prefix, expiration: Duration.days(1) },
+        // Temporary passwords are not kept: the importer downloads the workbook within 3 days or never.
+        {
+          id: "ImportCredentials",
+          prefix: importRunner.resultsPrefix,
+          expiration: Duration.days(CREDENTIALS_KEPT_DAYS),
+        },
       ],
     });
     // Object events go to EventBridge (the upload check's rule), set on the bucket itself: CDK's
@@ -105,6 +117,21 @@ export class EvidenceStore extends Construct {
     this.grantObjects(fn, ["s3:GetObject"], EVIDENCE_PREFIX, "presigns download URLs");
   }
 
+  /** Presigning spreadsheet uploads: `s3:PutObject` on `imports/*` only. */
+  grantPresignImportUpload(fn: InspectionFunction): void {
+    this.grantObjects(fn, ["s3:PutObject"], importRunner.prefix, "presigns spreadsheet upload URLs");
+  }
+
+  /** Presigning downloads of an import's credentials workbook: `s3:GetObject` on `import-results/*` only. */
+  grantPresignImportResults(fn: InspectionFunction): void {
+    this.grantObjects(
+      fn,
+      ["s3:GetObject"],
+      importRunner.resultsPrefix,
+      "presigns download URLs of an import's credentials workbook for its importer",
+    );
+  }
+
   /**
    * Exactly `actions` on the objects under `prefix`. Object keys are evidence ids made at run time,
    * so the resource is the prefix's wildcard; that one finding is acknowledged, by name.
@@ -118,7 +145,7 @@ export class EvidenceStore extends Construct {
     const logicalId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket);
     Validations.of(fn.executionRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/${prefix}*]`,
-      reason: `The ${fn.handlerModule} function ${why}; evidence keys are ids made at run time, so it may ${actions.join(" and ")} any object under ${prefix}, and nothing else.`,
+      reason: `The ${fn.handlerModule} function ${why}; object keys are ids made at run time, so it may ${actions.join(" and ")} any object under ${prefix}, and nothing else.`,
     });
   }
 }

@@ -69,7 +69,8 @@ export interface InspectionHttpApiProps {
 /**
  * Stateless: the HTTP API of the public contract — one route and one function per `routes` entry,
  * Cognito JWT authorization on `auth: "jwt"` routes, a `$default` stage with throttling and JSON
- * access logs, CORS for the `Authorization`, `Content-Type` and `Idempotency-Key` headers.
+ * access logs, CORS for the `Authorization`, `Content-Type` and `Idempotency-Key` headers (and
+ * `Content-Disposition` exposed, for the files it serves).
  */
 export class InspectionHttpApi extends Construct {
   /** The API. */
@@ -96,6 +97,8 @@ export class InspectionHttpApi extends Construct {
           CorsHttpMethod.OPTIONS,
         ],
         allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
+        // The console reads the (Chinese) name of a file it downloads, such as an import template.
+        exposeHeaders: ["Content-Disposition"],
         maxAge: Duration.hours(1),
       },
     });
@@ -142,6 +145,8 @@ export class InspectionHttpApi extends Construct {
       if (usesTable) props.table.grantReadWrite(fn);
       if (spec.objects === "upload") props.evidence.grantPresignUpload(fn);
       if (spec.objects === "download") props.evidence.grantPresignDownload(fn);
+      if (spec.objects === "import-upload") props.evidence.grantPresignImportUpload(fn);
+      if (spec.objects === "import-results") props.evidence.grantPresignImportResults(fn);
       fn.acknowledgeSynchronousOnly("API Gateway HTTP API, Lambda proxy integration");
 
       const authorizer: IHttpRouteAuthorizer = spec.auth === "jwt" ? jwt : none;

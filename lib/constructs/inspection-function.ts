@@ -44,6 +44,11 @@ export interface InspectionFunctionProps {
    */
   readonly timeout?: Duration;
   /**
+   * Memory (MB). Only the import runner needs more: exceljs holds a whole workbook in memory.
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /**
    * Where failed asynchronous invocations go after Lambda's retries (functions invoked by events).
    * @default - none: the function is invoked synchronously only
    */
@@ -51,7 +56,8 @@ export interface InspectionFunctionProps {
 }
 
 /**
- * Stateless: the one place that fixes how every handler runs — Node.js 22 on arm64, 256 MB, an ESM
+ * Stateless: the one place that fixes how every handler runs — Node.js 22 on arm64, 256 MB (unless
+ * told otherwise), an ESM
  * bundle with the AWS SDK inside and source maps, active X-Ray tracing, a one-month log group and a
  * role that may write only to that log group (no `AWSLambdaBasicExecutionRole`).
  *
@@ -82,7 +88,7 @@ export class InspectionFunction extends NodejsFunction {
       description: `${SERVICE_NAME}: ${props.handler}`,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      memorySize: 256,
+      memorySize: props.memorySize ?? 256,
       ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,

@@ -3,7 +3,7 @@ import type { CfnDistribution } from "aws-cdk-lib/aws-cloudfront";
 import type { CfnBucket } from "aws-cdk-lib/aws-s3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { routes } from "../../lambdas/api/routes";
-import { uploadCheck } from "../../lambdas/workflow/tasks";
+import { importRunner, uploadCheck } from "../../lambdas/workflow/tasks";
 import { buildApp } from "../../lib/app";
 import { readSystem } from "../../lib/local/template";
 import type { SpotInspectionStack } from "../../lib/spot-inspection-stack";
@@ -11,7 +11,8 @@ import type { SpotInspectionStack } from "../../lib/spot-inspection-stack";
 /**
  * The evidence bucket and its upload check: private, encrypted, TLS only, CORS for the console
  * alone, stray uploads expired; the bucket's own "Object Created" events under uploads/ run the
- * check; each function may touch exactly the objects its job needs.
+ * check, and those under imports/ the spreadsheet import runner; each function may touch exactly
+ * the objects its job needs.
  */
 type Resource = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, unknown> };
 
@@ -41,7 +42,7 @@ function objectGrants(functionLogicalId: string): string[] {
     .filter((s) => JSON.stringify(s.Resource).includes(bucketId))
     .flatMap((s) => {
       const actions = Array.isArray(s.Action) ? s.Action : [s.Action];
-      const prefix = JSON.stringify(s.Resource).match(/"\/([a-z]+\/\*)"/)?.[1] ?? "?";
+      const prefix = JSON.stringify(s.Resource).match(/"\/([a-z-]+\/\*)"/)?.[1] ?? "?";
       return actions.map((a) => `${a} on ${prefix}`);
     })
     .sort();
@@ -100,7 +101,33 @@ describe("evidence bucket", () => {
       expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
     );
   });
+
+  it("expires spreadsheets never imported after a day, and the workbooks of temporary passwords after 3 days", () => {
+    const rules = resources[bucketId]?.Properties.LifecycleConfiguration.Rules;
+    expect(rules).toContainEqual(
+      expect.objectContaining({ Prefix: "imports/", ExpirationInDays: 1, Status: "Enabled" }),
+    );
+    expect(rules).toContainEqual(
+      expect.objectContaining({ Prefix: "import-results/", ExpirationInDays: 3, Status: "Enabled" }),
+    );
+  });
 });
+
+/** The EventBridge rules on the bucket's own object events. */
+function objectEventRules() {
+  return Object.values(resources).filter(
+    (r) =>
+      r.Type === "AWS::Events::Rule" && JSON.stringify(r.Properties.EventPattern ?? {}).includes("aws.s3"),
+  );
+}
+
+function ruleFor(prefix: string) {
+  const rule = objectEventRules().find((r) =>
+    JSON.stringify(r.Properties.EventPattern).includes(`"${prefix}"`),
+  );
+  if (!rule) throw new Error(`no object event rule for ${prefix}`);
+  return rule;
+}
 
 describe("upload check", () => {
   it("runs on the bucket's own Object Created events under uploads/, with retries and a dead-letter queue", () => {
@@ -108,17 +135,15 @@ describe("upload check", () => {
       EventBridgeConfiguration: { EventBridgeEnabled: true },
     });
     const checkId = functionOf(uploadCheck.handler);
-    const rules = Object.values(resources).filter(
-      (r) =>
-        r.Type === "AWS::Events::Rule" && JSON.stringify(r.Properties.EventPattern ?? {}).includes("aws.s3"),
-    );
-    expect(rules).toHaveLength(1);
-    expect(rules[0]?.Properties.EventPattern).toEqual({
+    // Two rules on the bucket's events, one per prefix: uploads/ (this check) and imports/ (below).
+    expect(objectEventRules()).toHaveLength(2);
+    const rule = ruleFor("uploads/");
+    expect(rule.Properties.EventPattern).toEqual({
       source: ["aws.s3"],
       "detail-type": ["Object Created"],
       detail: { bucket: { name: [{ Ref: bucketId }] }, object: { key: [{ prefix: "uploads/" }] } },
     });
-    const [target] = rules[0]?.Properties.Targets ?? [];
+    const [target] = rule.Properties.Targets ?? [];
     expect(target.Arn).toEqual({ "Fn::GetAtt": [checkId, "Arn"] });
     expect(target.DeadLetterConfig.Arn).toBeDefined();
     expect(resources[checkId]?.Properties.DeadLetterConfig.TargetArn).toBeDefined();
@@ -126,13 +151,54 @@ describe("upload check", () => {
     expect(Object.values(resources).filter((r) => r.Type === "Custom::S3BucketNotifications")).toEqual([]);
   });
 
-  it("the local runtime reads the same rule: the same function, prefix and event", () => {
+  it("the local runtime reads the same rules: the same functions, prefixes and event", () => {
     const system = readSystem(template.toJSON() as never);
     const bucket = system.buckets.find((b) => b.logicalId === bucketId);
-    expect(bucket?.notifications).toEqual([
-      { functionLogicalId: functionOf(uploadCheck.handler), events: ["Object Created"], prefix: "uploads/" },
-    ]);
+    expect(bucket?.notifications).toHaveLength(2);
+    expect(bucket?.notifications).toEqual(
+      expect.arrayContaining([
+        {
+          functionLogicalId: functionOf(uploadCheck.handler),
+          events: ["Object Created"],
+          prefix: "uploads/",
+        },
+        {
+          functionLogicalId: functionOf(importRunner.handler),
+          events: ["Object Created"],
+          prefix: "imports/",
+        },
+      ]),
+    );
     expect(bucket?.cors[0]?.allowedMethods).toEqual(["PUT", "GET"]);
+  });
+});
+
+describe("import runner", () => {
+  it("runs on the bucket's own Object Created events under imports/ (never through the API), with retries and a dead-letter queue", () => {
+    const runnerId = functionOf(importRunner.handler);
+    const rule = ruleFor("imports/");
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ["aws.s3"],
+      "detail-type": ["Object Created"],
+      detail: { bucket: { name: [{ Ref: bucketId }] }, object: { key: [{ prefix: "imports/" }] } },
+    });
+    const [target] = rule.Properties.Targets ?? [];
+    expect(target.Arn).toEqual({ "Fn::GetAtt": [runnerId, "Arn"] });
+    expect(target.DeadLetterConfig.Arn).toBeDefined();
+    expect(resources[runnerId]?.Properties.DeadLetterConfig.TargetArn).toBeDefined();
+    expect(resources[runnerId]?.Properties.Timeout).toBe(900);
+    // The upload check's prefix does not cover imports, nor the runner's the check's or its own results.
+    expect("imports/x".startsWith(uploadCheck.prefix)).toBe(false);
+    expect(`${importRunner.resultsPrefix}x`.startsWith(importRunner.prefix)).toBe(false);
+    expect(Object.values(resources)).toContainEqual(
+      expect.objectContaining({
+        Type: "AWS::CloudWatch::Alarm",
+        Properties: expect.objectContaining({
+          AlarmDescription: expect.stringContaining("spreadsheet import"),
+          Threshold: 1,
+        }),
+      }),
+    );
   });
 });
 
@@ -145,13 +211,25 @@ describe("object grants", () => {
     ]);
   });
 
-  it("routes presign exactly what they issue: uploads to uploads/, downloads of evidence/; others nothing", () => {
+  it("the import runner reads and deletes spreadsheets and writes the workbooks of temporary passwords, nothing else", () => {
+    expect(objectGrants(functionOf(importRunner.handler))).toEqual([
+      "s3:DeleteObject on imports/*",
+      "s3:GetObject on imports/*",
+      "s3:PutObject on import-results/*",
+    ]);
+  });
+
+  it("routes presign exactly what they issue: uploads to uploads/ and imports/, downloads of evidence/ and import-results/; others nothing", () => {
+    const expected: Record<string, string[]> = {
+      upload: ["s3:PutObject on uploads/*"],
+      download: ["s3:GetObject on evidence/*"],
+      "import-upload": ["s3:PutObject on imports/*"],
+      "import-results": ["s3:GetObject on import-results/*"],
+    };
     for (const route of routes) {
       const grants = objectGrants(functionOf(route.handler));
       const objects = "objects" in route ? route.objects : undefined;
-      if (objects === "upload") expect(grants, route.routeKey).toEqual(["s3:PutObject on uploads/*"]);
-      else if (objects === "download") expect(grants, route.routeKey).toEqual(["s3:GetObject on evidence/*"]);
-      else expect(grants, route.routeKey).toEqual([]);
+      expect(grants, route.routeKey).toEqual(objects ? expected[objects] : []);
     }
   });
 });

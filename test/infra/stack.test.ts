@@ -2,7 +2,13 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type RouteSpec, routes } from "../../lambdas/api/routes";
 import { relayedChanges } from "../../lambdas/workflow/relay";
-import { changeRelay, scheduledJobs, uploadCheck, workflowTasks } from "../../lambdas/workflow/tasks";
+import {
+  changeRelay,
+  importRunner,
+  scheduledJobs,
+  uploadCheck,
+  workflowTasks,
+} from "../../lambdas/workflow/tasks";
 import { buildApp } from "../../lib/app";
 import { ACCOUNT_ADMIN_ACTIONS } from "../../lib/constructs/identity";
 
@@ -18,6 +24,7 @@ const allHandlers: string[] = [
   ...jobHandlers,
   changeRelay.handler,
   uploadCheck.handler,
+  importRunner.handler,
 ];
 
 let template: Template;
@@ -114,12 +121,12 @@ describe("functions", () => {
     expect([...named].sort()).toEqual([...allHandlers].sort());
   });
 
-  it("runs every function on nodejs22.x arm64, 256 MB, active tracing, source maps, its own log group", () => {
+  it("runs every function on nodejs22.x arm64, 256 MB (the import runner 1024 MB), active tracing, source maps, its own log group", () => {
     for (const [id, fn] of ofType("AWS::Lambda::Function")) {
       expect(fn.Properties, id).toMatchObject({
         Runtime: "nodejs22.x",
         Architectures: ["arm64"],
-        MemorySize: 256,
+        MemorySize: fn.Metadata?.["spot:handler"] === importRunner.handler ? 1024 : 256,
         Handler: "index.handler",
         TracingConfig: { Mode: "Active" },
       });
@@ -133,10 +140,11 @@ describe("functions", () => {
     }
   });
 
-  it("gives route functions 10 s, task functions 30 s", () => {
+  it("gives route functions 10 s, task functions 30 s, the import runner 15 minutes", () => {
     const fns = functionsByHandler();
     for (const h of routeHandlers) expect(fns.get(h)?.[1].Properties.Timeout, h).toBe(10);
     for (const h of taskHandlers) expect(fns.get(h)?.[1].Properties.Timeout, h).toBe(30);
+    expect(fns.get(importRunner.handler)?.[1].Properties.Timeout).toBe(900);
   });
 
   it("attaches no AWS managed policy to the function roles", () => {
@@ -213,6 +221,8 @@ describe("HTTP API", () => {
       ProtocolType: "HTTP",
       CorsConfiguration: Match.objectLike({
         AllowHeaders: Match.arrayWith(["Authorization", "Content-Type", "Idempotency-Key"]),
+        // A file the API serves (an import template) keeps its name for a console on another origin.
+        ExposeHeaders: ["Content-Disposition"],
       }),
     });
   });
@@ -304,7 +314,7 @@ describe("grants", () => {
     const withoutTable: string[] = (routes as readonly RouteSpec[])
       .filter((r) => r.table === false)
       .map((r) => r.handler);
-    expect(withoutTable.sort()).toEqual(["meta/health", "meta/openapi"]);
+    expect(withoutTable.sort()).toEqual(["imports/get-template", "meta/health", "meta/openapi"]);
     for (const [handler, [, fn]] of functionsByHandler()) {
       const dynamo = statementsOf(fn).filter((s) => JSON.stringify(s.Action).includes("dynamodb:"));
       if (withoutTable.includes(handler)) {
@@ -432,6 +442,16 @@ describe("identity", () => {
         expect(actions.sort(), route.routeKey).toEqual(ACCOUNT_ADMIN_ACTIONS.map((a) => `cognito-idp:${a}`));
       else expect(actions, route.routeKey).toEqual([]);
     }
+  });
+
+  it("lets the import runner administer accounts with the same calls as the people routes, on this pool", () => {
+    const [, fn] = functionsByHandler().get(importRunner.handler)!;
+    const statements = statementsOf(fn).filter((s) => JSON.stringify(s.Action).includes("cognito-idp:"));
+    expect(statements.flatMap((s) => s.Action).sort()).toEqual(
+      ACCOUNT_ADMIN_ACTIONS.map((a) => `cognito-idp:${a}`),
+    );
+    expect(JSON.stringify(statements.map((s) => s.Resource))).toMatch(/UserPool.*Arn/);
+    expect(envOf(fn).USER_POOL_ID).toEqual({ Ref: expect.stringMatching(/UserPool/) });
   });
 });
 

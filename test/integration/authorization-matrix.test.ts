@@ -47,6 +47,8 @@ let ids: {
   unitOwn: string;
   evidence: string;
   person: string;
+  adminImport: string;
+  organizerImport: string;
 };
 
 beforeAll(async () => {
@@ -82,6 +84,9 @@ beforeAll(async () => {
     roles: ["inspector"],
     homeUnitId: world.units.airport,
   });
+  const importBody = { kind: "people", fileName: "人员.xlsx", contentType: XLSX };
+  const adminImport = await world.admin.post("/imports", importBody);
+  const organizerImport = await world.organizer.post("/imports", importBody);
   const outsiderId = Object.keys(world.inspectors).find(
     (id) => !arrived.assignment.inspectorIds.includes(id) && !id.endsWith("minghu"),
   );
@@ -94,6 +99,8 @@ beforeAll(async () => {
     unitOwn: world.units.yatai,
     evidence: photo.body.evidenceId as string,
     person: person.body.personId as string,
+    adminImport: adminImport.body.importId as string,
+    organizerImport: organizerImport.body.importId as string,
   };
   clients = {
     anonymous: api.anonymous(),
@@ -116,6 +123,8 @@ const planners = { admin: "ok", organizer: "ok" } as const;
 const overseers = { admin: "ok", organizer: "ok", official: "ok" } as const;
 /** Overseers see every subject but take no photos of a team's or a unit's own. */
 const notTheirs = { admin: 403, organizer: 403, official: 403 } as const;
+
+const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 function evidenceBody(kind: string, id: string, purpose: string) {
   return { subject: { kind, id }, purpose, fileName: "照片.jpg", contentType: "image/jpeg", size: 1000 };
@@ -321,6 +330,31 @@ function rows(): Record<string, Row[]> {
     ],
     "POST /people/{personId}/reset-password": [
       { path: `/people/${ids.person}/reset-password`, expect: plannersOnly },
+    ],
+    "POST /imports": [
+      {
+        path: "/imports",
+        body: { kind: "people", fileName: "人员.xlsx", contentType: XLSX },
+        expect: plannersOnly,
+      },
+      {
+        path: "/imports",
+        body: { kind: "units", fileName: "单位.csv", contentType: "text/csv" },
+        expect: { anonymous: 401, admin: "ok", default: 403 },
+      },
+    ],
+    "GET /imports/{importId}": [
+      // The importer's and any admin's; no one else learns it exists.
+      { path: `/imports/${ids.adminImport}`, expect: { anonymous: 401, admin: "ok", default: 404 } },
+      { path: `/imports/${ids.organizerImport}`, expect: { anonymous: 401, ...planners, default: 404 } },
+      { path: "/imports/no-such-import", expect: { anonymous: 401, default: 404 } },
+    ],
+    "GET /imports/templates/{kind}": [
+      { path: "/imports/templates/units", expect: { anonymous: 401, admin: 200, default: 403 } },
+      {
+        path: "/imports/templates/people",
+        expect: { anonymous: 401, admin: 200, organizer: 200, default: 403 },
+      },
     ],
     "GET /dashboard": [{ path: "/dashboard", expect: { anonymous: 401, ...overseers, default: 403 } }],
     "GET /audit/{entityId}": [

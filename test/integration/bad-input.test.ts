@@ -96,6 +96,7 @@ beforeAll(async () => {
     },
     { method: "POST", path: (id) => `/rectifications/${id}/report`, id: order, caller: () => unit },
     { method: "POST", path: (id) => `/rectifications/${id}/review`, id: order, caller: () => team },
+    { method: "POST", path: () => "/imports", id: "", caller: () => world.admin },
   ];
   expect(planned.status).toBe(201);
   await settled();
