@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID, scryptSync, timingSafeEqual } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import { importJWK, SignJWT } from "jose";
@@ -62,6 +62,7 @@ const storedState = z.object({
   refreshTokens: z.record(z.string(), z.object({ username: z.string(), expires: z.number() })),
 });
 type StoredState = z.infer<typeof storedState>;
+const journalLine = z.object({ u: z.optional(storedUser), r: z.optional(storedState.shape.refreshTokens) });
 
 /** A Cognito service error, answered as the JSON 1.1 protocol does (`__type` and `message`). */
 class CognitoError extends Error {
@@ -80,12 +81,18 @@ const notAuthorized = (message = "Incorrect username or password.") =>
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
+/**
+ * scrypt with N = 2^12: about 10 ms a hash here, so that bringing in an organisation (1,845 accounts
+ * in one import) is not held up by hashing; this pool guards a developer's machine, not the cloud's.
+ */
+const SCRYPT = { N: 4096, r: 8, p: 1 };
+
 function hashPassword(password: string, salt = randomBytes(16).toString("hex")) {
-  return { passwordHash: scryptSync(password, salt, 32).toString("hex"), passwordSalt: salt };
+  return { passwordHash: scryptSync(password, salt, 32, SCRYPT).toString("hex"), passwordSalt: salt };
 }
 
 function passwordMatches(user: StoredUser, password: string): boolean {
-  const candidate = scryptSync(password, user.passwordSalt, 32);
+  const candidate = scryptSync(password, user.passwordSalt, 32, SCRYPT);
   const stored = Buffer.from(user.passwordHash, "hex");
   return candidate.length === stored.length && timingSafeEqual(candidate, stored);
 }
@@ -121,13 +128,35 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
   const keys = await ensureSigningKey(options.dataDir);
   const privateKey = await importJWK(keys.privateJwk, SIGNING_ALG);
 
+  // A snapshot plus a journal of changes since: each change appends one line (the changed user, or
+  // the refresh tokens) before it is answered, so a change is durable without rewriting every
+  // account; at start the journal is replayed (a torn last line is skipped) and folded in.
+  const journalFile = join(dir, "users.journal");
   const state: StoredState = existsSync(stateFile)
     ? storedState.parse(JSON.parse(readFileSync(stateFile, "utf8")))
     : { users: {}, refreshTokens: {} };
-  const save = () => {
-    const tmp = `${stateFile}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
-    renameSync(tmp, stateFile);
+  if (existsSync(journalFile)) {
+    for (const line of readFileSync(journalFile, "utf8").split("\n")) {
+      if (line.trim() === "") continue;
+      try {
+        const change = journalLine.parse(JSON.parse(line));
+        if (change.u) state.users[change.u.username] = change.u;
+        if (change.r) state.refreshTokens = change.r;
+      } catch {
+        // a line torn by a crash in the middle of its append: the change was never answered
+      }
+    }
+  }
+  const tmp = `${stateFile}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
+  renameSync(tmp, stateFile);
+  writeFileSync(journalFile, "", { mode: 0o600 });
+  let tokensChanged = false;
+  const save = (...users: StoredUser[]) => {
+    const lines = users.map((u) => JSON.stringify({ u }));
+    if (tokensChanged) lines.push(JSON.stringify({ r: state.refreshTokens }));
+    tokensChanged = false;
+    if (lines.length > 0) appendFileSync(journalFile, `${lines.join("\n")}\n`);
   };
   /** Challenge sessions: single use, three minutes, in memory (a restart asks to sign in again). */
   const sessions = new Map<string, { username: string; expires: number }>();
@@ -186,6 +215,7 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
     });
   };
   const revokeRefreshTokens = (username: string) => {
+    tokensChanged = true;
     for (const [hash, t] of Object.entries(state.refreshTokens))
       if (t.username === username) delete state.refreshTokens[hash];
   };
@@ -226,6 +256,7 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
     let RefreshToken: string | undefined;
     if (withRefresh) {
       RefreshToken = randomBytes(48).toString("base64url");
+      tokensChanged = true;
       state.refreshTokens[sha256(RefreshToken)] = {
         username: user.username,
         expires: Date.now() + options.tokens.refreshTokenSeconds * 1000,
@@ -267,7 +298,7 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
       };
       setPassword(user, temporary, true);
       state.users[user.username] = user;
-      save();
+      save(user);
       return { User: userView(user) };
     },
     AdminGetUser: (body) => {
@@ -279,7 +310,7 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
       const user = requireUser(body.Username);
       Object.assign(user.attributes, readAttributes(body.UserAttributes));
       user.modified = Date.now();
-      save();
+      save(user);
       return {};
     },
     AdminDeleteUserAttributes: (body) => {
@@ -287,7 +318,7 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
       const user = requireUser(body.Username);
       for (const name of Array.isArray(body.UserAttributeNames) ? body.UserAttributeNames : [])
         if (typeof name === "string") delete user.attributes[name];
-      save();
+      save(user);
       return {};
     },
     AdminAddUserToGroup: (body) => {
@@ -297,14 +328,14 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
       if (!group || !options.groups.includes(group))
         throw new CognitoError("ResourceNotFoundException", "Group not found.");
       if (!user.groups.includes(group)) user.groups.push(group);
-      save();
+      save(user);
       return {};
     },
     AdminRemoveUserFromGroup: (body) => {
       requirePool(body);
       const user = requireUser(body.Username);
       user.groups = user.groups.filter((g) => g !== body.GroupName);
-      save();
+      save(user);
       return {};
     },
     AdminListGroupsForUser: (body) => {
@@ -317,13 +348,14 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
       user.enabled = false;
       // Cognito also refuses a disabled user's refresh tokens.
       revokeRefreshTokens(user.username);
-      save();
+      save(user);
       return {};
     },
     AdminEnableUser: (body) => {
       requirePool(body);
-      requireUser(body.Username).enabled = true;
-      save();
+      const user = requireUser(body.Username);
+      user.enabled = true;
+      save(user);
       return {};
     },
     AdminSetUserPassword: (body) => {
@@ -331,7 +363,7 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
       const user = requireUser(body.Username);
       setPassword(user, str(body.Password) ?? "", body.Permanent !== true);
       if (body.Permanent !== true) revokeRefreshTokens(user.username);
-      save();
+      save(user);
       return {};
     },
     AdminUserGlobalSignOut: (body) => {
@@ -393,12 +425,13 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
         throw notAuthorized("Invalid session for the user.");
       if (!user.enabled) throw notAuthorized("User is disabled.");
       setPassword(user, str(responses.NEW_PASSWORD) ?? "", false);
-      save();
+      save(user);
       return tokensFor(user, true);
     },
     RevokeToken: (body) => {
       requireClient(body);
       delete state.refreshTokens[sha256(str(body.Token) ?? "")];
+      tokensChanged = true;
       save();
       return {};
     },
