@@ -35,12 +35,11 @@ export function guanchengRows(prefix = "gc"): GuanchengRows {
   const communityNames: string[] = [];
   const streetIds: string[] = [];
   const perStreet = spread(GUANCHENG.communities, GUANCHENG.streets);
-  let c = 0;
   perStreet.forEach((communities, s) => {
     const streetId = `${prefix}-s${String(s + 1).padStart(2, "0")}`;
     streetIds.push(streetId);
     units.push([streetId, `第${s + 1}街道办事处`, "街道", districtId, "", "", ""]);
-    for (let k = 0; k < communities; k++, c++) {
+    for (let k = 0; k < communities; k++) {
       const communityId = `${streetId}-c${String(k + 1).padStart(2, "0")}`;
       communityIds.push(communityId);
       communityNames.push(`第${s + 1}街道第${k + 1}社区`);
@@ -84,15 +83,14 @@ export function guanchengRows(prefix = "gc"): GuanchengRows {
       ]);
   });
   const headUnits = [...streetIds, ...communityIds].slice(0, GUANCHENG.heads);
-  headUnits.forEach((unitId, i) =>
+  for (const [i, unitId] of headUnits.entries())
     people.push([
       `负责人${i + 1}`,
       `137${String(i).padStart(8, "0")}`,
       `${prefix}.head${i + 1}`,
       "被检查单位",
       unitId,
-    ]),
-  );
+    ]);
   return { units: reordered, people, gridIds, districtId };
 }
 
