@@ -18,7 +18,7 @@ export const MAX_BODY_BYTES = 256 * 1024;
 
 export class PayloadTooLargeError extends Error {
   constructor() {
-    super(`The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+    super(`请求体超过 ${MAX_BODY_BYTES} 字节上限。`);
     this.name = "PayloadTooLargeError";
   }
 }
@@ -69,11 +69,17 @@ function fieldErrors(where: string, error: z.core.$ZodError) {
 /** Messages for people are Chinese (a limit a request exceeds is named in it); the `type` stays the key. */
 const chineseMessages = zhCN().localeError;
 
+/** The parts of a request, as people name them. */
+const PART_NAMES: Record<string, string> = { path: "路径参数", query: "查询参数", body: "请求体" };
+
 function parsePart<T>(schema: z.ZodMiniType<T> | undefined, value: unknown, where: string): T {
   if (!schema) return undefined as T;
   const result = z.safeParse(schema, value, { error: chineseMessages });
   if (!result.success) {
-    throw new InvalidInputError(`The request ${where} is invalid.`, fieldErrors(where, result.error));
+    throw new InvalidInputError(
+      `请求的${PART_NAMES[where] ?? where}不符合要求。`,
+      fieldErrors(where, result.error),
+    );
   }
   return result.data;
 }
@@ -84,14 +90,14 @@ function readBody(event: HttpEvent): unknown {
   if (Buffer.byteLength(text, "utf8") > MAX_BODY_BYTES) throw new PayloadTooLargeError();
   const type = event.headers?.["content-type"] ?? "";
   if (type !== "" && !/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
-    throw new InvalidInputError("The body must be JSON (Content-Type: application/json).", [
-      { path: "headers.content-type", message: "expected application/json" },
+    throw new InvalidInputError("请求体须为 JSON（Content-Type: application/json）。", [
+      { path: "headers.content-type", message: "须为 application/json" },
     ]);
   }
   try {
     return JSON.parse(text);
   } catch {
-    throw new InvalidInputError("The body is not valid JSON.", [{ path: "body", message: "malformed JSON" }]);
+    throw new InvalidInputError("请求体不是有效的 JSON。", [{ path: "body", message: "JSON 格式错误" }]);
   }
 }
 

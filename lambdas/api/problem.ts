@@ -12,29 +12,34 @@ export interface Problem {
 }
 
 const BY_NAME: Record<string, { status: number; slug: string; title: string }> = {
-  InvalidInputError: { status: 400, slug: "invalid-input", title: "Invalid input" },
-  PayloadTooLargeError: { status: 413, slug: "payload-too-large", title: "Payload too large" },
-  UnauthenticatedError: { status: 401, slug: "unauthenticated", title: "Unauthenticated" },
-  ForbiddenError: { status: 403, slug: "forbidden", title: "Forbidden" },
-  NotFoundError: { status: 404, slug: "not-found", title: "Not found" },
-  ConflictError: { status: 409, slug: "conflict", title: "Conflict" },
-  RuleViolationError: { status: 422, slug: "rule-violation", title: "Refused by the inspection rules" },
+  InvalidInputError: { status: 400, slug: "invalid-input", title: "输入有误" },
+  PayloadTooLargeError: { status: 413, slug: "payload-too-large", title: "请求体过大" },
+  UnauthenticatedError: { status: 401, slug: "unauthenticated", title: "未登录或登录已失效" },
+  ForbiddenError: { status: 403, slug: "forbidden", title: "无权操作" },
+  NotFoundError: { status: 404, slug: "not-found", title: "未找到" },
+  ConflictError: { status: 409, slug: "conflict", title: "状态冲突" },
+  RuleViolationError: { status: 422, slug: "rule-violation", title: "不符合督查规则" },
   IdempotencyValidationError: {
     status: 422,
     slug: "idempotency-key-reused",
-    title: "Idempotency key reused",
+    title: "幂等键已被用于其他请求",
   },
   IdempotencyAlreadyInProgressError: {
     status: 409,
     slug: "idempotency-in-progress",
-    title: "Request in progress",
+    title: "请求正在处理中",
   },
-  TransientDependencyError: { status: 503, slug: "unavailable", title: "Temporarily unavailable" },
+  TransientDependencyError: { status: 503, slug: "unavailable", title: "服务暂时不可用" },
 };
 
+/**
+ * Details people read in place of a message that is not theirs: a library's, or a dependency's
+ * (logged in English with the error), whose cause is no use to the person who asked.
+ */
 const DETAIL_FOR_LIBRARY_ERRORS: Record<string, string> = {
-  IdempotencyValidationError: "This Idempotency-Key was used with a different request body.",
-  IdempotencyAlreadyInProgressError: "A request with this Idempotency-Key is still being processed.",
+  TransientDependencyError: "服务繁忙，请稍后重试。",
+  IdempotencyValidationError: "这个 Idempotency-Key 已用于内容不同的请求。",
+  IdempotencyAlreadyInProgressError: "使用这个 Idempotency-Key 的请求仍在处理中，请稍后再试。",
 };
 
 export function problemType(slug: string): string {
@@ -48,15 +53,17 @@ export function toProblem(error: unknown): Problem {
     logger.error("Unhandled error", { error: error instanceof Error ? error : String(error) });
     return {
       type: problemType("internal"),
-      title: "Internal error",
+      title: "服务器内部错误",
       status: 500,
-      detail: "The server failed to process this request; it has been logged.",
+      detail: "服务器处理请求时出错，已记录日志。",
     };
   }
   const fieldErrors =
     typeof error === "object" && error !== null && "errors" in error && Array.isArray(error.errors)
       ? (error.errors as FieldError[])
       : undefined;
+  if (name === "TransientDependencyError")
+    logger.warn("Dependency unavailable", { error: error instanceof Error ? error : String(error) });
   const detail = DETAIL_FOR_LIBRARY_ERRORS[name] ?? (error instanceof Error ? error.message : known.title);
   return {
     type: problemType(known.slug),

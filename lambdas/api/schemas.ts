@@ -23,7 +23,7 @@ export const id = schema(() =>
     .check(
       z.minLength(1),
       z.maxLength(128),
-      z.regex(/^[\p{L}\p{N}_.:@-]+$/u, "letters, digits, _ . : @ - only"),
+      z.regex(/^[\p{L}\p{N}_.:@-]+$/u, "只能包含字母、数字和 _ . : @ -"),
     ),
 );
 const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
@@ -85,7 +85,7 @@ export const createTemplate = schema(() =>
             ctx.addIssue({
               code: "custom",
               path: ["items", i, "code"],
-              message: `duplicate item code ${item.code}`,
+              message: `项目编号 ${item.code} 重复`,
             });
           }
           seen.add(item.code);
@@ -93,7 +93,7 @@ export const createTemplate = schema(() =>
         const names = new Set<string>();
         (t.grades ?? []).forEach((g, i) => {
           if (names.has(g.name))
-            ctx.addIssue({ code: "custom", path: ["grades", i, "name"], message: "duplicate grade" });
+            ctx.addIssue({ code: "custom", path: ["grades", i, "name"], message: "等次重复" });
           names.add(g.name);
         });
       }),
@@ -130,7 +130,7 @@ export const planSpotCheck = schema(() =>
           ctx.addIssue({
             code: "custom",
             path: ["candidateUnitIds"],
-            message: "give exactly one of candidateUnitIds and parentUnitId",
+            message: "candidateUnitIds 与 parentUnitId 须且只能给出一个",
           });
         }
         if ((s.inspectorIds === undefined) === (s.inspectorPoolUnitId === undefined)) {
@@ -172,7 +172,7 @@ export const listEvidence = schema(() =>
   z.object({
     subjectKind: z.enum(["assignment", "rectification"]),
     subjectId: id,
-    limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "a whole number from 1 to 200"))),
+    limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "1 到 200 之间的整数"))),
     cursor: z.optional(z.string().check(z.maxLength(2048))),
   }),
 );
@@ -227,7 +227,7 @@ export const review = schema(() =>
     .check(
       z.superRefine((r, ctx) => {
         if (r.decision === "reject" && r.deadline === undefined) {
-          ctx.addIssue({ code: "custom", path: ["deadline"], message: "a rejection needs a new deadline" });
+          ctx.addIssue({ code: "custom", path: ["deadline"], message: "退回整改须给出新的期限" });
         }
       }),
     ),
@@ -235,7 +235,7 @@ export const review = schema(() =>
 
 export const page = schema(() =>
   z.object({
-    limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "a whole number from 1 to 200"))),
+    limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "1 到 200 之间的整数"))),
     cursor: z.optional(z.string().check(z.maxLength(2048))),
   }),
 );
@@ -245,14 +245,14 @@ export const dashboardQuery = schema(() => z.object({ spotCheckId: z.optional(id
 
 export const templateQuery = schema(() =>
   z.object({
-    version: z.optional(z.string().check(z.regex(/^[1-9]\d{0,5}$/, "a version number"))),
+    version: z.optional(z.string().check(z.regex(/^[1-9]\d{0,5}$/, "版本号"))),
   }),
 );
 
 export const listUnits = schema(() =>
   z.object({
     parentId: z.optional(id),
-    limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "a whole number from 1 to 200"))),
+    limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "1 到 200 之间的整数"))),
     cursor: z.optional(z.string().check(z.maxLength(2048))),
   }),
 );
@@ -262,7 +262,7 @@ export const listRectifications = schema(() =>
     status: z.optional(z.enum(["open", "submitted", "closed"])),
     unitId: z.optional(id),
     overdue: z.optional(z.enum(["true", "false"])),
-    limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "a whole number from 1 to 200"))),
+    limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "1 到 200 之间的整数"))),
     cursor: z.optional(z.string().check(z.maxLength(2048))),
   }),
 );
@@ -274,8 +274,8 @@ export function pageOf(query: { limit?: string | undefined; cursor?: string | un
 } {
   const limit = query.limit === undefined ? 50 : Number(query.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
-    throw new InvalidInputError("limit must be a whole number from 1 to 200.", [
-      { path: "query.limit", message: "a whole number from 1 to 200" },
+    throw new InvalidInputError("limit 须为 1 到 200 之间的整数。", [
+      { path: "query.limit", message: "1 到 200 之间的整数" },
     ]);
   }
   return { limit, cursor: query.cursor };
@@ -286,10 +286,10 @@ const roles = () =>
   z.array(role()).check(
     z.minLength(1),
     z.maxLength(5),
-    z.refine((r) => new Set(r).size === r.length, "duplicate role"),
+    z.refine((r) => new Set(r).size === r.length, "角色重复"),
   );
 const username = () =>
-  z.string().check(z.trim(), z.regex(/^[\p{L}\p{N}._@-]{2,64}$/u, "2–64 letters, digits, . _ @ -"));
+  z.string().check(z.trim(), z.regex(/^[\p{L}\p{N}._@-]{2,64}$/u, "2 到 64 个字母、数字或 . _ @ -"));
 
 /** `POST /people`. */
 export const createPerson = schema(() =>
@@ -322,7 +322,7 @@ export const listPeople = schema(() =>
   z.object({
     role: z.optional(role()),
     unitId: z.optional(id),
-    limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "a whole number from 1 to 200"))),
+    limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "1 到 200 之间的整数"))),
     cursor: z.optional(z.string().check(z.maxLength(2048))),
   }),
 );

@@ -119,7 +119,7 @@ export class AssignmentStore {
         ),
         this.journal.auditPut(audit),
       ],
-      "The team has already recorded its arrival.",
+      "本组已记录过到达。",
     );
   }
 
@@ -164,10 +164,7 @@ export class AssignmentStore {
       ),
       ...audits.map((e) => this.journal.auditPut(e)),
     ];
-    await this.journal.commit(
-      items,
-      "Findings can only be submitted once, on site, before the window closes.",
-    );
+    await this.journal.commit(items, "现场评分只能在到达后、督查时段结束前提交一次。");
     // The findings are accepted: a failure to write the inspectors' links to the new orders must not
     // fail the request; the workflow's first step after findings writes them again.
     await this.linkOrdersToInspectors(orders).catch((error: unknown) =>

@@ -71,9 +71,7 @@ export function decodeCursor(cursor: string | undefined): Item | undefined {
   } catch {
     // fall through to the 400 below
   }
-  throw new InvalidInputError("The cursor is not one this API issued.", [
-    { path: "query.cursor", message: "invalid cursor" },
-  ]);
+  throw new InvalidInputError("分页游标无效。", [{ path: "query.cursor", message: "分页游标无效" }]);
 }
 
 /**
@@ -197,8 +195,8 @@ export class Dynamo {
     } catch (error) {
       // A cursor that decodes but does not belong to this list (another partition, a forged key).
       if (start && errorName(error) === "ValidationException") {
-        throw new InvalidInputError("The cursor does not belong to this list.", [
-          { path: "query.cursor", message: "invalid cursor" },
+        throw new InvalidInputError("分页游标不属于这个列表。", [
+          { path: "query.cursor", message: "分页游标无效" },
         ]);
       }
       throw error;

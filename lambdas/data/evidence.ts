@@ -74,7 +74,7 @@ export class EvidenceStore {
         ),
         this.journal.auditPut(audit),
       ],
-      "This evidence id exists already.",
+      "该证据材料编号已存在。",
     );
   }
 
@@ -129,7 +129,7 @@ export class EvidenceStore {
         ),
       );
     }
-    await this.journal.commit(items, "This evidence was checked already.");
+    await this.journal.commit(items, "该证据材料已校验过。");
   }
 
   /** Marks a pending upload rejected with the reason (Chinese, for the uploader); the bytes are deleted. */
@@ -145,7 +145,7 @@ export class EvidenceStore {
         ),
         this.journal.auditPut(audit),
       ],
-      "This evidence was checked already.",
+      "该证据材料已校验过。",
     );
   }
 }

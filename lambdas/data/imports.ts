@@ -19,7 +19,7 @@ const ROW_MARKERS_KEPT_SECONDS = 30 * 24 * 60 * 60;
 /** Errors per item: 500 errors of ~150 bytes stay far below DynamoDB's 400 KB an item. */
 const ERRORS_PER_CHUNK = 500;
 
-const LEASE_LOST = "Another run of this import holds it now.";
+const LEASE_LOST = "该导入正由另一进程执行。";
 
 export interface ImportCounters {
   readonly total: number;
@@ -51,7 +51,7 @@ export class ImportStore {
         ),
         this.journal.auditPut(audit),
       ],
-      "This import id exists already.",
+      "该导入编号已存在。",
     );
   }
 
@@ -99,7 +99,7 @@ export class ImportStore {
         ...(seen.leaseUntil !== undefined ? { ":seenLease": seen.leaseUntil } : {}),
       },
       `#status = :seen AND ${seen.leaseUntil !== undefined ? "leaseUntil = :seenLease" : "attribute_not_exists(leaseUntil)"}`,
-      "This import changed while its run was starting.",
+      "导入刚开始时被另一进程修改。",
     );
     return parseItem(importRecord, strip(item ?? {}), "import");
   }

@@ -73,7 +73,7 @@ export class InspectorStore {
         }
         return t;
       }),
-      "The inspector or their home unit changed while this request was processed; try again.",
+      "督查员或其所属单位刚被修改，请重试。",
     );
   }
 }

@@ -26,7 +26,7 @@ export class SpotCheckStore {
         ),
         this.journal.auditPut(audit),
       ],
-      "This spot check exists already.",
+      "该督查任务已存在。",
     );
   }
 
@@ -69,7 +69,7 @@ export class SpotCheckStore {
       ...assignments.map((a) => this.db.put(assignmentItem(a), "attribute_not_exists(pk)")),
       this.journal.auditPut(audit),
     ];
-    await this.journal.commit(items, "This spot check has been drawn already.");
+    await this.journal.commit(items, "该督查任务已经抽过签。");
   }
 
   async listPendingDispatch(limit: number): Promise<string[]> {
@@ -95,7 +95,7 @@ export class SpotCheckStore {
           "attribute_exists(pk)",
         ),
       ],
-      "The spot check vanished during dispatch.",
+      "派发时督查任务已不存在。",
     );
   }
 }

@@ -26,7 +26,7 @@ export class TemplateStore {
         ),
         this.journal.auditPut(audit),
       ],
-      "This template version exists already.",
+      "该版本的考评细则已存在。",
     );
   }
 

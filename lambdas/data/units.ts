@@ -82,7 +82,7 @@ export class UnitStore {
       ),
       this.journal.auditPut(audit),
     ];
-    await this.journal.commit(items, "The unit tree changed while this request was processed; try again.");
+    await this.journal.commit(items, "单位树刚被修改，请重试。");
   }
 
   async listChildren(parentId: string | null, page: PageRequest): Promise<Page<UnitRecord>> {

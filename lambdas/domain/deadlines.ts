@@ -125,3 +125,10 @@ export function assignmentPhase(
       return { phase: "done" };
   }
 }
+
+/** The statuses of a rectification order as people read them. */
+export const RECTIFICATION_STATUS_NAMES: Readonly<Record<"open" | "submitted" | "closed", string>> = {
+  open: "待整改",
+  submitted: "已报告待复核",
+  closed: "已销号",
+};

@@ -152,24 +152,24 @@ export function drawTargets(input: DrawInput): DrawResult {
   if (!Number.isInteger(sampleSize) || sampleSize < 1 || sampleSize > candidates.length) {
     errors.push({
       path: "sampleSize",
-      message: `must be a whole number from 1 to the number of candidate units (${candidates.length})`,
+      message: `须为 1 到候选单位数（${candidates.length}）之间的整数`,
     });
   }
   if (!Number.isInteger(teamSize) || teamSize < 1) {
-    errors.push({ path: "teamSize", message: "must be a whole number of at least 1" });
+    errors.push({ path: "teamSize", message: "须为不小于 1 的整数" });
   } else {
     for (const unitId of candidates) {
       const eligible = eligibleFor(unitId).length;
       if (eligible < teamSize) {
         errors.push({
           path: "candidates",
-          message: `unit "${unitId}" cannot be staffed: only ${eligible} inspector(s) of the pool have no conflict of interest with it, ${teamSize} needed`,
+          message: `单位 ${unitId} 无法组队：人员库中只有 ${eligible} 名督查员与其无回避关系，需要 ${teamSize} 名`,
         });
       }
     }
   }
   if (errors.length > 0) {
-    throw new RuleViolationError("The draw cannot be made as planned.", errors);
+    throw new RuleViolationError("无法按计划抽签。", errors);
   }
 
   const random = new RandomStreams(seed);

@@ -21,7 +21,7 @@ export class InvalidInputError extends Error {
 
 /** 401: no token, or a token that does not verify. */
 export class UnauthenticatedError extends Error {
-  constructor(message = "A valid bearer token is required.") {
+  constructor(message = "需要有效的登录令牌。") {
     super(message);
     this.name = "UnauthenticatedError";
   }
@@ -29,7 +29,7 @@ export class UnauthenticatedError extends Error {
 
 /** 403: the caller may see the resource but their role may not do this. */
 export class ForbiddenError extends Error {
-  constructor(message = "Your role may not do this.") {
+  constructor(message = "您的角色不能执行此操作。") {
     super(message);
     this.name = "ForbiddenError";
   }
@@ -37,7 +37,7 @@ export class ForbiddenError extends Error {
 
 /** 404: unknown, or secret to the caller (the two are never told apart). */
 export class NotFoundError extends Error {
-  constructor(message = "No such resource.") {
+  constructor(message = "没有找到该资源。") {
     super(message);
     this.name = "NotFoundError";
   }

@@ -42,8 +42,8 @@ export interface Score {
 
 function requireGrades(grades: readonly Grade[]): void {
   if (grades.length === 0) {
-    throw new RuleViolationError("A grading scale needs at least one grade.", [
-      { path: "grades", message: "must name at least one grade" },
+    throw new RuleViolationError("等次设置至少要有一个等次。", [
+      { path: "grades", message: "至少要有一个等次" },
     ]);
   }
 }
@@ -100,18 +100,18 @@ export function scoreFindings(
     }
     seen.add(d.code);
     if (!Number.isFinite(d.deduction)) {
-      errors.push({ path: `items[${i}].deduction`, message: "must be a finite number" });
+      errors.push({ path: `items[${i}].deduction`, message: "须为有限的数值" });
       return;
     }
     if (d.deduction < 0) {
-      errors.push({ path: `items[${i}].deduction`, message: "must not be negative" });
+      errors.push({ path: `items[${i}].deduction`, message: "不能为负数" });
       return;
     }
     if (item === undefined) return;
     if (d.deduction > item.maxPoints) {
       errors.push({
         path: `items[${i}].deduction`,
-        message: `must not exceed the item's maxPoints (${item.maxPoints})`,
+        message: `不能超过该项满分（${item.maxPoints}）`,
       });
       return;
     }
@@ -120,11 +120,10 @@ export function scoreFindings(
   });
   items.forEach((item, i) => {
     if (!Number.isFinite(item.maxPoints)) {
-      errors.push({ path: `template.items[${i}].maxPoints`, message: "must be a finite number" });
+      errors.push({ path: `template.items[${i}].maxPoints`, message: "须为有限的数值" });
     }
   });
-  if (errors.length > 0)
-    throw new RuleViolationError("The findings do not fit the checklist template.", errors);
+  if (errors.length > 0) throw new RuleViolationError("现场评分与考评细则不符。", errors);
 
   const maxPoints = roundPoints(items.reduce((sum, item) => sum + item.maxPoints, 0));
   const points = roundPoints(maxPoints - total);

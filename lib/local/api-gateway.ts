@@ -36,12 +36,21 @@ function compile(route: LocalRoute): CompiledRoute {
   return { ...route, pattern: new RegExp(`^${source}/?$`), names };
 }
 
-function problem(res: ServerResponse, status: number, title: string, detail: string) {
+/** The gateway's own problems: the `type` keeps the machine key, the title and detail are for people. */
+const GATEWAY_PROBLEMS = {
+  "invalid-input": "输入有误",
+  "not-found": "未找到",
+  "payload-too-large": "请求体过大",
+  unauthenticated: "未登录或登录已失效",
+  "internal-error": "服务器内部错误",
+} as const;
+
+function problem(res: ServerResponse, status: number, slug: keyof typeof GATEWAY_PROBLEMS, detail: string) {
   res.writeHead(status, { "content-type": "application/problem+json" });
   res.end(
     JSON.stringify({
-      type: `urn:spot-inspections:problem:${title.toLowerCase().replaceAll(" ", "-")}`,
-      title,
+      type: `urn:spot-inspections:problem:${slug}`,
+      title: GATEWAY_PROBLEMS[slug],
       status,
       detail,
     }),
@@ -76,22 +85,20 @@ export function createApiGateway(options: ApiGatewayOptions): Server {
             decodable = false;
           }
         });
-        if (!decodable)
-          return problem(res, 400, "Invalid input", "A path parameter is not valid percent-encoding.");
+        if (!decodable) return problem(res, 400, "invalid-input", "路径参数不是有效的百分号编码。");
         match = { route, params };
         break;
       }
       if (!match) {
         if (options.fallback?.(req, res)) return;
-        return problem(res, 404, "Not found", `No route ${method} ${url.pathname}.`);
+        return problem(res, 404, "not-found", `没有 ${method} ${url.pathname} 这个接口。`);
       }
 
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of req) {
         size += (chunk as Buffer).length;
-        if (size > MAX_PAYLOAD_BYTES)
-          return problem(res, 413, "Payload too large", "The request body is too large.");
+        if (size > MAX_PAYLOAD_BYTES) return problem(res, 413, "payload-too-large", "请求体过大。");
         chunks.push(chunk as Buffer);
       }
       const rawBody = Buffer.concat(chunks);
@@ -100,11 +107,11 @@ export function createApiGateway(options: ApiGatewayOptions): Server {
       if (match.route.auth === "JWT") {
         const header = req.headers.authorization ?? "";
         const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-        if (!token) return problem(res, 401, "Unauthenticated", "A bearer token is required.");
+        if (!token) return problem(res, 401, "unauthenticated", "需要登录令牌（Authorization: Bearer …）。");
         try {
           claims = claimsAsApiGatewayPassesThem(await options.verify(token));
         } catch {
-          return problem(res, 401, "Unauthenticated", "The bearer token is invalid or expired.");
+          return problem(res, 401, "unauthenticated", "登录令牌无效或已过期，请重新登录。");
         }
       }
 
@@ -160,8 +167,7 @@ export function createApiGateway(options: ApiGatewayOptions): Server {
       res.end(result.isBase64Encoded ? Buffer.from(body, "base64") : body);
     } catch (error) {
       console.error("[local-api] handler crashed", error);
-      if (!res.headersSent)
-        problem(res, 500, "Internal error", "The local server failed to process this request.");
+      if (!res.headersSent) problem(res, 500, "internal-error", "本地服务器处理请求时出错。");
       else res.end();
     }
   });

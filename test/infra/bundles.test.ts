@@ -11,10 +11,10 @@ import { handlerEntry } from "../../lib/constructs/inspection-function";
  * conflict message only it contains.
  */
 const STORE_MARKERS = {
-  spotChecks: "This spot check has been drawn already.",
-  assignments: "Findings can only be submitted once, on site, before the window closes.",
-  templates: "This template version exists already.",
-  units: "The unit tree changed while this request was processed; try again.",
+  spotChecks: "该督查任务已经抽过签。",
+  assignments: "现场评分只能在到达后、督查时段结束前提交一次。",
+  templates: "该版本的考评细则已存在。",
+  units: "单位树刚被修改，请重试。",
 } as const;
 
 async function bundleOf(handler: string): Promise<string> {
@@ -25,7 +25,11 @@ async function bundleOf(handler: string): Promise<string> {
     write: false,
     logLevel: "silent",
   });
-  return out.outputFiles.find((f) => f.path.endsWith(".mjs"))?.text ?? "";
+  const text = out.outputFiles.find((f) => f.path.endsWith(".mjs"))?.text ?? "";
+  // esbuild writes non-ASCII text as \u escapes; the markers are Chinese.
+  return text.replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) =>
+    String.fromCharCode(Number.parseInt(hex, 16)),
+  );
 }
 
 /** The stores whose code is in a bundle, by their markers. */

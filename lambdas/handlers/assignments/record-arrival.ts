@@ -15,11 +15,10 @@ type Params = z.infer<typeof schemas.idParams>;
  */
 async function recordArrival({ caller, body, params, now }: RouteRequest<Body, undefined, Params>) {
   const a = await loadVisibleAssignment(caller, params.id, "POST /assignments/{id}/arrival", now);
-  if (!isTeamInspector(caller, a))
-    throw new ForbiddenError("Only an inspector of this team records its arrival.");
-  if (a.status !== "dispatched") throw new ConflictError("The team has already recorded its arrival.");
+  if (!isTeamInspector(caller, a)) throw new ForbiddenError("只有本组督查员可以记录到达。");
+  if (a.status !== "dispatched") throw new ConflictError("本组已记录过到达。");
   if (now.getTime() >= new Date(a.window.end).getTime()) {
-    throw new ConflictError("The inspection window has closed.");
+    throw new ConflictError("督查时段已结束。");
   }
   const unit = await unitStore.getUnit(a.unitId);
   const check = checkArrival(body.location, unit?.location, unit?.radiusMeters);

@@ -22,14 +22,10 @@ type Params = z.infer<typeof schemas.idParams>;
  */
 async function submitFindings({ caller, body, params, now }: RouteRequest<Body, undefined, Params>) {
   const a = await loadVisibleAssignment(caller, params.id, "POST /assignments/{id}/findings", now);
-  if (!isTeamInspector(caller, a))
-    throw new ForbiddenError("Only an inspector of this team submits findings.");
-  if (a.status === "dispatched")
-    throw new ConflictError("Record the team's arrival before submitting findings.");
-  if (a.status !== "on_site")
-    throw new ConflictError("Findings have already been submitted for this assignment.");
-  if (now.getTime() >= new Date(a.window.end).getTime())
-    throw new ConflictError("The inspection window has closed.");
+  if (!isTeamInspector(caller, a)) throw new ForbiddenError("只有本组督查员可以提交现场评分。");
+  if (a.status === "dispatched") throw new ConflictError("请先记录到达现场，再提交现场评分。");
+  if (a.status !== "on_site") throw new ConflictError("该督查任务已提交过现场评分。");
+  if (now.getTime() >= new Date(a.window.end).getTime()) throw new ConflictError("督查时段已结束。");
 
   // Assignments name their checklist version, so the spot check and the template are read at once.
   const [spotCheck, named] = await Promise.all([
@@ -56,12 +52,12 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
   const at = now.toISOString();
   const deadlines = body.issues.map((issue, i) => {
     if (issue.itemCode !== undefined && !codes.has(issue.itemCode)) {
-      problems.push({ path: `body.issues.${i}.itemCode`, message: `no checklist item ${issue.itemCode}` });
+      problems.push({ path: `body.issues.${i}.itemCode`, message: `考评细则中没有 ${issue.itemCode} 项` });
     }
     if (issue.deadline !== undefined) {
       const deadline = new Date(issue.deadline);
       if (deadline.getTime() <= now.getTime() || deadline.getTime() > now.getTime() + MAX_DEADLINE_MS) {
-        problems.push({ path: `body.issues.${i}.deadline`, message: "must be in the future, within a year" });
+        problems.push({ path: `body.issues.${i}.deadline`, message: "须在今后一年之内" });
       }
       return deadline.toISOString();
     }
@@ -80,8 +76,7 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
       ? await checkEvidenceReferences(references, { kind: "assignment", id: a.assignmentId }, "finding")
       : undefined;
   problems.push(...(evidence?.errors ?? []));
-  if (problems.length > 0 || !score)
-    throw new RuleViolationError("The findings break the checklist's rules.", problems);
+  if (problems.length > 0 || !score) throw new RuleViolationError("现场评分不符合考评细则。", problems);
   const cited = [...new Set(references.flatMap((r) => r.ids))];
 
   const orders: RectificationRecord[] = body.issues.map((issue, i) => ({

@@ -10,7 +10,7 @@ type Query = z.infer<typeof schemas.page>;
 
 /** The inspector pool (for planning a spot check), by id; for organizers, admins and officials. */
 async function listInspectors({ caller, query }: RouteRequest<undefined, Query, undefined>) {
-  if (!isOverseer(caller)) throw new ForbiddenError("Only organizers, admins and officials list inspectors.");
+  if (!isOverseer(caller)) throw new ForbiddenError("只有督查组织人员、管理员和领导可以查看督查人员库。");
   const page = await inspectorStore.listInspectors(pageOf(query));
   return json(200, { items: page.items, nextCursor: page.nextCursor });
 }

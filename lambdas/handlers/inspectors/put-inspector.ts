@@ -11,11 +11,9 @@ type Params = z.infer<typeof schemas.inspectorParams>;
 
 /** Registers an inspector (their id is their JWT `sub`) with the home unit that conflict-of-interest rules use. */
 async function putInspector({ caller, body, params, now }: RouteRequest<Body, undefined, Params>) {
-  if (!isPlanner(caller)) throw new ForbiddenError("Only organizers and admins manage inspectors.");
+  if (!isPlanner(caller)) throw new ForbiddenError("只有督查组织人员和管理员可以管理督查员。");
   if (!(await unitStore.getUnit(body.homeUnitId))) {
-    throw new RuleViolationError("The home unit does not exist.", [
-      { path: "body.homeUnitId", message: "unknown unit" },
-    ]);
+    throw new RuleViolationError("所属单位不存在。", [{ path: "body.homeUnitId", message: "没有这个单位" }]);
   }
   const existing = await inspectorStore.getInspector(params.inspectorId);
   const at = now.toISOString();
@@ -37,8 +35,8 @@ async function putInspector({ caller, body, params, now }: RouteRequest<Body, un
     });
   } catch (error) {
     if (error instanceof ConflictError && !(await unitStore.getUnit(body.homeUnitId))) {
-      throw new RuleViolationError("The home unit does not exist.", [
-        { path: "body.homeUnitId", message: "unknown unit" },
+      throw new RuleViolationError("所属单位不存在。", [
+        { path: "body.homeUnitId", message: "没有这个单位" },
       ]);
     }
     throw error;

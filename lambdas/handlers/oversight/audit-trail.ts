@@ -14,8 +14,7 @@ type Query = z.infer<typeof schemas.page>;
  * whether the page's hash chain verifies (an edited or removed event breaks it).
  */
 async function auditTrail({ caller, params, query }: RouteRequest<undefined, Query, Params>) {
-  if (!isOverseer(caller))
-    throw new ForbiddenError("The audit trail is for organizers, admins and officials.");
+  if (!isOverseer(caller)) throw new ForbiddenError("审计记录仅供督查组织人员、管理员和领导查看。");
   const page = await auditTrailStore.listAudit(params.entityId, pageOf(query));
   return json(200, {
     entityId: params.entityId,

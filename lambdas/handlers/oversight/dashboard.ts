@@ -16,7 +16,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * not the years of history behind it; with `?spotCheckId=`, only the orders of that spot check.
  */
 async function dashboard({ caller, query, now }: RouteRequest<undefined, Query, undefined>) {
-  if (!isOverseer(caller)) throw new ForbiddenError("The dashboard is for organizers, admins and officials.");
+  if (!isOverseer(caller)) throw new ForbiddenError("整改督办看板仅供督查组织人员、管理员和领导查看。");
   const { active, counters } = query.spotCheckId
     ? await ofSpotCheck(query.spotCheckId)
     : await (async () => {

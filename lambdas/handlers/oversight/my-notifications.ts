@@ -78,9 +78,7 @@ function decodePositions(cursor: string | undefined): Record<string, string | nu
   } catch {
     // fall through
   }
-  throw new InvalidInputError("The cursor is not one this API issued.", [
-    { path: "query.cursor", message: "invalid cursor" },
-  ]);
+  throw new InvalidInputError("分页游标无效。", [{ path: "query.cursor", message: "分页游标无效" }]);
 }
 
 export const handler = httpRoute({ query: schemas.page }, myNotifications);

@@ -3,6 +3,7 @@ import { unitOf } from "../../api/auth";
 import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
 import * as schemas from "../../api/schemas";
 import type { RectificationRecord } from "../../data/records";
+import { RECTIFICATION_STATUS_NAMES } from "../../domain/deadlines";
 import { ConflictError, ForbiddenError } from "../../domain/errors";
 import { rectificationStore } from "../../services/context";
 import { citedOnOrder } from "../../services/evidence";
@@ -15,10 +16,11 @@ type Params = z.infer<typeof schemas.idParams>;
 /** The inspected unit reports what it did (整改情况) with evidence; a report after the deadline stays late. */
 async function reportRectification({ caller, body, params, now }: RouteRequest<Body, undefined, Params>) {
   const r = await loadVisibleRectification(caller, params.id);
-  if (unitOf(caller) !== r.unitId)
-    throw new ForbiddenError("Only the inspected unit reports its rectification.");
+  if (unitOf(caller) !== r.unitId) throw new ForbiddenError("只有被检查单位可以报告整改情况。");
   if (r.status !== "open")
-    throw new ConflictError(`The order is ${r.status}; only an open order takes a report.`);
+    throw new ConflictError(
+      `该整改单当前为“${RECTIFICATION_STATUS_NAMES[r.status]}”，只有待整改的整改单可以报告。`,
+    );
   // 整改后: each id a verified photo or document of this order that the unit uploaded as proof.
   const cited = await citedOnOrder(body.evidenceIds, r.rectificationId, "after", "整改材料不符合要求。");
   const at = now.toISOString();
@@ -59,7 +61,7 @@ async function reportRectification({ caller, body, params, now }: RouteRequest<B
         },
       ],
     },
-    "The order changed while this report was processed; reload it.",
+    "整改单刚被他人修改，请刷新后重试。",
   );
   return json(200, rectificationView(after, now));
 }

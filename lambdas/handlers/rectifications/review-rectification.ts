@@ -3,6 +3,7 @@ import { isPlanner } from "../../api/auth";
 import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
 import * as schemas from "../../api/schemas";
 import type { RectificationRecord } from "../../data/records";
+import { RECTIFICATION_STATUS_NAMES } from "../../domain/deadlines";
 import { ConflictError, ForbiddenError, RuleViolationError } from "../../domain/errors";
 import { rectificationStore } from "../../services/context";
 import { citedOnOrder } from "../../services/evidence";
@@ -21,12 +22,12 @@ type Params = z.infer<typeof schemas.idParams>;
 async function reviewRectification({ caller, body, params, now }: RouteRequest<Body, undefined, Params>) {
   const r = await loadVisibleRectification(caller, params.id);
   if (!isTeamInspector(caller, r) && !isPlanner(caller)) {
-    throw new ForbiddenError(
-      "Only an inspector of the team, an organizer or an admin reviews rectifications.",
-    );
+    throw new ForbiddenError("只有本组督查员、督查组织人员或管理员可以回头看。");
   }
   if (r.status !== "submitted")
-    throw new ConflictError(`The order is ${r.status}; only a submitted report is reviewed.`);
+    throw new ConflictError(
+      `该整改单当前为“${RECTIFICATION_STATUS_NAMES[r.status]}”，只有已报告的整改单可以回头看。`,
+    );
   // 回头看 photos: each id a verified photo or document of this order taken for the review.
   const evidence = await citedOnOrder(
     body.evidenceIds,
@@ -49,8 +50,8 @@ async function reviewRectification({ caller, body, params, now }: RouteRequest<B
   } else {
     const deadline = new Date(body.deadline ?? "");
     if (!(deadline.getTime() > now.getTime()) || deadline.getTime() > now.getTime() + MAX_DEADLINE_MS) {
-      throw new RuleViolationError("The new deadline must be in the future, within a year.", [
-        { path: "body.deadline", message: "must be in the future, within a year" },
+      throw new RuleViolationError("新的整改期限须在今后一年之内。", [
+        { path: "body.deadline", message: "须在今后一年之内" },
       ]);
     }
     after = {
@@ -90,7 +91,7 @@ async function reviewRectification({ caller, body, params, now }: RouteRequest<B
       ],
       ...(closedOnTime !== undefined ? { closedOnTime } : {}),
     },
-    "The order changed while this review was processed; reload it.",
+    "整改单刚被他人修改，请刷新后重试。",
   );
   return json(200, rectificationView(after, now));
 }

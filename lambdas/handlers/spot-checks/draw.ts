@@ -21,8 +21,8 @@ type Params = z.infer<typeof schemas.idParams>;
 async function draw({ caller, params, now }: RouteRequest<undefined, undefined, Params>) {
   const spotCheck = await spotCheckStore.getSpotCheck(params.id);
   if (!spotCheck || !isOverseer(caller)) throw new NotFoundError();
-  if (!isPlanner(caller)) throw new ForbiddenError("Only organizers and admins run the draw.");
-  if (spotCheck.status !== "planned") throw new ConflictError("This spot check has been drawn already.");
+  if (!isPlanner(caller)) throw new ForbiddenError("只有督查组织人员和管理员可以抽签。");
+  if (spotCheck.status !== "planned") throw new ConflictError("该督查任务已经抽过签。");
 
   const inspectors = await inspectorStore.getInspectors(spotCheck.inspectorIds);
   const pool = [...inspectors.values()].map((i) => ({

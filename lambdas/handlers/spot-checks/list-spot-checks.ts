@@ -14,8 +14,7 @@ type Query = z.infer<typeof schemas.page>;
  * targets are read (and audited before arrival) through `GET /spot-checks/{id}`.
  */
 async function listSpotChecks({ caller, query }: RouteRequest<undefined, Query, undefined>) {
-  if (!isOverseer(caller))
-    throw new ForbiddenError("Only organizers, admins and officials list spot checks.");
+  if (!isOverseer(caller)) throw new ForbiddenError("只有督查组织人员、管理员和领导可以查看督查任务列表。");
   const page = await spotCheckStore.listSpotChecks(pageOf(query));
   return json(200, { items: page.items.map(spotCheckView), nextCursor: page.nextCursor });
 }

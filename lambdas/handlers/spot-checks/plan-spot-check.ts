@@ -40,38 +40,36 @@ const MAX_HORIZON_MS = 365 * 24 * 60 * 60 * 1000;
  * before it happens and can be re-computed once the seed is revealed after the window closes.
  */
 async function planSpotCheck({ caller, body, now }: RouteRequest<Body, undefined, undefined>) {
-  if (!isPlanner(caller)) throw new ForbiddenError("Only organizers and admins plan spot checks.");
+  if (!isPlanner(caller)) throw new ForbiddenError("只有督查组织人员和管理员可以制定督查任务。");
   const problems: FieldError[] = [];
   const start = new Date(body.window.start);
   const end = new Date(body.window.end);
   if (end.getTime() <= now.getTime() || end.getTime() > now.getTime() + MAX_HORIZON_MS) {
-    problems.push({ path: "body.window.end", message: "must be in the future, within a year" });
+    problems.push({ path: "body.window.end", message: "须在今后一年之内" });
   }
   if (start.getTime() >= end.getTime())
-    problems.push({ path: "body.window.start", message: "must be before window.end" });
+    problems.push({ path: "body.window.start", message: "须早于结束时间" });
 
   const template = await templateStore.getLatestTemplate(body.templateId);
-  if (!template) problems.push({ path: "body.templateId", message: "unknown template" });
+  if (!template) problems.push({ path: "body.templateId", message: "没有这个考评细则" });
 
   let candidates: string[] = [];
   if (body.candidateUnitIds) {
     candidates = [...new Set(body.candidateUnitIds)].sort();
     const found = await unitStore.getUnits(candidates);
     candidates.forEach((id, i) => {
-      if (!found.has(id))
-        problems.push({ path: `body.candidateUnitIds.${i}`, message: `unknown unit ${id}` });
+      if (!found.has(id)) problems.push({ path: `body.candidateUnitIds.${i}`, message: `没有单位 ${id}` });
     });
   } else if (body.parentUnitId) {
     if (!(await unitStore.getUnit(body.parentUnitId))) {
-      problems.push({ path: "body.parentUnitId", message: "unknown unit" });
+      problems.push({ path: "body.parentUnitId", message: "没有这个单位" });
     } else {
       candidates = await unitStore.leavesUnder(body.parentUnitId);
-      if (candidates.length === 0)
-        problems.push({ path: "body.parentUnitId", message: "has no units under it" });
+      if (candidates.length === 0) problems.push({ path: "body.parentUnitId", message: "其下没有单位" });
     }
   }
   if (candidates.length > 0 && body.sampleSize > candidates.length) {
-    problems.push({ path: "body.sampleSize", message: `exceeds the ${candidates.length} candidate units` });
+    problems.push({ path: "body.sampleSize", message: `超过了 ${candidates.length} 个候选单位` });
   }
 
   let inspectorIds: string[] = [];
@@ -79,8 +77,7 @@ async function planSpotCheck({ caller, body, now }: RouteRequest<Body, undefined
     inspectorIds = [...new Set(body.inspectorIds)].sort();
     const inspectors = await inspectorStore.getInspectors(inspectorIds);
     inspectorIds.forEach((id) => {
-      if (!inspectors.has(id))
-        problems.push({ path: "body.inspectorIds", message: `unknown inspector ${id}` });
+      if (!inspectors.has(id)) problems.push({ path: "body.inspectorIds", message: `没有督查员 ${id}` });
     });
   } else if (body.inspectorPoolUnitId) {
     const pool = await poolUnder(body.inspectorPoolUnitId);
@@ -96,8 +93,7 @@ async function planSpotCheck({ caller, body, now }: RouteRequest<Body, undefined
   }
   // Whether the pool can staff every candidate without a conflict is the draw's question (422 there).
   const teamSize = body.teamSize ?? 2;
-  if (problems.length > 0 || !template)
-    throw new RuleViolationError("The spot check cannot be planned.", problems);
+  if (problems.length > 0 || !template) throw new RuleViolationError("督查任务无法按此制定。", problems);
 
   const seed = newSeed();
   const at = now.toISOString();

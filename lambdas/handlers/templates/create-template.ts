@@ -13,7 +13,7 @@ type Body = z.infer<typeof schemas.createTemplate>;
 
 /** A checklist template (考评细则), version 1. Versions never change once written. */
 async function createTemplate({ caller, body, now }: RouteRequest<Body, undefined, undefined>) {
-  if (!isPlanner(caller)) throw new ForbiddenError("Only organizers and admins write checklists.");
+  if (!isPlanner(caller)) throw new ForbiddenError("只有督查组织人员和管理员可以编写考评细则。");
   const at = now.toISOString();
   const record: TemplateRecord = {
     templateId: randomUUID(),

@@ -17,7 +17,7 @@ type Params = z.infer<typeof schemas.unitParams>;
  * transaction so concurrent moves cannot close one either.
  */
 async function putUnit({ caller, body, params, now }: RouteRequest<Body, undefined, Params>) {
-  if (!isPlanner(caller)) throw new ForbiddenError("Only organizers and admins manage units.");
+  if (!isPlanner(caller)) throw new ForbiddenError("只有督查组织人员和管理员可以维护单位。");
   const unitId = params.unitId;
   const parentId = body.parentId ?? null;
   const existing = await unitStore.getUnit(unitId);
@@ -27,14 +27,12 @@ async function putUnit({ caller, body, params, now }: RouteRequest<Body, undefin
   if (parentId !== null) {
     const { ancestors, units } = await unitStore.lineage([parentId]);
     if (!units.has(parentId)) {
-      throw new RuleViolationError("The parent unit does not exist.", [
-        { path: "body.parentId", message: "unknown unit" },
-      ]);
+      throw new RuleViolationError("上级单位不存在。", [{ path: "body.parentId", message: "没有这个单位" }]);
     }
     const parentAncestors = ancestors[parentId] ?? [];
     if (wouldCreateCycle(unitId, parentId, parentAncestors)) {
-      throw new RuleViolationError("This parent would make the unit its own ancestor.", [
-        { path: "body.parentId", message: "would create a cycle in the unit tree" },
+      throw new RuleViolationError("这样设置会使该单位成为自己的上级。", [
+        { path: "body.parentId", message: "会在单位树中形成循环" },
       ]);
     }
     parentPath = [...parentAncestors, parentId];
