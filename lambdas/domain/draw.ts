@@ -163,7 +163,7 @@ export function drawTargets(input: DrawInput): DrawResult {
       if (eligible < teamSize) {
         errors.push({
           path: "candidates",
-          message: `单位 ${unitId} 无法组队：人员库中只有 ${eligible} 名督查员与其无回避关系，需要 ${teamSize} 名`,
+          message: `单位 "${unitId}" 无法组队：人员库中只有 ${eligible} 名督查员与其无回避关系，需要 ${teamSize} 名`,
         });
       }
     }
