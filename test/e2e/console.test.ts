@@ -1,12 +1,11 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { endpoints } from "../../web/src/endpoints";
 import { Api, type Client, eventually, isoIn } from "../support/api";
+import { buildConsole, launchChromium, SHOTS } from "../support/console";
 import { ServerProcess } from "../support/local";
 import { buildWorld, drawOne, type World } from "../support/scenario";
 
@@ -16,9 +15,7 @@ import { buildWorld, drawOne, type World } from "../support/scenario";
  * (CONSOLE_DIR), so the run tests the current source and never races a build of web/dist.
  * Screenshots of the main pages are written to test/e2e/screenshots/ on every run.
  */
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const SHOTS = join(ROOT, "test", "e2e", "screenshots");
+const _ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 860 };
 
@@ -29,45 +26,13 @@ let world: World;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}: sudo apt-get install -y chromium (as .ci/run does)`);
-  }
-  consoleDir = mkdtempSync(join(tmpdir(), "spot-console-"));
-  execFileSync(
-    process.execPath,
-    [
-      join(ROOT, "node_modules/vite/bin/vite.js"),
-      "build",
-      "web",
-      "--outDir",
-      consoleDir,
-      "--emptyOutDir",
-      "--logLevel",
-      "warn",
-    ],
-    { cwd: ROOT, stdio: "pipe" },
-  );
-  process.env.CONSOLE_DIR = consoleDir;
-  mkdirSync(SHOTS, { recursive: true });
+  consoleDir = buildConsole("console");
 
   server = await ServerProcess.create("console");
   await server.start();
   api = new Api(server.url, server.dataDir);
   world = await buildWorld(api, "c");
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // Playwright gives every launch a fresh temporary profile (user data dir) of its own.
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

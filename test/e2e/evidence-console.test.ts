@@ -1,11 +1,10 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Api, type Client, eventually } from "../support/api";
+import { buildConsole, launchChromium, SHOTS } from "../support/console";
 import { ServerProcess } from "../support/local";
 import { type ExifFacts, jpeg, notAnImage, pdf } from "../support/photos";
 import { buildWorld, drawOne, type World } from "../support/scenario";
@@ -19,9 +18,7 @@ import { buildWorld, drawOne, type World } from "../support/scenario";
  * adds a photo of their own and accepts; the organizer sees the thumbnails on the assignment and the
  * order. Screenshots go to test/e2e/screenshots/ like the other console tests.
  */
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const SHOTS = join(ROOT, "test", "e2e", "screenshots");
+const _ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 860 };
 
@@ -31,44 +28,12 @@ let world: World;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}: sudo apt-get install -y chromium (as .ci/run does)`);
-  }
-  // The console of the current source, built apart from web/dist (as console.test.ts does).
-  consoleDir = mkdtempSync(join(tmpdir(), "spot-evidence-console-"));
-  execFileSync(
-    process.execPath,
-    [
-      join(ROOT, "node_modules/vite/bin/vite.js"),
-      "build",
-      "web",
-      "--outDir",
-      consoleDir,
-      "--emptyOutDir",
-      "--logLevel",
-      "warn",
-    ],
-    { cwd: ROOT, stdio: "pipe" },
-  );
-  process.env.CONSOLE_DIR = consoleDir;
-  mkdirSync(SHOTS, { recursive: true });
+  consoleDir = buildConsole("evidence-console");
 
   server = await ServerProcess.create("evidence-console");
   await server.start();
   world = await buildWorld(new Api(server.url, server.dataDir), "ec");
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

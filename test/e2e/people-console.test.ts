@@ -1,11 +1,10 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Api, type Client } from "../support/api";
+import { buildConsole, launchChromium, SHOTS } from "../support/console";
 import { ServerProcess } from "../support/local";
 import { buildWorld, type World } from "../support/scenario";
 
@@ -19,9 +18,7 @@ import { buildWorld, type World } from "../support/scenario";
  * password; sign-out revokes the refresh token. Organizers are offered inspectors only. Imports:
  * template, an invalid file listed row by row, a valid one with its credentials download.
  */
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const SHOTS = join(ROOT, "test", "e2e", "screenshots");
+const _ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DESKTOP = { width: 1280, height: 860 };
 const PHONE = { width: 390, height: 844 };
 
@@ -39,26 +36,7 @@ let signInEndpoint: string;
 let clientId: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}: sudo apt-get install -y chromium (as .ci/run does)`);
-  }
-  consoleDir = mkdtempSync(join(tmpdir(), "spot-console-"));
-  execFileSync(
-    process.execPath,
-    [
-      join(ROOT, "node_modules/vite/bin/vite.js"),
-      "build",
-      "web",
-      "--outDir",
-      consoleDir,
-      "--emptyOutDir",
-      "--logLevel",
-      "warn",
-    ],
-    { cwd: ROOT, stdio: "pipe" },
-  );
-  process.env.CONSOLE_DIR = consoleDir;
-  mkdirSync(SHOTS, { recursive: true });
+  consoleDir = buildConsole("console");
 
   server = await ServerProcess.create("people-console");
   await server.start();
@@ -70,19 +48,7 @@ beforeAll(async () => {
   };
   signInEndpoint = config.signIn.endpoint;
   clientId = config.signIn.clientId;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
