@@ -4,6 +4,7 @@ import { httpRoute, json, type RouteRequest } from "../../api/http";
 import * as schemas from "../../api/schemas";
 import { isOverdue } from "../../domain/deadlines";
 import { NotFoundError } from "../../domain/errors";
+import { compareForRanking } from "../../domain/scoring";
 import { assignmentStore, rectificationStore, spotCheckStore, unitStore } from "../../services/context";
 import { rectificationView } from "../../services/views";
 import { auditPreArrivalReads } from "../../services/visibility";
@@ -11,8 +12,9 @@ import { auditPreArrivalReads } from "../../services/visibility";
 type Params = z.infer<typeof schemas.idParams>;
 
 /**
- * The bulletin (通报) of a spot check: units ranked by score, best first (a vetoed unit ranks below
- * every unit that was not vetoed), the problems found, overdue orders, escalations and missed visits.
+ * The bulletin (通报) of a spot check: units ranked by score, best first — by the exact percentage
+ * (never the rounded `percent`), ties by points, vetoed units last — the problems found, overdue
+ * orders, escalations and missed visits.
  */
 async function getBulletin({ caller, params, now }: RouteRequest<undefined, undefined, Params>) {
   if (!isOverseer(caller)) throw new NotFoundError();
@@ -39,10 +41,7 @@ async function getBulletin({ caller, params, now }: RouteRequest<undefined, unde
       grade: a.score?.grade ?? "",
       vetoed: a.score?.vetoed ?? false,
     }))
-    .sort(
-      (x, y) =>
-        Number(x.vetoed) - Number(y.vetoed) || y.percent - x.percent || x.unitId.localeCompare(y.unitId),
-    )
+    .sort((x, y) => compareForRanking(x, y) || x.unitId.localeCompare(y.unitId))
     .map((r, i) => ({ rank: i + 1, ...r }));
 
   const problems = orders.map((o) => ({ ...rectificationView(o, now), unitName: nameOf(o.unitId) }));
