@@ -73,5 +73,9 @@ export function temporaryPassword(length = 14): string {
     const j = randomInt(i + 1);
     [chars[i], chars[j]] = [chars[j] ?? "", chars[i] ?? ""];
   }
+  // Never a symbol first: a spreadsheet would take `=`, `+` or `@` for a formula, and the credentials
+  // workbook writes such text with a leading `'` (lambdas/domain/spreadsheet-cells.ts).
+  const first = chars.findIndex((c) => !SYMBOLS.includes(c));
+  [chars[0], chars[first]] = [chars[first] ?? "", chars[0] ?? ""];
   return chars.join("");
 }

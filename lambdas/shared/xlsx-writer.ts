@@ -1,11 +1,13 @@
 import { crc32, deflateRawSync } from "node:zlib";
+import { neutralizeFormula } from "../domain/spreadsheet-cells";
 
 /**
  * A small writer of .xlsx workbooks (Office Open XML: a zip of XML parts) for the files this
  * system hands out — the import templates and the credentials workbook. Strings are written inline,
  * the header row bold and frozen, code and phone columns formatted as text so that what people type
  * there stays text. Written by hand rather than with exceljs so that the template route's bundle
- * stays small (exceljs is only loaded by the import runner, which reads files).
+ * stays small (exceljs is only loaded by the import runner, which reads files). Text that a spreadsheet
+ * would run as a formula is written with a leading `'` (lambdas/domain/spreadsheet-cells.ts).
  */
 export type XlsxValue = string | number | null;
 
@@ -71,7 +73,8 @@ function sheetXml(sheet: XlsxSheet): string {
           const s = style === STYLE.normal ? "" : ` s="${style}"`;
           if (typeof value === "number" && Number.isFinite(value))
             return `<c r="${ref}"${s}><v>${value}</v></c>`;
-          return `<c r="${ref}"${s} t="inlineStr"><is><t xml:space="preserve">${escapeXml(String(value))}</t></is></c>`;
+          const shown = escapeXml(neutralizeFormula(String(value)));
+          return `<c r="${ref}"${s} t="inlineStr"><is><t xml:space="preserve">${shown}</t></is></c>`;
         })
         .join("");
       return `<row r="${r + 1}">${cells}</row>`;

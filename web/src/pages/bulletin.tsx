@@ -1,3 +1,4 @@
+import { neutralizeFormula } from "../../../lambdas/domain/spreadsheet-cells";
 import type { Bulletin } from "../api";
 import {
   ASSIGNMENT_STATUS,
@@ -15,8 +16,9 @@ import {
   useLoad,
 } from "../ui";
 
+/** One CSV field: text a spreadsheet would run as a formula gets a leading `'`, then RFC 4180 quoting. */
 function csvCell(v: unknown): string {
-  const s = v === undefined || v === null ? "" : String(v);
+  const s = v === undefined || v === null ? "" : typeof v === "string" ? neutralizeFormula(v) : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
