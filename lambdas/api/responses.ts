@@ -354,6 +354,11 @@ const auditTrail = z.strictObject({
     z.strictObject({ verified: z.literal(true) }),
     z.strictObject({ verified: z.literal(false), brokenAt: z.int() }),
   ]),
+  actors: z
+    .record(z.string(), z.strictObject({ name: z.string(), roles: ids }))
+    .register(z.globalRegistry, {
+      description: "Who acted, by actor id: a person's name and roles (the workflow and script tokens are absent).",
+    }),
 });
 
 const notification = z.strictObject({

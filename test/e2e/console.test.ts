@@ -218,8 +218,13 @@ describe("official: 整改督办看板", () => {
 
     // The audit trail of the assignment.
     await page.goto(`${server.url}/#/audit/${assignment.assignmentId}`);
-    await page.locator("table.audit tbody tr").first().waitFor();
-    expect(await page.locator("table.audit").textContent()).toContain("到场签到");
+    await page.locator(".audit-timeline > li").first().waitFor();
+    const timeline = page.locator(".audit-timeline");
+    expect(await timeline.textContent()).toContain("到场签到");
+    // Who by name and role, the chain's verification as a badge, the hashes folded away.
+    expect(await timeline.locator('li[data-action="arrived"] .who-actor').textContent()).toMatch(/（督查员）$/);
+    expect(await page.locator('.chain-badge[data-chain="verified"]').textContent()).toContain("哈希链校验通过");
+    expect(await page.locator("details.tech").first().getAttribute("open")).toBeNull();
     await shot(page, "audit");
     expect((page as Page & { errors?: string[] }).errors).toEqual([]);
     await context.close();

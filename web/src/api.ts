@@ -76,6 +76,10 @@ export interface SpotCheckSummary {
   teamSize: number;
   window: Window;
   rectifyWithinDays: number;
+  /** 工作日: when set, deadlines count working days (v2). */
+  rectifyWithinWorkdays?: number;
+  maxExtensions?: number;
+  excludeInspectedWithinDays?: number;
   escalateAfterHours: number;
   status: SpotCheckStatus;
   seedCommitment: string;
@@ -96,6 +100,12 @@ export interface DrawResult {
   status: string;
   assignments: { assignmentId: string; unitId: string; inspectorIds: string[] }[];
 }
+/** A unit left out of the candidates by 减负 (`excludeInspectedWithinDays`): its last arrival. */
+export interface DrawExclusion {
+  unitId: string;
+  lastArrivalAt?: string;
+  [key: string]: unknown;
+}
 export interface DrawProof {
   spotCheckId?: string;
   status?: SpotCheckStatus;
@@ -104,12 +114,15 @@ export interface DrawProof {
   seedRevealed?: boolean;
   revealAfter?: string;
   algorithm?: string;
-  sampleSize?: number;
-  teamSize?: number;
+  sampleSize: number;
+  teamSize: number;
   candidates: string[];
-  selected?: unknown;
+  pool: { inspectorId: string; homeUnitId?: string }[];
+  lineage?: Record<string, string[]>;
+  selected: { unitId: string; inspectorIds: string[] }[];
+  excluded?: (DrawExclusion | string)[];
+  excludeInspectedWithinDays?: number;
   drawnAt?: string;
-  [key: string]: unknown;
 }
 export type Severity = "minor" | "major" | "critical";
 export interface Assignment extends AssignmentSummary {
@@ -141,6 +154,36 @@ export interface Assignment extends AssignmentSummary {
 }
 export type Light = "green" | "yellow" | "red";
 export type RectificationStatus = "open" | "submitted" | "closed";
+export type ExtensionStatus = "pending" | "approved" | "refused";
+/** 延期申请 as an order lists it. */
+export interface ExtensionRequest {
+  requestId: string;
+  status: ExtensionStatus;
+  reason: string;
+  requestedDeadline: string;
+  requestedAt?: string;
+  requestedBy?: string;
+  decidedBy?: string;
+  decidedAt?: string;
+  comment?: string;
+  /** The deadline an approval set (the requested one unless the approver chose another). */
+  deadline?: string;
+}
+/** A pending request as the queue lists it (`GET /extension-requests`). */
+export interface ExtensionQueueItem {
+  requestId: string;
+  rectificationId: string;
+  unitId: string;
+  unitName?: string;
+  description: string;
+  deadline: string;
+  reason: string;
+  requestedDeadline: string;
+  requestedAt: string;
+  requestedBy: string;
+  requestedByName?: string;
+  status: ExtensionStatus;
+}
 export interface Rectification {
   rectificationId: string;
   assignmentId: string;
@@ -160,10 +203,24 @@ export interface Rectification {
     action: string;
     comment?: string;
     deadline?: string;
+    previousDeadline?: string;
+    requestId?: string;
     level?: number;
+    accepts?: number;
     evidenceIds?: string[];
     purpose?: EvidencePurpose;
   }[];
+  /** v2 (督办): the first deadline, the extensions, the kept record of lateness, four-eyes 销号. */
+  originalDeadline?: string;
+  extensionRequests?: ExtensionRequest[];
+  extensionsUsed?: number;
+  maxExtensions?: number;
+  everOverdue?: boolean;
+  maxEscalationLevel?: number;
+  closedLate?: boolean;
+  accepts?: number;
+  acceptsRequired?: number;
+  calendarApproximate?: boolean;
   /** The photos of the issue this order came from (问题照片): its 整改前 photos. */
   beforeEvidenceIds?: string[];
   report?: {
@@ -237,6 +294,7 @@ export interface Dashboard {
   overdue: (Rectification & { daysOverdue: number })[];
   dueSoon: Rectification[];
   byUnit: UnitRow[];
+  extensionRequests?: { pending: number };
 }
 export interface Bulletin {
   spotCheckId: string;
@@ -265,12 +323,33 @@ export interface AuditEntry {
   at: string;
   actor: string;
   action: string;
+  seq?: number;
+  prevHash?: string;
+  hash?: string;
   [detail: string]: unknown;
+}
+/** Who acted in an audit trail: a person's name and roles, by id. */
+export interface AuditActor {
+  name: string;
+  roles: string[];
+}
+export interface AuditTrail {
+  entityId: string;
+  items: AuditEntry[];
+  nextCursor: string | null;
+  chain?: { verified: true } | { verified: false; brokenAt: number };
+  actors?: Record<string, AuditActor>;
 }
 export interface Notification {
   notificationId: string;
   at: string;
-  kind: "rectification_issued" | "overdue_reminder" | "escalation";
+  kind:
+    | "rectification_issued"
+    | "overdue_reminder"
+    | "escalation"
+    | "assignment_dispatched"
+    | "report_received"
+    | "deadline_near";
   level: number;
   title: string;
   body: string;
@@ -337,7 +416,10 @@ export interface Bodies {
     teamSize?: number;
     window: Window;
     rectifyWithinDays?: number;
+    rectifyWithinWorkdays?: number;
     escalateAfterHours?: number;
+    maxExtensions?: number;
+    excludeInspectedWithinDays?: number;
   };
   recordArrival: { location: LatLng };
   submitFindings: {
@@ -348,6 +430,7 @@ export interface Bodies {
       severity: Severity;
       deadline?: string;
       rectifyWithinDays?: number;
+      rectifyWithinWorkdays?: number;
       evidenceIds?: string[];
     }[];
   };
@@ -384,6 +467,8 @@ export interface Bodies {
     enabled?: boolean;
   };
   createImport: { kind: ImportKind; fileName: string; contentType: string; size?: number };
+  requestExtension: { reason: string; requestedDeadline: string };
+  decideExtension: { decision: "approve" | "refuse"; comment: string; deadline?: string };
 }
 
 export interface Responses {
@@ -413,7 +498,7 @@ export interface Responses {
   getEvidence: Evidence;
   listEvidence: Page<Evidence>;
   dashboard: Dashboard;
-  audit: { entityId: string; items: AuditEntry[]; nextCursor: string | null };
+  audit: AuditTrail;
   notifications: Page<Notification>;
   listPeople: Page<Person>;
   getPerson: Person;
@@ -423,6 +508,9 @@ export interface Responses {
   createImport: ImportUpload;
   getImport: ImportJob;
   importTemplate: Blob;
+  requestExtension: { requestId: string; status: ExtensionStatus };
+  decideExtension: Rectification;
+  listExtensionRequests: Page<ExtensionQueueItem>;
 }
 
 /** `{unitId}` in a path template → `{ unitId: string }`. */
@@ -557,7 +645,8 @@ export class ApiClient {
       | "listRectifications"
       | "listEvidence"
       | "notifications"
-      | "listPeople",
+      | "listPeople"
+      | "listExtensionRequests",
   >(
     name: N,
     options: CallOptions<N>,

@@ -37,7 +37,10 @@ export const endpoints = {
       "teamSize",
       "window",
       "rectifyWithinDays",
+      "rectifyWithinWorkdays",
       "escalateAfterHours",
+      "maxExtensions",
+      "excludeInspectedWithinDays",
     ],
   },
   draw: { method: "POST", path: "/spot-checks/{id}/draw" },
@@ -94,6 +97,21 @@ export const endpoints = {
   createImport: { method: "POST", path: "/imports", body: ["kind", "fileName", "contentType", "size"] },
   getImport: { method: "GET", path: "/imports/{importId}" },
   importTemplate: { method: "GET", path: "/imports/templates/{kind}" },
+  requestExtension: {
+    method: "POST",
+    path: "/rectifications/{id}/extension-requests",
+    body: ["reason", "requestedDeadline"],
+  },
+  decideExtension: {
+    method: "POST",
+    path: "/rectifications/{id}/extension-requests/{requestId}/decision",
+    body: ["decision", "comment", "deadline"],
+  },
+  listExtensionRequests: {
+    method: "GET",
+    path: "/extension-requests",
+    query: ["status", "limit", "cursor"],
+  },
 } as const satisfies Record<string, Endpoint>;
 
 export type EndpointName = keyof typeof endpoints;

@@ -9,6 +9,7 @@ import {
   type EvidenceUpload,
   type LatLng,
 } from "./api";
+import { PURPOSE_NAMES } from "./labels";
 import { app, errorText, fmtTime, PersonName } from "./ui";
 
 /**
@@ -18,12 +19,7 @@ import { app, errorText, fmtTime, PersonName } from "./ui";
  * the full-size view of what is stored. Every page that takes or shows evidence uses this module.
  */
 
-export const PURPOSE_NAMES: Record<EvidencePurpose, string> = {
-  finding: "问题照片",
-  before: "整改前",
-  after: "整改后",
-  review: "回头看",
-};
+export { PURPOSE_NAMES };
 
 /** What the API accepts (API.md "Evidence"): these types, at most 10 MiB. */
 const ACCEPTED_TYPES = ["image/jpeg", "image/png", "image/webp", "application/pdf"];

@@ -6,6 +6,7 @@ import { AssignmentPage, AssignmentsPage } from "./pages/assignments";
 import { AuditPage } from "./pages/audit";
 import { BulletinPage } from "./pages/bulletin";
 import { DashboardPage } from "./pages/dashboard";
+import { ExtensionRequestsPage } from "./pages/extensions";
 import { ImportsPage } from "./pages/imports";
 import { LoginPage } from "./pages/login";
 import { NotificationsPage } from "./pages/notifications";
@@ -54,6 +55,7 @@ function navLinks(): [string, string][] {
   if (hasRole("inspector")) links.push(["rectifications", "回头看"]);
   else if (hasRole("unit")) links.push(["rectifications", "我的整改单"]);
   else if (isOverseer()) links.push(["rectifications", "整改单"]);
+  if (isOrganizer()) links.push(["extension-requests", "延期审批"]);
   if (isOverseer()) links.push(["audit", "审计追踪"]);
   links.push(["notifications", "通知"]);
   return links;
@@ -84,6 +86,8 @@ function Page({ parts }: { parts: string[] }) {
       return second ? <AssignmentPage id={second} /> : <AssignmentsPage />;
     case "rectifications":
       return second ? <RectificationPage id={second} /> : <RectificationsPage />;
+    case "extension-requests":
+      return isOrganizer() ? <ExtensionRequestsPage /> : null;
     case "audit":
       return <AuditPage id={second} />;
     case "notifications":

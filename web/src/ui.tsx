@@ -1,17 +1,8 @@
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import {
-  ApiClient,
-  ApiError,
-  type AssignmentStatus,
-  type Inspector,
-  type Light,
-  type RectificationStatus,
-  type Severity,
-  type SpotCheckStatus,
-  type Unit,
-} from "./api";
+import { ApiClient, ApiError, type Inspector, type Light, type Unit } from "./api";
 import type { Auth, ConsoleConfig, Session } from "./auth";
+import { ESCALATION, fieldName, LIGHT, roleNames, SYSTEM_ACTORS } from "./labels";
 
 /** The signed-in console: configuration, session, sign-in and API client (set by main.tsx). */
 export const app: {
@@ -37,39 +28,21 @@ export function navigate(hash: string): void {
   location.hash = hash;
 }
 
-// ---------- words of the field ----------
-export const ASSIGNMENT_STATUS: Record<AssignmentStatus, string> = {
-  dispatched: "待检查",
-  on_site: "已到场",
-  scored: "已评分",
-  rectifying: "整改中",
-  closed: "已办结",
-  missed: "未按期检查",
-};
-export const RECT_STATUS: Record<RectificationStatus, string> = {
-  open: "待整改",
-  submitted: "已报告待回头看",
-  closed: "已销号",
-};
-export const SEVERITY: Record<Severity, string> = { minor: "一般", major: "较重", critical: "严重" };
-export const LIGHT: Record<Light, string> = { green: "绿灯", yellow: "黄灯", red: "红灯" };
-export const ESCALATION = ["—", "催办", "问责"];
-export const SPOT_CHECK_STATUS: Record<SpotCheckStatus, string> = {
-  planned: "待抽签",
-  dispatched: "已派出",
-};
-export const ROLE_NAMES: Record<string, string> = {
-  admin: "管理员",
-  organizer: "督查组织",
-  inspector: "督查员",
-  unit: "被检查单位",
-  official: "领导",
-};
-
-/** "管理员、督查组织": the roles in Chinese. */
-export function roleNames(roles: readonly string[]): string {
-  return roles.map((r) => ROLE_NAMES[r] ?? r).join("、");
-}
+// ---------- words of the field (labels.ts) ----------
+export {
+  ASSIGNMENT_STATUS,
+  ESCALATION,
+  fmtDate,
+  fmtTime,
+  kindName,
+  LIGHT,
+  RECT_STATUS,
+  ROLE_NAMES,
+  roleNames,
+  SEVERITY,
+  SPOT_CHECK_STATUS,
+  TIME_ZONE,
+} from "./labels";
 
 /** Who is signed in, as the header shows it: the name, else (a script token) "脚本令牌"; never an id. */
 export function whoIs(session: Session): { name: string; roles: string } {
@@ -91,26 +64,7 @@ export function saveBlob(blob: Blob, name: string): void {
 
 // ---------- formatting ----------
 const DAY = 86_400_000;
-/** Times are read and typed in China Standard Time, wherever the browser is. */
-export const TIME_ZONE = "Asia/Shanghai";
 const CST_MS = 8 * 3_600_000;
-export function fmtTime(iso: string | undefined): string {
-  if (!iso) return "—";
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleString("zh-CN", {
-    timeZone: TIME_ZONE,
-    hour12: false,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-  });
-}
-export function fmtDate(iso: string): string {
-  return new Date(iso).toLocaleDateString("zh-CN", { timeZone: TIME_ZONE, month: "2-digit", day: "2-digit" });
-}
 export function pct(rate: number | null | undefined): string {
   return rate === null || rate === undefined ? "—" : `${Math.round(rate * 1000) / 10}%`;
 }
@@ -176,6 +130,9 @@ const unitCache = new Map<string, Promise<Unit | undefined>>();
 export function forgetCaches(): void {
   unitCache.clear();
   inspectorCache.clear();
+  knownNames.clear();
+  knownRoles.clear();
+  directory = undefined;
 }
 export function getUnitCached(unitId: string): Promise<Unit | undefined> {
   let p = unitCache.get(unitId);
@@ -195,33 +152,124 @@ export function getInspectorCached(inspectorId: string): Promise<Inspector | und
   return p;
 }
 
-export function UnitName({ id }: { id: string }) {
-  const [name, setName] = useState<string | undefined>();
+// ---------- names of people (cached for the session) ----------
+/** Names and roles by person id that this session has read: pages' `names`, GET /people, GET /inspectors. */
+const knownNames = new Map<string, string>();
+const knownRoles = new Map<string, readonly string[]>();
+const nameListeners = new Set<() => void>();
+const notifyNames = () => {
+  for (const listener of nameListeners) listener();
+};
+/** Keeps the names a response gave (`names` of an assignment or an order, `actors` of an audit trail). */
+export function rememberNames(names: Record<string, string> | undefined): void {
+  let changed = false;
+  for (const [id, name] of Object.entries(names ?? {})) {
+    if (knownNames.get(id) !== name) {
+      knownNames.set(id, name);
+      changed = true;
+    }
+  }
+  if (changed) notifyNames();
+}
+export function rememberRoles(id: string, roles: readonly string[]): void {
+  knownRoles.set(id, roles);
+}
+export const rolesOf = (id: string): readonly string[] | undefined => knownRoles.get(id);
+
+let directory: Promise<void> | undefined;
+/**
+ * Loads once per session the people this role may list: everyone for an admin (GET /people), the
+ * inspectors for organizers and officials (GET /inspectors). Others read names from their pages.
+ */
+export function loadDirectory(): Promise<void> {
+  if (!directory) {
+    const jobs: Promise<void>[] = [];
+    if (isAdmin())
+      jobs.push(
+        app.api.all("listPeople", {}, 10_000).then((people) => {
+          for (const p of people) {
+            knownNames.set(p.personId, p.name);
+            knownRoles.set(p.personId, p.roles);
+          }
+        }),
+      );
+    if (isOverseer())
+      jobs.push(
+        app.api.all("listInspectors", {}, 10_000).then((inspectors) => {
+          for (const i of inspectors) {
+            if (!knownNames.has(i.inspectorId)) knownNames.set(i.inspectorId, i.name);
+            if (!knownRoles.has(i.inspectorId)) knownRoles.set(i.inspectorId, ["inspector"]);
+          }
+        }),
+      );
+    directory = Promise.allSettled(jobs).then(notifyNames);
+  }
+  return directory;
+}
+
+/** A person's name as far as this session knows it now (系统 for the workflow). */
+export function nameOf(id: string): string | undefined {
+  return SYSTEM_ACTORS[id] ?? knownNames.get(id);
+}
+
+/** Re-renders when names arrive. */
+function useNameVersion(): void {
+  const [, setTick] = useState(0);
   useEffect(() => {
+    const listener = () => setTick((t) => t + 1);
+    nameListeners.add(listener);
+    return () => {
+      nameListeners.delete(listener);
+    };
+  }, []);
+}
+
+export function UnitName({ id, name }: { id: string; name?: string | undefined }) {
+  const [loaded, setName] = useState<string | undefined>();
+  useEffect(() => {
+    if (name) return;
     let live = true;
     void getUnitCached(id).then((u) => live && setName(u?.name));
     return () => {
       live = false;
     };
-  }, [id]);
-  return <span title={id}>{name ?? id}</span>;
+  }, [id, name]);
+  const shown = name ?? loaded;
+  return shown ? <span title={id}>{shown}</span> : <span class="muted">（单位加载中）</span>;
 }
 export function InspectorName({ id }: { id: string }) {
-  const [name, setName] = useState<string | undefined>();
+  return <PersonName id={id} />;
+}
+
+/**
+ * A person by name: the name the page's response gave, else what the session knows (GET /people,
+ * GET /inspectors, an inspector profile), 系统 for the workflow; an id the API has no name for (a
+ * script token's) is shown as 未登记账号 with the id.
+ */
+export function PersonName({ id, names }: { id: string; names?: Record<string, string> | undefined }) {
+  useNameVersion();
+  const [looked, setLooked] = useState<"no" | "yes">("no");
+  const known = names?.[id] ?? nameOf(id);
   useEffect(() => {
+    if (known) return;
     let live = true;
-    void getInspectorCached(id).then((u) => live && setName(u?.name));
+    void loadDirectory()
+      .then(() => (nameOf(id) ? undefined : getInspectorCached(id)))
+      .then((i) => {
+        if (i) rememberNames({ [id]: i.name });
+        if (live) setLooked("yes");
+      });
     return () => {
       live = false;
     };
-  }, [id]);
-  return <span title={id}>{name ?? id}</span>;
-}
-
-/** A person: the name the page's response gave, else an inspector's profile name, else the id. */
-export function PersonName({ id, names }: { id: string; names?: Record<string, string> | undefined }) {
-  const known = names?.[id];
-  return known ? <span title={id}>{known}</span> : <InspectorName id={id} />;
+  }, [id, known]);
+  if (known) return <span title={id}>{known}</span>;
+  if (looked === "no") return <span class="muted">…</span>;
+  return (
+    <span class="unnamed">
+      未登记账号（<code data-verbatim>{id}</code>）
+    </span>
+  );
 }
 
 // ---------- small components ----------
@@ -236,43 +284,42 @@ export function LightBadge({ light }: { light: Light | null | undefined }) {
 }
 export function EscalationBadge({ level }: { level: number }) {
   if (level <= 0) return <span class="muted">—</span>;
-  return <span class={`badge esc-${level}`}>{ESCALATION[level] ?? `级别 ${level}`}</span>;
+  return <span class={`badge esc-${level}`}>{ESCALATION[level] ?? `${level} 级督办`}</span>;
 }
 export function StatusBadge({ text, tone }: { text: string; tone?: string }) {
   return <span class={`badge ${tone ?? ""}`}>{text}</span>;
 }
 
-/** Request fields as the forms name them, for the messages of a refused request. */
-const FIELD_NAMES: Record<string, string> = {
-  name: "名称",
-  phone: "手机号",
-  username: "用户名",
-  roles: "角色",
-  unitId: "所在单位",
-  homeUnitId: "所属单位",
-  enabled: "状态",
-  fileName: "文件",
-  contentType: "文件类型",
-};
-function fieldName(path: string): string {
-  const key = path.replace(/^(body|query|params)\./, "").split(/[.[]/)[0] ?? path;
-  return FIELD_NAMES[key] ?? path;
-}
-
+/**
+ * A refused request in the person's words: the problem's `detail` (Chinese from the API), then each
+ * invalid field by its form name; a failed connection as such. Never the problem's English paths.
+ */
 export function errorText(error: unknown): string {
   if (error instanceof ApiError) {
-    const fields = error.errors.map((e) => `${fieldName(e.path)}：${e.message}`).join("；");
     const known: Record<number, string> = {
       401: "登录已失效，请重新登录",
       403: "当前角色无权进行此操作",
       404: "未找到（或对您保密）",
       409: "状态冲突：该步骤已完成或尚未到这一步",
       422: "规则不允许",
+      429: "请求过于频繁，请稍后重试",
     };
-    return `${known[error.status] ?? `错误 ${error.status}`}：${error.detail}${fields ? `（${fields}）` : ""}`;
+    const fallback = known[error.status] ?? (error.status >= 500 ? "服务繁忙，请稍后重试" : "请求未被接受");
+    const detail = hasChinese(error.detail) ? error.detail : fallback;
+    const fields = error.errors
+      .filter((e) => hasChinese(e.message) && !detail.includes(e.message))
+      .map((e) => {
+        const name = fieldName(e.path);
+        return name ? `${name}：${e.message}` : e.message;
+      });
+    return fields.length > 0 ? `${detail}（${fields.join("；")}）` : detail;
   }
-  return error instanceof Error ? error.message : String(error);
+  // fetch's own failure: no answer at all.
+  if (error instanceof TypeError) return "无法连接服务器，请检查网络后重试";
+  const message = error instanceof Error ? error.message : String(error);
+  return hasChinese(message) ? message : "操作未完成，请重试";
 }
+const hasChinese = (text: string): boolean => /\p{Script=Han}/u.test(text);
 export function ErrorBox({ error }: { error: unknown }) {
   if (!error) return null;
   return (

@@ -205,7 +205,9 @@ interface IssueState {
   itemCode: string;
   description: string;
   severity: Severity;
-  period: "1" | "7" | "15" | "custom";
+  period: "1" | "7" | "15" | "workdays" | "custom";
+  /** 工作日: "N 个工作日" (1–60) when `period` is "workdays". */
+  workdays: string;
   deadline: string;
 }
 let issueKeys = 0;
@@ -276,7 +278,9 @@ function FindingsForm({ assignment, onDone }: { assignment: Assignment; onDone: 
           severity: x.severity,
           ...(x.period === "custom"
             ? { deadline: fromLocalInput(x.deadline) }
-            : { rectifyWithinDays: Number(x.period) }),
+            : x.period === "workdays"
+              ? { rectifyWithinWorkdays: Number(x.workdays) }
+              : { rectifyWithinDays: Number(x.period) }),
           ...(photos.length > 0 ? { evidenceIds: photos } : {}),
         };
       }),
@@ -339,6 +343,7 @@ function FindingsForm({ assignment, onDone }: { assignment: Assignment; onDone: 
         description,
         severity: "major",
         period: "7",
+        workdays: "3",
         deadline: toLocalInput(new Date(Date.now() + 7 * 86_400_000)),
       },
     ]);
@@ -465,9 +470,26 @@ function FindingsForm({ assignment, onDone }: { assignment: Assignment; onDone: 
                   <option value="1">立即整改（1 天内）</option>
                   <option value="7">限期 7 天</option>
                   <option value="15">限期 15 天</option>
+                  <option value="workdays">限期 {x.workdays || "若干"} 个工作日</option>
                   <option value="custom">指定期限</option>
                 </select>
               </label>
+              {x.period === "workdays" ? (
+                <label class="short">
+                  工作日数
+                  <input
+                    name={`issue-workdays-${n}`}
+                    type="number"
+                    inputMode="numeric"
+                    min={1}
+                    max={60}
+                    step={1}
+                    value={x.workdays}
+                    onInput={(e) => setIssue(x.key, { workdays: e.currentTarget.value })}
+                    required
+                  />
+                </label>
+              ) : null}
               {x.period === "custom" ? (
                 <label>
                   整改期限

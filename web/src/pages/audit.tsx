@@ -1,64 +1,219 @@
-import { useState } from "preact/hooks";
-import { app, Empty, ErrorBox, fmtTime, Loading, navigate, Section, useLoad } from "../ui";
+import type { ComponentChildren } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import type { AuditActor, AuditEntry, AuditTrail } from "../api";
+import { fmtSize } from "../evidence";
+import {
+  AUDIT_ACTIONS,
+  ESCALATION,
+  FIELD_NAMES,
+  label,
+  PURPOSE_NAMES,
+  RECT_STATUS,
+  roleNames,
+  SEVERITY,
+  SYSTEM_ACTORS,
+  VIA,
+  yesNo,
+} from "../labels";
+import {
+  app,
+  Empty,
+  ErrorBox,
+  fmtTime,
+  kindName,
+  Loading,
+  loadDirectory,
+  navigate,
+  PersonName,
+  rememberNames,
+  rolesOf,
+  Section,
+  UnitName,
+  useLoad,
+} from "../ui";
 
-const ACTIONS: Record<string, string> = {
-  read_before_arrival: "到场前查阅（保密审计）",
-  refused_read_before_arrival: "到场前查阅被拒（保密审计）",
-  spot_check_planned: "计划督查任务",
-  drawn: "抽签派出",
-  draw_proof_read: "查阅抽签凭证",
-  arrived: "到场签到",
-  findings_submitted: "提交现场检查结果",
-  rectification_issued: "下达整改通知",
-  rectification_started: "进入整改",
-  issued: "下达整改通知",
-  reported: "单位报告整改",
-  accepted: "回头看：销号",
-  rejected: "回头看：退回",
-  missed: "未按期检查",
-  closed: "办结",
-  template_created: "新建检查细则",
-  reported_late: "单位报告整改（逾期）",
-  evidence_requested: "申请上传证据材料",
-  evidence_verified: "证据材料校验通过",
-  evidence_rejected: "证据材料未通过校验",
-  evidence_added: "补充证据材料",
+/** Fields of an event that only a technician reads: they sit behind 技术详情. */
+const TECHNICAL = new Set([
+  "seq",
+  "hash",
+  "prevHash",
+  "seedCommitment",
+  "sha256",
+  "evidence",
+  "algorithm",
+  "contentType",
+  "cursor",
+]);
+/** Fields that are shown elsewhere in the entry (who, what) or say nothing to a reader. */
+const HIDDEN = new Set(["at", "actor", "action", "roles", "via", "created"]);
+
+const DECISIONS: Record<string, string> = {
+  approve: "批准",
+  refuse: "不予批准",
+  accept: "同意销号",
+  reject: "退回",
 };
+const IMPORT_KINDS: Record<string, string> = { units: "单位", people: "人员" };
+const SUBJECT_KINDS: Record<string, string> = { assignment: "检查", rectification: "整改单" };
 
-function AuditTrail({ id }: { id: string }) {
-  const { data, error, loading } = useLoad(
-    () => app.api.call("audit", { params: { entityId: id }, query: { limit: "200" } }),
-    [id],
-  );
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+/** One field's value as a person reads it. */
+function Value({ field, value }: { field: string; value: unknown }): ComponentChildren {
+  if (value === null || value === undefined || value === "") return "（空）";
+  if (typeof value === "boolean") return yesNo(value);
+  if (typeof value === "string" && ISO.test(value)) return fmtTime(value);
+  switch (field) {
+    case "severity":
+      return label(SEVERITY, String(value));
+    case "purpose":
+      return label(PURPOSE_NAMES, String(value));
+    case "status":
+      return label(RECT_STATUS, String(value), "已变更");
+    case "decision":
+      return label(DECISIONS, String(value));
+    case "level":
+      return ESCALATION[Number(value)] ?? `${String(value)} 级`;
+    case "percent":
+      return `${String(value)}%`;
+    case "size":
+      return typeof value === "number" ? fmtSize(value) : String(value);
+    case "distanceMeters":
+      return `${String(value)} 米`;
+    case "unitId":
+    case "homeUnitId":
+    case "parentId":
+    case "parentUnitId":
+      return <UnitName id={String(value)} />;
+    case "kind":
+      return IMPORT_KINDS[String(value)] ?? kindName(String(value));
+    case "roles":
+      return Array.isArray(value) ? roleNames(value.map(String)) : String(value);
+    case "fields":
+      return Array.isArray(value) ? value.map((f) => label(FIELD_NAMES, String(f), "其他")).join("、") : "";
+    case "subject": {
+      const s = value as { kind?: string; id?: string };
+      return (
+        <>
+          {label(SUBJECT_KINDS, s.kind ?? "", "对象")} <code data-verbatim>{s.id}</code>
+        </>
+      );
+    }
+    case "username":
+    case "fileName":
+    case "requestId":
+    case "importId":
+      return <code data-verbatim>{String(value)}</code>;
+  }
+  if (Array.isArray(value)) return `${value.length} 项`;
+  if (typeof value === "object") return "（见技术详情）";
+  return String(value);
+}
+
+/** Who acted: the name and roles, 系统 for the workflow, or an unregistered account's id. */
+function Who({ actor, actors }: { actor: string; actors: Record<string, AuditActor> | undefined }) {
+  const system = SYSTEM_ACTORS[actor];
+  if (system) return <span class="who-actor">{system}</span>;
+  const known = actors?.[actor];
+  const roles = known?.roles ?? rolesOf(actor);
   return (
-    <Section title={`审计追踪：${id}`}>
+    <span class="who-actor">
+      {known ? <span title={actor}>{known.name}</span> : <PersonName id={actor} />}
+      {roles && roles.length > 0 ? <span class="muted small">（{roleNames(roles)}）</span> : null}
+    </span>
+  );
+}
+
+function Entry({ e, actors }: { e: AuditEntry; actors: Record<string, AuditActor> | undefined }) {
+  const fields = Object.entries(e).filter(([k]) => !HIDDEN.has(k) && !TECHNICAL.has(k));
+  const shown = fields.filter(([k]) => FIELD_NAMES[k] !== undefined);
+  const other = fields.filter(([k]) => FIELD_NAMES[k] === undefined);
+  const technical = Object.fromEntries(
+    Object.entries(e).filter(([k]) => TECHNICAL.has(k) || k === "via" || k === "roles" || k === "actor"),
+  );
+  for (const [k, v] of other) technical[k] = v;
+  const via = typeof e.via === "string" ? e.via : undefined;
+  const hashes = Array.isArray(e.evidence) ? e.evidence.length : 0;
+  return (
+    <li data-action={e.action} data-seq={e.seq}>
+      <div class="audit-head">
+        <span class="small muted audit-time">{fmtTime(e.at)}</span>
+        <Who actor={e.actor} actors={actors} />
+        <strong class="audit-what">
+          {label(AUDIT_ACTIONS, e.action, "其他操作")}
+          {via ? `：${label(VIA, via, "其他操作")}` : ""}
+        </strong>
+      </div>
+      {shown.length > 0 || hashes > 0 ? (
+        <dl class="audit-fields">
+          {shown.map(([k, v]) => (
+            <div key={k}>
+              <dt>{FIELD_NAMES[k]}</dt>
+              <dd>
+                <Value field={k} value={v} />
+              </dd>
+            </div>
+          ))}
+          {hashes > 0 ? (
+            <div>
+              <dt>证据材料</dt>
+              <dd>{hashes} 份（指纹记入哈希链，见技术详情）</dd>
+            </div>
+          ) : null}
+        </dl>
+      ) : null}
+      <details class="tech">
+        <summary>技术详情</summary>
+        <pre class="json" data-verbatim>
+          {JSON.stringify(technical, null, 2)}
+        </pre>
+      </details>
+    </li>
+  );
+}
+
+function ChainBadge({ trail }: { trail: AuditTrail }) {
+  if (!trail.chain) return null;
+  return trail.chain.verified ? (
+    <span class="badge green chain-badge" data-chain="verified">
+      哈希链校验通过：{trail.items.length} 条记录未被改动
+    </span>
+  ) : (
+    <span class="badge red chain-badge" data-chain="broken">
+      哈希链校验未通过：第 {trail.chain.brokenAt} 条记录被改动或删除
+    </span>
+  );
+}
+
+function AuditTrailView({ id }: { id: string }) {
+  const { data, error, loading } = useLoad(async () => {
+    const [trail] = await Promise.all([
+      app.api.call("audit", { params: { entityId: id }, query: { limit: "200" } }),
+      loadDirectory(),
+    ]);
+    return trail;
+  }, [id]);
+  useEffect(() => {
+    if (data?.actors)
+      rememberNames(Object.fromEntries(Object.entries(data.actors).map(([k, a]) => [k, a.name])));
+  }, [data]);
+  return (
+    <Section title="审计记录" actions={data ? <ChainBadge trail={data} /> : null}>
+      <p class="small muted">
+        对象编号 <code data-verbatim>{id}</code>
+        ：每一次变更和到场前的每一次查阅都按时间顺序记录，并以哈希链首尾相扣，任何改动或删除都会使校验失败。
+      </p>
       <ErrorBox error={error} />
       <Loading when={loading && !data} />
       {data && data.items.length === 0 ? <Empty text="没有记录。" /> : null}
       {data && data.items.length > 0 ? (
-        <div class="table-wrap">
-          <table class="audit">
-            <thead>
-              <tr>
-                <th>时间</th>
-                <th>操作人</th>
-                <th>动作</th>
-                <th>详情</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.items.map(({ at, actor, action, ...detail }, n) => (
-                <tr key={n}>
-                  <td>{fmtTime(at)}</td>
-                  <td>{actor}</td>
-                  <td>{ACTIONS[action] ?? action}</td>
-                  <td class="mono small">{Object.keys(detail).length ? JSON.stringify(detail) : ""}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ol class="timeline audit-timeline">
+          {data.items.map((e, n) => (
+            <Entry key={e.seq ?? n} e={e} actors={data.actors} />
+          ))}
+        </ol>
       ) : null}
+      {data?.nextCursor ? <p class="small muted">仅显示最早的 200 条记录。</p> : null}
     </Section>
   );
 }
@@ -84,7 +239,11 @@ export function AuditPage({ id }: { id?: string | undefined }) {
         />
         <button type="submit">查询</button>
       </form>
-      {id ? <AuditTrail id={id} /> : null}
+      {id ? (
+        <AuditTrailView id={id} />
+      ) : (
+        <Empty text="在督查任务、检查或整改单的页面上点「审计追踪」，或在上方输入编号查询。" />
+      )}
     </div>
   );
 }

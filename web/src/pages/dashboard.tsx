@@ -8,6 +8,7 @@ import {
   fmtDate,
   fmtTime,
   getUnitCached,
+  isOrganizer,
   LightBadge,
   Loading,
   pct,
@@ -287,6 +288,14 @@ export function DashboardPage() {
             />
             <Stat label="已整改销号" value={view.counts.closed} />
             <Stat label="按期整改率" value={pct(view.counts.onTimeRate)} />
+            {data?.dashboard.extensionRequests ? (
+              <Stat
+                label="延期待审批"
+                value={data.dashboard.extensionRequests.pending}
+                tone={data.dashboard.extensionRequests.pending > 0 ? "yellow" : ""}
+                href={isOrganizer() ? "#/extension-requests" : undefined}
+              />
+            ) : null}
           </div>
 
           <Section title={`逾期整改单（${view.overdue.length}）`}>
@@ -460,11 +469,30 @@ export function DashboardPage() {
   );
 }
 
-function Stat({ label, value, tone }: { label: string; value: number | string; tone?: string }) {
-  return (
-    <div class={`stat ${tone ?? ""}`}>
+function Stat({
+  label,
+  value,
+  tone,
+  href,
+}: {
+  label: string;
+  value: number | string;
+  tone?: string;
+  href?: string | undefined;
+}) {
+  const body = (
+    <>
       <div class="stat-value">{value}</div>
       <div class="stat-label">{label}</div>
+    </>
+  );
+  return href ? (
+    <a class={`stat ${tone ?? ""}`} href={href} data-stat={label}>
+      {body}
+    </a>
+  ) : (
+    <div class={`stat ${tone ?? ""}`} data-stat={label}>
+      {body}
     </div>
   );
 }

@@ -1,20 +1,21 @@
 import { useState } from "preact/hooks";
-import type { Evidence, Rectification } from "../api";
+import type { Evidence, ExtensionRequest, Rectification } from "../api";
 import {
   BeforeAfter,
   EvidencePicker,
   EvidenceThumbs,
   loadEvidenceByIds,
   loadSubjectEvidence,
-  PURPOSE_NAMES,
   pickEvidence,
   requireSettled,
   useUploads,
 } from "../evidence";
+import { EXTENSION_STATUS, label, PURPOSE_NAMES, RECT_ACTIONS } from "../labels";
 import {
   app,
   Empty,
   ErrorBox,
+  ESCALATION,
   EscalationBadge,
   fmtTime,
   fromLocalInput,
@@ -34,16 +35,6 @@ import {
   useAction,
   useLoad,
 } from "../ui";
-
-const ACTIONS: Record<string, string> = {
-  issued: "下达整改通知",
-  reported: "单位报告整改",
-  reported_late: "单位报告整改（逾期）",
-  accepted: "回头看：整改到位，销号",
-  rejected: "回头看：整改不到位，退回",
-  overdue_reminder: "逾期催办",
-  escalated: "启动问责",
-};
 
 export function RectificationsPage() {
   const inspector = hasRole("inspector") && !isOverseer();
@@ -116,6 +107,12 @@ function RectificationCard({ r }: { r: Rectification }) {
           ) : null}
         </span>
         {r.escalationLevel > 0 ? <EscalationBadge level={r.escalationLevel} /> : null}
+        {(r.extensionRequests ?? []).some((x) => x.status === "pending") ? (
+          <span class="badge ext-pending">延期待审批</span>
+        ) : null}
+        {r.status === "submitted" && (r.accepts ?? 0) > 0 ? (
+          <span class="badge submitted">尚需另一人复核</span>
+        ) : null}
       </a>
     </li>
   );
@@ -149,10 +146,47 @@ async function loadOrderEvidence(r: Rectification): Promise<OrderEvidence> {
   };
 }
 
-function historyText(h: Rectification["history"][number]): string {
+function historyText(h: Rectification["history"][number], r: Rectification): string {
   if (h.action === "evidence_added") return `上传材料（${h.purpose ? PURPOSE_NAMES[h.purpose] : "材料"}）`;
   const n = h.evidenceIds?.length ?? 0;
-  return `${ACTIONS[h.action] ?? h.action}${h.comment ? `：${h.comment}` : ""}${n > 0 ? `（附 ${n} 份材料）` : ""}`;
+  const what =
+    h.action === "accepted" && (r.acceptsRequired ?? 1) > 1 && h.accepts !== undefined
+      ? `回头看：第 ${h.accepts} 人同意销号${h.accepts < (r.acceptsRequired ?? 1) ? "，待另一人复核" : "，销号"}`
+      : label(RECT_ACTIONS, h.action, "其他办理事项");
+  return `${what}${h.comment ? `：${h.comment}` : ""}${n > 0 ? `（附 ${n} 份材料）` : ""}`;
+}
+
+/** The deadline part of a history step: the new deadline, with the one it replaced. */
+function historyDeadline(h: Rectification["history"][number]): string {
+  if (!h.deadline) return "";
+  if (h.action === "issued") return `（整改期限 ${fmtTime(h.deadline)}）`;
+  if (h.action === "deadline_reminder") return `（期限 ${fmtTime(h.deadline)}）`;
+  if (h.action === "extension_requested") return `（申请延至 ${fmtTime(h.deadline)}）`;
+  return h.previousDeadline
+    ? `（期限由 ${fmtTime(h.previousDeadline)} 改为 ${fmtTime(h.deadline)}）`
+    : `（新期限 ${fmtTime(h.deadline)}）`;
+}
+
+/** 四眼销号: "已有 1 人同意销号，尚需另一人复核" while a critical order waits for its second accept. */
+export function fourEyesNote(r: Rectification): string | undefined {
+  const required = r.acceptsRequired ?? 1;
+  if (required < 2) return undefined;
+  if (r.status === "closed") return `严重问题，已由 ${required} 人复核同意销号（四眼销号）`;
+  const accepts = r.accepts ?? 0;
+  if (r.status === "submitted" && accepts > 0)
+    return `已有 ${accepts} 人同意销号，尚需另一人复核（四眼销号）`;
+  return `严重问题须经 ${required} 名复核人分别同意方可销号（四眼销号）`;
+}
+
+/** Whether the unit may ask for an extension now, else why not. */
+function extensionOpen(r: Rectification, now = Date.now()): { ok: true } | { ok: false; why: string } {
+  if (r.status !== "open") return { ok: false, why: "整改单不在待整改状态，不能申请延期。" };
+  if (new Date(r.deadline).getTime() <= now) return { ok: false, why: "已过整改期限，不能再申请延期。" };
+  if ((r.extensionRequests ?? []).some((x) => x.status === "pending"))
+    return { ok: false, why: "已有一份延期申请正在审批。" };
+  const max = r.maxExtensions ?? 1;
+  if ((r.extensionsUsed ?? 0) >= max) return { ok: false, why: `本整改单最多延期 ${max} 次，已用完。` };
+  return { ok: true };
 }
 
 export function RectificationPage({ id }: { id: string }) {
@@ -192,11 +226,41 @@ export function RectificationPage({ id }: { id: string }) {
               {data.status !== "closed" ? (
                 <span class={data.overdue ? "red-text strong" : ""}>（{timeLeft(data.deadline)}）</span>
               ) : null}
+              {data.calendarApproximate ? (
+                <p class="small note calendar-note">
+                  该年度的法定节假日和调休安排尚未公布，工作日暂按周一至周五计算。
+                </p>
+              ) : null}
             </dd>
+            {data.originalDeadline && data.originalDeadline !== data.deadline ? (
+              <>
+                <dt>原整改期限</dt>
+                <dd class="original-deadline">{fmtTime(data.originalDeadline)}</dd>
+              </>
+            ) : null}
+            {data.maxExtensions !== undefined ? (
+              <>
+                <dt>延期</dt>
+                <dd>
+                  已延期 {data.extensionsUsed ?? 0} 次，最多 {data.maxExtensions} 次
+                </dd>
+              </>
+            ) : null}
             <dt>督办</dt>
             <dd>
               <EscalationBadge level={data.escalationLevel} />
+              {data.everOverdue ? <span class="badge red kept">曾逾期</span> : null}
+              {data.closedLate ? <span class="badge esc-1 kept">逾期后销号</span> : null}
+              {(data.maxEscalationLevel ?? 0) > data.escalationLevel ? (
+                <span class="small muted">（最高曾至「{ESCALATION[data.maxEscalationLevel ?? 0]}」）</span>
+              ) : null}
             </dd>
+            {fourEyesNote(data) ? (
+              <>
+                <dt>销号复核</dt>
+                <dd class="four-eyes">{fourEyesNote(data)}</dd>
+              </>
+            ) : null}
             {data.report ? (
               <>
                 <dt>整改报告</dt>
@@ -205,7 +269,7 @@ export function RectificationPage({ id }: { id: string }) {
                   {data.report.evidence.length > 0 ? (
                     <ul class="list">
                       {data.report.evidence.map((e, n) => (
-                        <li key={n}>{typeof e === "string" ? e : JSON.stringify(e)}</li>
+                        <li key={n}>{typeof e === "string" ? e : "佐证材料（附件）"}</li>
                       ))}
                     </ul>
                   ) : null}
@@ -234,13 +298,15 @@ export function RectificationPage({ id }: { id: string }) {
           {hasRole("inspector") && data.status !== "closed" ? (
             <AddBeforePhotos id={id} onVerified={evidence.reload} />
           ) : null}
-          {reviewing ? <ReviewForm id={id} onDone={reload} /> : null}
+          {reviewing ? <ReviewForm order={data} onDone={reload} /> : null}
+          {hasRole("unit") ? <ExtensionRequestForm order={data} onDone={reload} /> : null}
+          <ExtensionRequests order={data} onDone={reload} />
           <Section title="办理过程">
             <ol class="timeline">
               {data.history.map((h, n) => (
                 <li key={n} data-action={h.action}>
-                  <span class="small muted">{fmtTime(h.at)}</span> {historyText(h)}
-                  {h.deadline ? `（新期限 ${fmtTime(h.deadline)}）` : ""}
+                  <span class="small muted">{fmtTime(h.at)}</span> {historyText(h, data)}
+                  {historyDeadline(h)}
                   <span class="small muted">
                     {" "}
                     · <PersonName id={h.actor} names={data.names} />
@@ -342,7 +408,8 @@ function ReportForm({
   );
 }
 
-function ReviewForm({ id, onDone }: { id: string; onDone: () => void }) {
+function ReviewForm({ order, onDone }: { order: Rectification; onDone: () => void }) {
+  const id = order.rectificationId;
   const [comment, setComment] = useState("");
   const [deadline, setDeadline] = useState(toLocalInput(new Date(Date.now() + 7 * 86_400_000)));
   const uploads = useUploads({ kind: "rectification", id }, "review");
@@ -363,6 +430,7 @@ function ReviewForm({ id, onDone }: { id: string; onDone: () => void }) {
   return (
     <Section title="回头看：复查整改">
       <form class="form" onSubmit={(e) => e.preventDefault()}>
+        {fourEyesNote(order) ? <p class="note four-eyes">{fourEyesNote(order)}</p> : null}
         <div class="review-upload">
           <span class="small">回头看照片（复查现场拍摄，可选）</span>
           <EvidencePicker uploads={uploads} group="review" name="review-photo" />
@@ -406,5 +474,214 @@ function ReviewForm({ id, onDone }: { id: string; onDone: () => void }) {
         <ErrorBox error={review.error} />
       </form>
     </Section>
+  );
+}
+
+/** The unit asks for more time (申请延期): open, before the deadline, one request at a time. */
+function ExtensionRequestForm({ order, onDone }: { order: Rectification; onDone: () => void }) {
+  const [reason, setReason] = useState("");
+  const [requested, setRequested] = useState(
+    toLocalInput(new Date(new Date(order.deadline).getTime() + 7 * 86_400_000)),
+  );
+  const ask = useAction(async () => {
+    const requestedDeadline = fromLocalInput(requested);
+    if (new Date(requestedDeadline).getTime() <= new Date(order.deadline).getTime())
+      throw new Error("申请延至的时间须晚于当前整改期限");
+    await app.api.call("requestExtension", {
+      params: { id: order.rectificationId },
+      body: { reason: reason.trim(), requestedDeadline },
+    });
+    setReason("");
+    onDone();
+  });
+  const open = extensionOpen(order);
+  if (!open.ok) {
+    return order.status === "open" ? <p class="small muted extension-closed">{open.why}</p> : null;
+  }
+  return (
+    <Section title="申请延期">
+      <form
+        class="form extension-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void ask.go();
+        }}
+      >
+        <p class="small muted">
+          须在整改期限（{fmtTime(order.deadline)}）之前申请，由督查组织审批；本整改单最多延期{" "}
+          {order.maxExtensions ?? 1} 次，已延期 {order.extensionsUsed ?? 0} 次。
+        </p>
+        <label>
+          延期理由
+          <textarea
+            name="extensionReason"
+            rows={3}
+            value={reason}
+            onInput={(e) => setReason(e.currentTarget.value)}
+            required
+            placeholder="如：整改所需设备正在采购，预计 5 个工作日后到货安装"
+          />
+        </label>
+        <label>
+          申请延至
+          <input
+            name="requestedDeadline"
+            type="datetime-local"
+            value={requested}
+            onInput={(e) => setRequested(e.currentTarget.value)}
+            required
+          />
+        </label>
+        <button type="submit" class="primary" disabled={ask.busy}>
+          提交延期申请
+        </button>
+        <ErrorBox error={ask.error} />
+      </form>
+    </Section>
+  );
+}
+
+/** The order's extension requests, newest last; organizers and admins decide a pending one here too. */
+function ExtensionRequests({ order, onDone }: { order: Rectification; onDone: () => void }) {
+  const requests = order.extensionRequests ?? [];
+  if (requests.length === 0) return null;
+  return (
+    <Section title={`延期申请（${requests.length}）`}>
+      <ul class="cards extension-requests">
+        {requests.map((x) => (
+          <li key={x.requestId} class="extension-request" data-request={x.requestId} data-status={x.status}>
+            <ExtensionRequestCard request={x} names={order.names} />
+            {x.status === "pending" && isOrganizer() ? (
+              <ExtensionDecision
+                rectificationId={order.rectificationId}
+                request={x}
+                currentDeadline={order.deadline}
+                onDone={onDone}
+              />
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </Section>
+  );
+}
+
+function ExtensionRequestCard({
+  request: x,
+  names,
+}: {
+  request: ExtensionRequest;
+  names: Record<string, string> | undefined;
+}) {
+  return (
+    <div class="extension-card">
+      <div class="row between">
+        <span class={`badge ext-${x.status}`}>{label(EXTENSION_STATUS, x.status)}</span>
+        <span class="small muted">
+          {x.requestedAt ? `${fmtTime(x.requestedAt)} 申请` : ""}
+          {x.requestedBy ? (
+            <>
+              {" "}
+              · <PersonName id={x.requestedBy} names={names} />
+            </>
+          ) : null}
+        </span>
+      </div>
+      <p>
+        申请延至 <strong>{fmtTime(x.requestedDeadline)}</strong>：{x.reason}
+      </p>
+      {x.status !== "pending" ? (
+        <p class="small">
+          {x.status === "approved"
+            ? `批准，期限延至 ${fmtTime(x.deadline ?? x.requestedDeadline)}`
+            : "不予延期"}
+          {x.comment ? `；意见：${x.comment}` : ""}
+          {x.decidedBy ? (
+            <span class="muted">
+              {" "}
+              · <PersonName id={x.decidedBy} names={names} />
+              {x.decidedAt ? ` · ${fmtTime(x.decidedAt)}` : ""}
+            </span>
+          ) : null}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** Approve (optionally with another date) or refuse a pending extension request, with a comment. */
+export function ExtensionDecision({
+  rectificationId,
+  request,
+  currentDeadline,
+  onDone,
+}: {
+  rectificationId: string;
+  request: { requestId: string; requestedDeadline: string };
+  currentDeadline: string;
+  onDone: () => void;
+}) {
+  const [comment, setComment] = useState("");
+  const [other, setOther] = useState(false);
+  const [deadline, setDeadline] = useState(toLocalInput(new Date(request.requestedDeadline)));
+  const decide = useAction(async (decision: "approve" | "refuse") => {
+    if (decision === "refuse" && !comment.trim()) throw new Error("不予延期时请填写意见");
+    await app.api.call("decideExtension", {
+      params: { id: rectificationId, requestId: request.requestId },
+      body: {
+        decision,
+        comment: comment.trim(),
+        ...(decision === "approve" && other ? { deadline: fromLocalInput(deadline) } : {}),
+      },
+    });
+    onDone();
+  });
+  return (
+    <form class="form extension-decision" onSubmit={(e) => e.preventDefault()}>
+      <label>
+        审批意见
+        <textarea
+          name={`comment-${request.requestId}`}
+          rows={2}
+          value={comment}
+          onInput={(e) => setComment(e.currentTarget.value)}
+          placeholder="批准时可不填；不予延期须说明理由"
+        />
+      </label>
+      <label class="inline">
+        <input
+          type="checkbox"
+          name={`other-${request.requestId}`}
+          checked={other}
+          onChange={(e) => setOther(e.currentTarget.checked)}
+        />
+        批准另一期限（当前期限 {fmtTime(currentDeadline)}）
+      </label>
+      {other ? (
+        <label>
+          批准延至
+          <input
+            name={`deadline-${request.requestId}`}
+            type="datetime-local"
+            value={deadline}
+            onInput={(e) => setDeadline(e.currentTarget.value)}
+          />
+        </label>
+      ) : null}
+      <div class="row">
+        <button
+          type="button"
+          class="primary"
+          disabled={decide.busy}
+          onClick={() => void decide.go("approve")}
+        >
+          批准延期
+        </button>
+        <button type="button" class="danger" disabled={decide.busy} onClick={() => void decide.go("refuse")}>
+          不予延期
+        </button>
+      </div>
+      <ErrorBox error={decide.error} />
+    </form>
   );
 }

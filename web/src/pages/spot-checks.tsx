@@ -207,6 +207,10 @@ export function PlanSpotCheckPage() {
   const [start, setStart] = useState(toLocalInput(now));
   const [end, setEnd] = useState(toLocalInput(new Date(now.getTime() + 7 * 86_400_000)));
   const [rectifyWithinDays, setRectify] = useState("7");
+  const [rectifyUnit, setRectifyUnit] = useState<"days" | "workdays">("workdays");
+  const [rectifyWithinWorkdays, setRectifyWorkdays] = useState("5");
+  const [maxExtensions, setMaxExtensions] = useState("1");
+  const [excludeDays, setExcludeDays] = useState("");
   const [escalateAfterHours, setEscalate] = useState("72");
 
   const templates = useLoad(() => app.api.all("listTemplates", {}, 1000), []);
@@ -225,8 +229,12 @@ export function PlanSpotCheckPage() {
         inspectorIds: pool,
         teamSize: Number(teamSize),
         window: { start: fromLocalInput(start), end: fromLocalInput(end) },
-        rectifyWithinDays: Number(rectifyWithinDays),
+        ...(rectifyUnit === "workdays"
+          ? { rectifyWithinWorkdays: Number(rectifyWithinWorkdays) }
+          : { rectifyWithinDays: Number(rectifyWithinDays) }),
         escalateAfterHours: Number(escalateAfterHours),
+        maxExtensions: Number(maxExtensions),
+        ...(excludeDays.trim() ? { excludeInspectedWithinDays: Number(excludeDays) } : {}),
       },
     });
     navigate(`#/spot-checks/${encodeURIComponent(planned.spotCheckId)}`);
@@ -372,16 +380,42 @@ export function PlanSpotCheckPage() {
           </div>
           <div class="row">
             <label>
-              默认整改期限（天）
-              <input
-                name="rectifyWithinDays"
-                type="number"
-                min={0.01}
-                step="any"
-                value={rectifyWithinDays}
-                onInput={(e) => setRectify(e.currentTarget.value)}
-              />
+              默认整改期限按
+              <select
+                name="rectifyUnit"
+                value={rectifyUnit}
+                onChange={(e) => setRectifyUnit(e.currentTarget.value === "days" ? "days" : "workdays")}
+              >
+                <option value="workdays">工作日</option>
+                <option value="days">自然日</option>
+              </select>
             </label>
+            {rectifyUnit === "workdays" ? (
+              <label>
+                默认整改期限（个工作日）
+                <input
+                  name="rectifyWithinWorkdays"
+                  type="number"
+                  min={1}
+                  max={60}
+                  step={1}
+                  value={rectifyWithinWorkdays}
+                  onInput={(e) => setRectifyWorkdays(e.currentTarget.value)}
+                />
+              </label>
+            ) : (
+              <label>
+                默认整改期限（天）
+                <input
+                  name="rectifyWithinDays"
+                  type="number"
+                  min={0.01}
+                  step="any"
+                  value={rectifyWithinDays}
+                  onInput={(e) => setRectify(e.currentTarget.value)}
+                />
+              </label>
+            )}
             <label>
               逾期后问责宽限（小时）
               <input
@@ -391,6 +425,37 @@ export function PlanSpotCheckPage() {
                 step="any"
                 value={escalateAfterHours}
                 onInput={(e) => setEscalate(e.currentTarget.value)}
+              />
+            </label>
+            <label>
+              每张整改单最多延期（次）
+              <input
+                name="maxExtensions"
+                type="number"
+                min={0}
+                max={10}
+                step={1}
+                value={maxExtensions}
+                onInput={(e) => setMaxExtensions(e.currentTarget.value)}
+              />
+            </label>
+          </div>
+          <p class="small muted">
+            工作日按国务院办公厅公布的节假日和调休安排计算，期限为第 N 个工作日的 24
+            时；检查人员也可对单个问题另定期限。
+          </p>
+          <div class="row">
+            <label>
+              减负：排除近期已检查过的单位（天，可不填）
+              <input
+                name="excludeInspectedWithinDays"
+                type="number"
+                min={1}
+                max={3650}
+                step={1}
+                value={excludeDays}
+                onInput={(e) => setExcludeDays(e.currentTarget.value)}
+                placeholder="如：30"
               />
             </label>
           </div>

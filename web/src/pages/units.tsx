@@ -1,20 +1,25 @@
 import { useState } from "preact/hooks";
 import type { Unit } from "../api";
-import { app, Empty, ErrorBox, isOrganizer, Section, useAction, useLoad } from "../ui";
+import { kindName } from "../labels";
+import { app, Empty, ErrorBox, errorText, isOrganizer, Section, UnitName, useAction, useLoad } from "../ui";
 
-const KIND_NAMES: Record<string, string> = {
-  district: "区",
-  street: "街道/办事处",
-  community: "社区",
-  village: "村",
-  grid: "网格",
-  venue: "场所",
-  hotel: "宾馆",
-  restaurant: "餐馆",
-  supermarket: "超市",
-  school: "学校",
-};
-export const kindName = (k: string) => KIND_NAMES[k] ?? k;
+/** The kinds offered when a unit is added (the API takes any code; these are the field's). */
+const KINDS = [
+  "city",
+  "district",
+  "street",
+  "community",
+  "village",
+  "grid",
+  "venue",
+  "hotel",
+  "restaurant",
+  "supermarket",
+  "school",
+  "market",
+  "hospital",
+  "company",
+];
 
 /**
  * The unit tree (区 → 街道 → 社区/村 → 网格), loaded a level at a time. With `selected`, each unit has a
@@ -61,7 +66,7 @@ function UnitChildren(props: {
     [props.parentId],
   );
   if (loading && !data) return <li class="muted">加载中…</li>;
-  if (error) return <li class="error">{String(error)}</li>;
+  if (error) return <li class="error">{errorText(error)}</li>;
   if (!data?.length)
     return props.parentId ? <li class="muted small">（无下级单位）</li> : <li class="muted">暂无单位</li>;
   return (
@@ -124,7 +129,7 @@ function UnitNode({
           </button>
         )}
         <span class="muted small">
-          {kindName(unit.kind)} · {unit.unitId}
+          {kindName(unit.kind)} · <code data-verbatim>{unit.unitId}</code>
         </span>
       </div>
       {open ? (
@@ -217,7 +222,13 @@ export function UnitsPage() {
           <UnitTree key={treeKey} onPick={pick} />
           {picked ? (
             <p class="small muted">
-              已选：{picked.name}，路径 {picked.path.join(" / ")}
+              已选：{picked.name}，层级{" "}
+              {picked.path.map((id, n) => (
+                <span key={id}>
+                  {n > 0 ? " / " : ""}
+                  <UnitName id={id} />
+                </span>
+              ))}
             </p>
           ) : null}
         </Section>
@@ -233,9 +244,21 @@ export function UnitsPage() {
               {field("unitId", "单位编号", { required: "true" })}
               {field("name", "名称", { required: "true" })}
               {field("parentId", "上级单位编号（空 = 顶级）")}
-              {field("kind", "类型（district / street / community / village / grid / venue）", {
-                required: "true",
-              })}
+              <label>
+                类型
+                <select
+                  name="kind"
+                  value={form.kind}
+                  onChange={(e) => setForm({ ...form, kind: e.currentTarget.value })}
+                  required
+                >
+                  {[...new Set([...KINDS, form.kind])].map((k) => (
+                    <option key={k} value={k}>
+                      {kindName(k)}
+                    </option>
+                  ))}
+                </select>
+              </label>
               <div class="row">
                 {field("lat", "纬度")}
                 {field("lng", "经度")}
