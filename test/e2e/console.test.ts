@@ -222,8 +222,12 @@ describe("official: 整改督办看板", () => {
     const timeline = page.locator(".audit-timeline");
     expect(await timeline.textContent()).toContain("到场签到");
     // Who by name and role, the chain's verification as a badge, the hashes folded away.
-    expect(await timeline.locator('li[data-action="arrived"] .who-actor').textContent()).toMatch(/（督查员）$/);
-    expect(await page.locator('.chain-badge[data-chain="verified"]').textContent()).toContain("哈希链校验通过");
+    expect(await timeline.locator('li[data-action="arrived"] .who-actor').textContent()).toMatch(
+      /（督查员）$/,
+    );
+    expect(await page.locator('.chain-badge[data-chain="verified"]').textContent()).toContain(
+      "哈希链校验通过",
+    );
     expect(await page.locator("details.tech").first().getAttribute("open")).toBeNull();
     await shot(page, "audit");
     expect((page as Page & { errors?: string[] }).errors).toEqual([]);
