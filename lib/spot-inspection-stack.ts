@@ -67,6 +67,7 @@ export class SpotInspectionStack extends Stack {
       table: this.data,
       evidence: this.evidence,
       identity: this.identity,
+      topic: this.notifications.topic,
       throttlingRateLimit: props.throttlingRateLimit,
       throttlingBurstLimit: props.throttlingBurstLimit,
     });

@@ -95,6 +95,15 @@ const docs: Record<RouteKey, RouteDoc> = {
     success: 200,
     errors: [400, 401, 404],
   },
+  "POST /templates/{templateId}/versions": {
+    response: responses["POST /templates/{templateId}/versions"],
+    summary:
+      "Publish the next version of a template (name and grades default to the latest version's); versions never change, spot checks keep theirs",
+    who: "admin, organizer",
+    body: schemas.publishTemplateVersion,
+    success: 201,
+    errors: [400, 401, 403, 404, 409],
+  },
   "GET /templates": {
     response: responses["GET /templates"],
     summary: "Every checklist template, newest first (each as first created)",
@@ -208,6 +217,30 @@ const docs: Record<RouteKey, RouteDoc> = {
     body: schemas.review,
     success: 200,
     errors: [400, 401, 403, 404, 409, 422],
+  },
+  "POST /rectifications/{id}/extension-requests": {
+    response: responses["POST /rectifications/{id}/extension-requests"],
+    summary: "Ask for a later deadline (延期申请), before the deadline, with a reason",
+    who: "the order's unit",
+    body: schemas.extensionRequest,
+    success: 201,
+    errors: [400, 401, 403, 404, 409, 422],
+  },
+  "POST /rectifications/{id}/extension-requests/{requestId}/decision": {
+    response: responses["POST /rectifications/{id}/extension-requests/{requestId}/decision"],
+    summary: "Approve (moving the deadline and every timer with it) or refuse an extension request",
+    who: "organizer, admin",
+    body: schemas.extensionDecision,
+    success: 200,
+    errors: [400, 401, 403, 404, 409, 422],
+  },
+  "GET /extension-requests": {
+    response: responses["GET /extension-requests"],
+    summary: "The queue of pending extension requests, oldest first",
+    who: "organizer, admin",
+    query: schemas.listExtensionRequests,
+    success: 200,
+    errors: [400, 401, 403],
   },
   "POST /evidence": {
     response: responses["POST /evidence"],

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { NOTICE_KINDS } from "../domain/notices";
 import type { RouteKey } from "./routes";
 
 /**
@@ -96,8 +97,13 @@ const spotCheck = z.strictObject({
   sampleSize: z.int(),
   inspectorIds: ids,
   teamSize: z.int(),
+  excludeInspectedWithinDays: z.optional(z.int()).register(z.globalRegistry, {
+    description: "减负: units a team arrived at within this many days before the draw are left out of it.",
+  }),
   window,
   rectifyWithinDays: z.number(),
+  rectifyWithinWorkdays: z.optional(z.int()),
+  maxExtensions: z.int(),
   escalateAfterHours: z.number(),
   status: spotCheckStatus,
   seedCommitment: z.string().register(z.globalRegistry, {
@@ -140,7 +146,25 @@ const drawProof = z.strictObject({
   algorithm: z.string(),
   sampleSize: z.int(),
   teamSize: z.int(),
-  candidates: ids,
+  excludeInspectedWithinDays: z.optional(z.int()),
+  candidates: z.array(z.string()).register(z.globalRegistry, {
+    description: "Every candidate of the plan; the draw ran over these without the `excluded` ones.",
+  }),
+  excluded: z.optional(
+    z
+      .array(
+        z.strictObject({
+          unitId: z.string(),
+          unitName: z.string(),
+          lastArrivalAt: time,
+          assignmentId: z.optional(z.string()),
+        }),
+      )
+      .register(z.globalRegistry, {
+        description:
+          "减负 (after the draw): candidates left out because a team arrived there within excludeInspectedWithinDays days before drawnAt, each with that last arrival and its assignment, as read at the draw.",
+      }),
+  ),
   pool: z.array(z.strictObject({ inspectorId: z.string(), homeUnitId: z.optional(z.string()) })),
   lineage: z.optional(
     z.record(z.string(), ids).register(z.globalRegistry, {
@@ -165,12 +189,34 @@ const historyEntry = z.strictObject({
     "overdue_reminder",
     "escalated",
     "evidence_added",
+    "extension_requested",
+    "extension_approved",
+    "extension_refused",
+    "deadline_reminder",
   ]),
   comment: z.optional(z.string()),
   deadline: z.optional(time),
+  previousDeadline: z.optional(time),
+  requestId: z.optional(z.string()),
   level: z.optional(z.int()),
+  accepts: z.optional(z.int()),
   evidenceIds: z.optional(ids),
   purpose: z.optional(z.enum(["finding", "before", "after", "review"])),
+});
+
+const extensionRequest = z.strictObject({
+  requestId: z.string(),
+  status: z.enum(["pending", "approved", "refused"]),
+  reason: z.string(),
+  requestedDeadline: time,
+  requestedAt: time,
+  requestedBy: z.string(),
+  decidedBy: z.optional(z.string()),
+  decidedAt: z.optional(time),
+  comment: z.optional(z.string()),
+  deadline: z.optional(time).register(z.globalRegistry, {
+    description: "The deadline an approval set: the requested one unless the approver chose another.",
+  }),
 });
 
 const rectification = z.strictObject({
@@ -188,6 +234,30 @@ const rectification = z.strictObject({
     description: "0 none, 1 overdue reminder (催办), 2 accountability (问责).",
   }),
   light: z.enum(["green", "yellow", "red"]),
+  originalDeadline: z.optional(time).register(z.globalRegistry, {
+    description: "The deadline first set, once an approved extension (延期) has moved it.",
+  }),
+  calendarApproximate: z.boolean().register(z.globalRegistry, {
+    description:
+      "The deadline was counted in working days (工作日) over a year the holiday data does not cover yet: Monday–Friday were taken.",
+  }),
+  maxExtensions: z.int(),
+  extensionsUsed: z.int(),
+  extensionRequests: z.array(extensionRequest),
+  everOverdue: z.boolean().register(z.globalRegistry, {
+    description: "Overdue at some time. Kept: reopening, extending or closing never clears it.",
+  }),
+  maxEscalationLevel: z.int().register(z.globalRegistry, {
+    description: "The highest escalationLevel the order reached. Kept.",
+  }),
+  closedLate: z.boolean().register(z.globalRegistry, {
+    description: "Closed (销号) after having been overdue at any time.",
+  }),
+  accepts: z.int().register(z.globalRegistry, {
+    description:
+      "Accepts of the current report; 四眼销号 of a critical order needs acceptsRequired (2) by different reviewers.",
+  }),
+  acceptsRequired: z.int(),
   history: z.array(historyEntry),
   beforeEvidenceIds: z.optional(ids).register(z.globalRegistry, {
     description: "The photos of the issue this order came from (问题照片), its 整改前 photos.",
@@ -209,7 +279,15 @@ const rectification = z.strictObject({
 // ---- assignments ---------------------------------------------------------------------------
 
 const arrival = z.strictObject({
-  at: time,
+  at: z.iso.datetime({ offset: true }).register(z.globalRegistry, {
+    description: "The server's time of the arrival.",
+  }),
+  capturedAt: z.optional(time).register(z.globalRegistry, {
+    description: "The device's time of capture (offline capture), when the client sent one.",
+  }),
+  delayedSync: z.boolean().register(z.globalRegistry, {
+    description: "True when more than 10 minutes lie between capturedAt and at.",
+  }),
   location: latLng,
   distanceMeters: z.nullable(z.number()).register(z.globalRegistry, {
     description: "Null when the unit has no location.",
@@ -250,6 +328,8 @@ const assignment = z.strictObject({
       ),
       submittedAt: time,
       submittedBy: z.string(),
+      capturedAt: z.optional(time),
+      delayedSync: z.optional(z.boolean()),
     }),
   ),
   rectificationIds: ids,
@@ -317,8 +397,10 @@ const dashboard = z.strictObject({
     closed: count,
     overdue: count,
     escalated: count,
+    everOverdue: count,
     onTimeRate,
   }),
+  extensionRequests: z.strictObject({ pending: count }),
   overdue: z.array(z.extend(rectification, { daysOverdue: count })),
   dueSoon: z.array(rectification),
   byUnit: z.array(
@@ -328,8 +410,10 @@ const dashboard = z.strictObject({
       open: count,
       submitted: count,
       overdue: count,
+      everOverdue: count,
       escalated: count,
       closed: count,
+      closedLate: count,
       onTimeRate,
     }),
   ),
@@ -354,17 +438,16 @@ const auditTrail = z.strictObject({
     z.strictObject({ verified: z.literal(true) }),
     z.strictObject({ verified: z.literal(false), brokenAt: z.int() }),
   ]),
-  actors: z
-    .record(z.string(), z.strictObject({ name: z.string(), roles: ids }))
-    .register(z.globalRegistry, {
-      description: "Who acted, by actor id: a person's name and roles (the workflow and script tokens are absent).",
-    }),
+  actors: z.record(z.string(), z.strictObject({ name: z.string(), roles: ids })).register(z.globalRegistry, {
+    description:
+      "Who acted, by actor id: a person's name and roles (the workflow and script tokens are absent).",
+  }),
 });
 
 const notification = z.strictObject({
   notificationId: z.string(),
   at: time,
-  kind: z.enum(["rectification_issued", "overdue_reminder", "escalation"]),
+  kind: z.enum(NOTICE_KINDS),
   level: z.int(),
   title: z.string(),
   body: z.string(),
@@ -521,6 +604,7 @@ export const responses = {
   "POST /templates": template,
   "GET /templates/{templateId}": template,
   "GET /templates": page(template),
+  "POST /templates/{templateId}/versions": template,
   "POST /spot-checks": spotCheck,
   "POST /spot-checks/{id}/draw": drawResult,
   "GET /spot-checks/{id}": spotCheckWithAssignments,
@@ -535,6 +619,25 @@ export const responses = {
   "GET /rectifications/{id}": z.extend(rectification, named),
   "POST /rectifications/{id}/report": rectification,
   "POST /rectifications/{id}/review": rectification,
+  "POST /rectifications/{id}/extension-requests": z.extend(extensionRequest, { rectificationId: z.string() }),
+  "POST /rectifications/{id}/extension-requests/{requestId}/decision": rectification,
+  "GET /extension-requests": page(
+    z.strictObject({
+      requestId: z.string(),
+      rectificationId: z.string(),
+      spotCheckId: z.string(),
+      unitId: z.string(),
+      unitName,
+      description: z.string(),
+      deadline: time,
+      reason: z.string(),
+      requestedDeadline: time,
+      requestedAt: time,
+      requestedBy: z.string(),
+      requestedByName: z.optional(z.string()),
+      status: z.literal("pending"),
+    }),
+  ),
   "POST /evidence": evidenceUpload,
   "GET /evidence/{id}": evidence,
   "GET /evidence": page(evidence),

@@ -23,6 +23,8 @@ export interface RouteSpec {
   readonly objects?: "upload" | "download" | "import-upload" | "import-results";
   /** The handler administers accounts in the user pool (`USER_POOL_ID`): granted the admin actions it uses. */
   readonly identity?: true;
+  /** The handler publishes the notices it stores to the notification topic (`NOTIFY_TOPIC_ARN`). */
+  readonly publishes?: true;
 }
 
 export const routes = [
@@ -37,6 +39,7 @@ export const routes = [
   { routeKey: "POST /templates", handler: "templates/create-template", auth: "jwt" },
   { routeKey: "GET /templates/{templateId}", handler: "templates/get-template", auth: "jwt" },
   { routeKey: "GET /templates", handler: "templates/list-templates", auth: "jwt" },
+  { routeKey: "POST /templates/{templateId}/versions", handler: "templates/publish-version", auth: "jwt" },
   { routeKey: "POST /spot-checks", handler: "spot-checks/plan-spot-check", auth: "jwt" },
   { routeKey: "POST /spot-checks/{id}/draw", handler: "spot-checks/draw", auth: "jwt" },
   { routeKey: "GET /spot-checks/{id}", handler: "spot-checks/get-spot-check", auth: "jwt" },
@@ -57,12 +60,25 @@ export const routes = [
     routeKey: "POST /rectifications/{id}/report",
     handler: "rectifications/report-rectification",
     auth: "jwt",
+    publishes: true,
   },
   {
     routeKey: "POST /rectifications/{id}/review",
     handler: "rectifications/review-rectification",
     auth: "jwt",
   },
+  {
+    routeKey: "POST /rectifications/{id}/extension-requests",
+    handler: "rectifications/request-extension",
+    auth: "jwt",
+  },
+  {
+    routeKey: "POST /rectifications/{id}/extension-requests/{requestId}/decision",
+    handler: "rectifications/decide-extension",
+    auth: "jwt",
+    publishes: true,
+  },
+  { routeKey: "GET /extension-requests", handler: "rectifications/list-extension-requests", auth: "jwt" },
   { routeKey: "POST /evidence", handler: "evidence/create-evidence", auth: "jwt", objects: "upload" },
   { routeKey: "GET /evidence/{id}", handler: "evidence/get-evidence", auth: "jwt", objects: "download" },
   { routeKey: "GET /evidence", handler: "evidence/list-evidence", auth: "jwt", objects: "download" },

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { InvalidInputError } from "../domain/errors";
+import { MAX_WORKDAYS } from "../domain/workdays";
 
 /**
  * Request schemas of the public API (zod/mini keeps every handler bundle small). They are also the
@@ -45,6 +46,29 @@ export const entityParams = schema(() => z.object({ entityId: id }));
 
 export const idParams = schema(() => z.object({ id }));
 
+export const extensionRequestParams = schema(() => z.object({ id, requestId: id }));
+
+/** `POST /rectifications/{id}/extension-requests`: 延期申请. */
+export const extensionRequest = schema(() => z.object({ reason: text(2000), requestedDeadline: time }));
+
+/** `POST /rectifications/{id}/extension-requests/{requestId}/decision`. */
+export const extensionDecision = schema(() =>
+  z.object({
+    decision: z.enum(["approve", "refuse"]),
+    comment: z.string().check(z.maxLength(2000)),
+    deadline: z.optional(time),
+  }),
+);
+
+/** `GET /extension-requests?status=pending`: the organizers' queue (only pending requests are queued). */
+export const listExtensionRequests = schema(() =>
+  z.object({
+    status: z.optional(z.literal("pending")),
+    limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "1 到 200 之间的整数"))),
+    cursor: z.optional(z.string().check(z.maxLength(2048))),
+  }),
+);
+
 export const putUnit = schema(() =>
   z.object({
     name: text(200),
@@ -57,10 +81,14 @@ export const putUnit = schema(() =>
 
 export const putInspector = schema(() => z.object({ name: text(100), homeUnitId: id }));
 
-export const createTemplate = schema(() =>
+/**
+ * The body of `POST /templates`, and, with `name` optional (else the previous version's), of
+ * `POST /templates/{templateId}/versions`.
+ */
+const templateBody = <Name extends z.ZodMiniType>(name: Name) =>
   z
     .object({
-      name: text(200),
+      name,
       items: z
         .array(
           z.object({
@@ -97,8 +125,12 @@ export const createTemplate = schema(() =>
           names.add(g.name);
         });
       }),
-    ),
-);
+    );
+
+export const createTemplate = schema(() => templateBody(text(200)));
+
+/** `POST /templates/{templateId}/versions`: the next version of a checklist (考评细则). */
+export const publishTemplateVersion = schema(() => templateBody(z.optional(text(200))));
 
 export const planSpotCheck = schema(() =>
   z
@@ -120,8 +152,14 @@ export const planSpotCheck = schema(() =>
       ),
       inspectorPoolUnitId: z.optional(id),
       teamSize: z.optional(z.int().check(z.gte(1), z.lte(10))),
+      /** 减负: leave out units a team arrived at within this many days before the draw. */
+      excludeInspectedWithinDays: z.optional(
+        z.int("须为整数天数").check(z.gte(1, "至少 1 天"), z.lte(3650, "最多 3650 天（十年）")),
+      ),
       window: z.object({ start: time, end: time }),
       rectifyWithinDays: z.optional(z.number().check(z.gt(0), z.lte(365))),
+      rectifyWithinWorkdays: z.optional(workdays()),
+      maxExtensions: z.optional(z.int().check(z.gte(0, "不能为负数"), z.lte(10, "每张整改单最多延期 10 次"))),
       escalateAfterHours: z.optional(z.number().check(z.gt(0), z.lte(24 * 365))),
     })
     .check(
@@ -144,7 +182,14 @@ export const planSpotCheck = schema(() =>
     ),
 );
 
-export const arrival = schema(() => z.object({ location: latLng }));
+/** 整改时限 in working days (工作日): a whole number from 1 to 60. */
+const workdays = () =>
+  z
+    .int("须为整数的工作日数")
+    .check(z.gte(1, "至少 1 个工作日"), z.lte(MAX_WORKDAYS, `最多 ${MAX_WORKDAYS} 个工作日`));
+
+/** `capturedAt`: the device's time of capture, for an arrival recorded offline and sent later. */
+export const arrival = schema(() => z.object({ location: latLng, capturedAt: z.optional(time) }));
 
 /** Ids of verified evidence; more than 20 is refused by the rules (422), with the limit named. */
 const evidenceIds = () => z.optional(z.array(id).check(z.maxLength(100)));
@@ -196,11 +241,14 @@ export const findings = schema(() =>
           description: text(2000),
           severity: z.enum(["minor", "major", "critical"]),
           deadline: z.optional(time),
+          rectifyWithinWorkdays: z.optional(workdays()),
           rectifyWithinDays: z.optional(z.number().check(z.gt(0), z.lte(365))),
           evidenceIds: evidenceIds(),
         }),
       )
       .check(z.maxLength(20)),
+    /** The device's time of capture (offline capture); the working days count from its day. */
+    capturedAt: z.optional(time),
   }),
 );
 

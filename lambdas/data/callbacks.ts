@@ -20,14 +20,21 @@ export class CallbackStore {
     kind: CallbackKind,
     token: string,
     at: string,
+    armedFor?: string,
   ): Promise<void> {
-    await this.db.putItem({ ...keys.callbackToken(entity), taskToken: token, kind, at });
+    await this.db.putItem({
+      ...keys.callbackToken(entity),
+      taskToken: token,
+      kind,
+      at,
+      ...(armedFor !== undefined ? { armedFor } : {}),
+    });
   }
 
   async getCallbackToken(entity: {
     pk: string;
     sk: string;
-  }): Promise<{ taskToken: string; kind: CallbackKind } | undefined> {
+  }): Promise<{ taskToken: string; kind: CallbackKind; armedFor?: string | undefined } | undefined> {
     const item = await this.db.get(keys.callbackToken(entity));
     return item ? parseItem(callbackToken, item, "callback token") : undefined;
   }

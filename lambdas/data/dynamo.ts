@@ -289,6 +289,11 @@ export class Dynamo {
     };
   }
 
+  /** A delete inside a transaction. */
+  remove(key: { pk: string; sk: string }): TransactItem {
+    return { Delete: { TableName: this.tableName, Key: key } };
+  }
+
   conditionCheck(
     key: { pk: string; sk: string },
     condition: string,

@@ -4,6 +4,7 @@
  * | item | pk / sk | GSI1 | GSI2 | GSI3 |
  * | --- | --- | --- | --- | --- |
  * | unit | UNIT#id / #UNIT | UNIT_CHILDREN#parent / id | | |
+ * | a unit's last arrival of a team (减负: read by the draw with one BatchGet) | UNIT#id / #LAST_ARRIVAL | | | |
  * | inspector | INSPECTOR#id / #PROFILE | INSPECTORS / id | | |
  * | inspector's assignment / order (membership) | INSPECTOR#id / ASSIGNMENT#at#id, RECT#at#id | | | |
  * | template version | TEMPLATE#id / V#000001 | TEMPLATES / createdAt#id (version 1 only: one entry per template) | | |
@@ -19,6 +20,7 @@
  * | spreadsheet import (导入) | IMPORT#id / #IMPORT | | | |
  * | an invalid import's errors, 500 a chunk | IMPORT#id / ERRORS#0000 … | | | |
  * | a row an import is to write, with its outcome (crash-safe resume) | IMPORT#id#ROWS / unitId or lower-case username | | | |
+ * | a pending extension request (延期申请), while pending | EXTREQ#requestId / #EXTREQ | | | EXTREQS#PENDING / requestedAt#requestId |
  * | closed-order counters | STATS#RECTS / #ALL, UNIT#id | | | |
  * | idempotency record (Powertools) | IDEMPOTENCY / hash | | | |
  * | callback token of a waiting workflow step | CALLBACK#ASSIGNMENT#id or CALLBACK#RECT#id / #TOKEN | | | |
@@ -35,6 +37,7 @@ export const INDEX = { byOwner: "GSI1", byUnit: "GSI2", global: "GSI3" } as cons
 
 export const keys = {
   unit: (id: string) => ({ pk: `UNIT#${id}`, sk: "#UNIT" }),
+  unitLastArrival: (id: string) => ({ pk: `UNIT#${id}`, sk: "#LAST_ARRIVAL" }),
   unitChildren: (parentId: string | null) => `UNIT_CHILDREN#${parentId ?? "ROOT"}`,
   inspector: (id: string) => ({ pk: `INSPECTOR#${id}`, sk: "#PROFILE" }),
   inspectorPartition: (id: string) => `INSPECTOR#${id}`,
@@ -83,6 +86,8 @@ export const keys = {
   importRow: (id: string, key: string) => ({ pk: `IMPORT#${id}#ROWS`, sk: key }),
   subjectEvidence: (kind: string, subjectId: string) => `EVIDENCE_OF#${kind}#${subjectId}`,
   notifications: (recipient: string) => `NOTIFY#${recipient}`,
+  pendingExtension: (requestId: string) => ({ pk: `EXTREQ#${requestId}`, sk: "#EXTREQ" }),
+  pendingExtensions: "EXTREQS#PENDING",
   stats: "STATS#RECTS",
   idempotency: "IDEMPOTENCY",
   /** The callback token an entity's workflow waits with (see `CallbackStore.putCallbackToken`). */

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { NOTICE_KINDS } from "../domain/notices";
 
 /**
  * The shapes of the items this system stores. Every item read from DynamoDB is parsed with one of
@@ -26,6 +27,20 @@ export const unitRecord = /* @__PURE__ */ z.lazy(() =>
   }),
 );
 export type UnitRecord = z.infer<typeof unitRecord>;
+
+/**
+ * A unit's last arrival of an inspection team, from any spot check (减负). Kept beside the unit, not
+ * on it, so that replacing the unit (PUT /units, imports) never loses it; written by the arrival.
+ */
+export const unitLastArrivalRecord = /* @__PURE__ */ z.lazy(() =>
+  z.object({
+    unitId: z.string(),
+    lastArrivalAt: z.string(),
+    assignmentId: z.string(),
+    spotCheckId: z.string(),
+  }),
+);
+export type UnitLastArrivalRecord = z.infer<typeof unitLastArrivalRecord>;
 
 export const inspectorRecord = /* @__PURE__ */ z.lazy(() =>
   z.object({
@@ -65,6 +80,14 @@ export type TemplateRecord = z.infer<typeof templateRecord>;
 
 const poolMember = () => z.object({ inspectorId: z.string(), homeUnitId: z.string() });
 const drawnAssignment = () => z.object({ unitId: z.string(), inspectorIds: z.array(z.string()) });
+/** 减负: a candidate left out of the draw, with the arrival that made it recent (as read at the draw). */
+const excludedUnit = () =>
+  z.object({
+    unitId: z.string(),
+    unitName: z.string(),
+    lastArrivalAt: z.string(),
+    assignmentId: z.optional(z.string()),
+  });
 
 export const drawRecord = /* @__PURE__ */ z.lazy(() =>
   z.object({
@@ -75,6 +98,8 @@ export const drawRecord = /* @__PURE__ */ z.lazy(() =>
     selected: z.array(drawnAssignment()),
     drawnAt: z.string(),
     drawnBy: z.string(),
+    /** 减负: fixed at the draw from the recorded arrivals; absent when the plan excluded nothing. */
+    exclusion: z.optional(z.object({ withinDays: z.number(), excluded: z.array(excludedUnit()) })),
   }),
 );
 export type DrawRecord = z.infer<typeof drawRecord>;
@@ -94,8 +119,14 @@ export const spotCheckRecord = /* @__PURE__ */ z.lazy(() =>
     sampleSize: z.number(),
     inspectorIds: z.array(z.string()),
     teamSize: z.number(),
+    /** 减负: units a team arrived at within this many days before the draw are left out of it. */
+    excludeInspectedWithinDays: z.optional(z.number()),
     window: z.object({ start: z.string(), end: z.string() }),
     rectifyWithinDays: z.number(),
+    /** 整改时限 in working days (工作日); when set it wins over `rectifyWithinDays`. */
+    rectifyWithinWorkdays: z.optional(z.number()),
+    /** Approved extensions (延期) allowed per order; absent on spot checks planned before extensions existed. */
+    maxExtensions: z.optional(z.number()),
     escalateAfterHours: z.number(),
     seed: z.string(),
     seedCommitment: z.string(),
@@ -120,6 +151,10 @@ const arrival = () =>
     location: latLng(),
     distanceMeters: z.nullable(z.number()),
     onSite: z.boolean(),
+    /** The device's time of capture (offline capture); absent when the client sent none. */
+    capturedAt: z.optional(z.string()),
+    /** More than 10 minutes between `capturedAt` and `at` (absent on arrivals recorded before v2). */
+    delayedSync: z.optional(z.boolean()),
   });
 
 const evidenceIds = () => z.optional(z.array(z.string()));
@@ -171,6 +206,8 @@ export const assignmentRecord = /* @__PURE__ */ z.lazy(() =>
         issues: z.array(findingIssue()),
         submittedAt: z.string(),
         submittedBy: z.string(),
+        /** Offline capture: the device's time of the findings. */
+        capturedAt: z.optional(z.string()),
       }),
     ),
     score: z.optional(scoreRecord),
@@ -185,6 +222,20 @@ export type AssignmentRecord = z.infer<typeof assignmentRecord>;
 export const rectificationStatus = /* @__PURE__ */ z.lazy(() => z.enum(["open", "submitted", "closed"]));
 export const severity = /* @__PURE__ */ z.lazy(() => z.enum(["minor", "major", "critical"]));
 
+const extensionRequest = () =>
+  z.object({
+    requestId: z.string(),
+    status: z.enum(["pending", "approved", "refused"]),
+    reason: z.string(),
+    requestedDeadline: z.string(),
+    requestedAt: z.string(),
+    requestedBy: z.string(),
+    decidedBy: z.optional(z.string()),
+    decidedAt: z.optional(z.string()),
+    comment: z.optional(z.string()),
+    deadline: z.optional(z.string()),
+  });
+
 const historyEntry = () =>
   z.object({
     at: z.string(),
@@ -192,7 +243,12 @@ const historyEntry = () =>
     action: z.string(),
     comment: z.optional(z.string()),
     deadline: z.optional(z.string()),
+    /** An extension's history entry: the deadline it replaced, and its request. */
+    previousDeadline: z.optional(z.string()),
+    requestId: z.optional(z.string()),
     level: z.optional(z.number()),
+    /** A review's accept: how many accepts the current report has (四眼销号 needs two). */
+    accepts: z.optional(z.number()),
     /** Photos and documents this step brought (a report's 整改后, a review's, one added later). */
     evidenceIds: evidenceIds(),
     purpose: z.optional(z.enum(["finding", "before", "after", "review"])),
@@ -227,12 +283,46 @@ export const rectificationRecord = /* @__PURE__ */ z.lazy(() =>
       }),
     ),
     lateReported: z.optional(z.boolean()),
+    /** The deadline first set, once an extension has moved it. */
+    originalDeadline: z.optional(z.string()),
+    maxExtensions: z.optional(z.number()),
+    extensionRequests: z.optional(z.array(extensionRequest())),
+    /** Kept history (never cleared): overdue at some time, the highest escalation, closed late. */
+    everOverdue: z.optional(z.boolean()),
+    maxEscalationLevel: z.optional(z.number()),
+    closedLate: z.optional(z.boolean()),
+    accepts: z.optional(z.array(z.object({ by: z.string(), at: z.string() }))),
+    /** The 临期提醒 of the current deadline: due at `at`, sent at `sentAt`. */
+    reminder: z.optional(z.object({ at: z.string(), sentAt: z.optional(z.string()) })),
+    /** The deadline was counted in working days over a year the holiday data does not cover yet. */
+    calendarApproximate: z.optional(z.boolean()),
     createdAt: z.string(),
     closedAt: z.optional(z.string()),
     version: z.number(),
   }),
 );
 export type RectificationRecord = z.infer<typeof rectificationRecord>;
+
+/**
+ * A pending extension request (延期申请) as the organizers' queue lists it: a copy of the request
+ * and of what the queue shows of its order, kept only while the request is pending.
+ */
+export const pendingExtension = /* @__PURE__ */ z.lazy(() =>
+  z.object({
+    requestId: z.string(),
+    rectificationId: z.string(),
+    spotCheckId: z.string(),
+    unitId: z.string(),
+    description: z.string(),
+    deadline: z.string(),
+    reason: z.string(),
+    requestedDeadline: z.string(),
+    requestedAt: z.string(),
+    requestedBy: z.string(),
+    status: z.literal("pending"),
+  }),
+);
+export type PendingExtension = z.infer<typeof pendingExtension>;
 
 /** A person with an account (人员): the JWT `sub` is the person's id. */
 export const personRecord = /* @__PURE__ */ z.lazy(() =>
@@ -357,7 +447,7 @@ export const notificationRecord = /* @__PURE__ */ z.lazy(() =>
     notificationId: z.string(),
     recipient: z.string(),
     at: z.string(),
-    kind: z.enum(["rectification_issued", "overdue_reminder", "escalation"]),
+    kind: z.enum(NOTICE_KINDS),
     level: z.number(),
     title: z.string(),
     body: z.string(),
@@ -379,6 +469,8 @@ export const callbackToken = /* @__PURE__ */ z.lazy(() =>
     /** The human step the token waits for (which statuses of the entity are still awaited). */
     kind: callbackKind,
     at: z.string(),
+    /** A report wait: the deadline its timer was armed for. */
+    armedFor: z.optional(z.string()),
   }),
 );
 
@@ -396,6 +488,9 @@ export const closedCounters = /* @__PURE__ */ z.lazy(() =>
   z.object({
     closed: z.optional(z.number()),
     closedOnTime: z.optional(z.number()),
+    closedLate: z.optional(z.number()),
+    closedReminded: z.optional(z.number()),
+    closedEscalated: z.optional(z.number()),
   }),
 );
 

@@ -2,7 +2,26 @@ import type { Dynamo, Item, Page, TransactItem } from "./dynamo";
 import { batchGetParsed, getParsed, type PageRequest, queryPage, strip } from "./items";
 import type { AuditInput, Journal, NotificationInput } from "./journal";
 import { INDEX, keys, rectIndexKeys } from "./keys";
-import { closedCounters, parseItem, type RectificationRecord, rectificationRecord } from "./records";
+import {
+  closedCounters,
+  type PendingExtension,
+  parseItem,
+  pendingExtension,
+  type RectificationRecord,
+  rectificationRecord,
+} from "./records";
+
+/** Closed orders counted: all, those closed late, those reminded (催办) and escalated (问责) on the way. */
+export interface ClosedCounts {
+  closed: number;
+  closedLate: number;
+  closedReminded: number;
+  closedEscalated: number;
+}
+
+export function emptyClosedCounts(): ClosedCounts {
+  return { closed: 0, closedLate: 0, closedReminded: 0, closedEscalated: 0 };
+}
 
 /** Rectification orders (整改单): issue, report, review, close, and the counters of closed ones. */
 export class RectificationStore {
@@ -28,7 +47,8 @@ export class RectificationStore {
 
   /**
    * Replaces an order with its next state, conditional on the version read (no lost update), in
-   * one transaction with its audit event, notifications and counters.
+   * one transaction with its audit event, notifications and, when it closes (销号), the counters of
+   * closed orders: on time or late, and how far it was escalated (kept history the dashboard reads).
    */
   async saveRectification(
     before: RectificationRecord,
@@ -36,7 +56,8 @@ export class RectificationStore {
     extra: {
       audits: readonly AuditInput[];
       notifications?: readonly NotificationInput[];
-      closedOnTime?: boolean;
+      /** An extension request that enters the organizers' queue, or the id of one that leaves it. */
+      pendingExtension?: { readonly add: PendingExtension } | { readonly remove: string };
     },
     conflictMessage: string,
   ): Promise<void> {
@@ -63,13 +84,34 @@ export class RectificationStore {
       ...extra.audits.map((a) => this.journal.auditPut(a)),
       ...(extra.notifications ?? []).map((n) => this.journal.notificationPut(n)),
     ];
-    if (extra.closedOnTime !== undefined) {
-      const counter = extra.closedOnTime ? "closedOnTime" : "closedLate";
+    const queue = extra.pendingExtension;
+    if (queue && "add" in queue) {
+      items.push(
+        this.db.put(
+          {
+            ...keys.pendingExtension(queue.add.requestId),
+            gsi3pk: keys.pendingExtensions,
+            gsi3sk: `${queue.add.requestedAt}#${queue.add.requestId}`,
+            ...queue.add,
+          },
+          "attribute_not_exists(pk)",
+        ),
+      );
+    } else if (queue) {
+      items.push(this.db.remove(keys.pendingExtension(queue.remove)));
+    }
+    if (before.status !== "closed" && after.status === "closed") {
+      const counters = [
+        "closed",
+        after.closedLate ? "closedLate" : "closedOnTime",
+        ...((after.maxEscalationLevel ?? 0) >= 1 ? ["closedReminded"] : []),
+        ...((after.maxEscalationLevel ?? 0) >= 2 ? ["closedEscalated"] : []),
+      ];
       for (const sk of ["#ALL", `UNIT#${after.unitId}`]) {
         items.push(
           this.db.update(
             { pk: keys.stats, sk },
-            `ADD closed :one, ${counter} :one SET unitId = :unit`,
+            `ADD ${counters.map((c) => `${c} :one`).join(", ")} SET unitId = :unit`,
             undefined,
             { ":one": 1, ":unit": sk === "#ALL" ? "*" : after.unitId },
           ),
@@ -181,6 +223,36 @@ export class RectificationStore {
     return { items: result.items, nextCursor: null };
   }
 
+  /** The organizers' queue of pending extension requests, oldest first. */
+  async pagePendingExtensions(page: PageRequest): Promise<Page<PendingExtension>> {
+    return queryPage(
+      this.db,
+      {
+        IndexName: INDEX.global,
+        KeyConditionExpression: "gsi3pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.pendingExtensions },
+      },
+      page,
+      pendingExtension,
+      "pending extension request",
+    );
+  }
+
+  /** How many extension requests wait for a decision (of one spot check's orders, if given). */
+  async countPendingExtensions(spotCheckId?: string): Promise<number> {
+    const items = await this.db.queryAll({
+      IndexName: INDEX.global,
+      KeyConditionExpression: "gsi3pk = :pk",
+      ExpressionAttributeValues: {
+        ":pk": keys.pendingExtensions,
+        ...(spotCheckId ? { ":sc": spotCheckId } : {}),
+      },
+      ...(spotCheckId ? { FilterExpression: "spotCheckId = :sc" } : {}),
+      ProjectionExpression: "requestId",
+    });
+    return items.length;
+  }
+
   async listRectificationIdsOfInspector(inspectorId: string, page: PageRequest): Promise<Page<string>> {
     const out = await this.db.query(
       {
@@ -202,23 +274,33 @@ export class RectificationStore {
     return items.map((i) => parseItem(rectificationRecord, strip(i), "rectification order"));
   }
 
-  async closedCounters(): Promise<{
-    all: { closed: number; closedOnTime: number };
-    byUnit: Map<string, { closed: number; closedOnTime: number }>;
-  }> {
+  async closedCounters(): Promise<{ all: ClosedCounts; byUnit: Map<string, ClosedCounts> }> {
     const items = await this.db.queryAll({
       KeyConditionExpression: "pk = :pk",
       ExpressionAttributeValues: { ":pk": keys.stats },
     });
-    const byUnit = new Map<string, { closed: number; closedOnTime: number }>();
-    let all = { closed: 0, closedOnTime: 0 };
+    const byUnit = new Map<string, ClosedCounts>();
+    let all = emptyClosedCounts();
     for (const item of items) {
       const c = parseItem(
         closedCounters,
-        { closed: item.closed, closedOnTime: item.closedOnTime },
+        {
+          closed: item.closed,
+          closedOnTime: item.closedOnTime,
+          closedLate: item.closedLate,
+          closedReminded: item.closedReminded,
+          closedEscalated: item.closedEscalated,
+        },
         "counters",
       );
-      const value = { closed: c.closed ?? 0, closedOnTime: c.closedOnTime ?? 0 };
+      const closed = c.closed ?? 0;
+      const value: ClosedCounts = {
+        closed,
+        // Counters written before late closes were counted hold only `closedOnTime`.
+        closedLate: c.closedLate ?? closed - (c.closedOnTime ?? 0),
+        closedReminded: c.closedReminded ?? 0,
+        closedEscalated: c.closedEscalated ?? 0,
+      };
       if (item.sk === "#ALL") all = value;
       else if (typeof item.sk === "string" && item.sk.startsWith("UNIT#"))
         byUnit.set(item.sk.slice(5), value);

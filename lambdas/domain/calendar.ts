@@ -18,8 +18,9 @@ const CST_OFFSET_MS = 8 * 3_600_000;
 const DAY_MS = 86_400_000;
 const DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** A working-day count is 1..60 (integer); the API's bound. */
-export const MAX_WORKDAYS = 60;
+import { MAX_WORKDAYS } from "./workdays";
+
+export { MAX_WORKDAYS };
 
 /** The package's data: for each listed day its name (e.g. "Spring Festival,春节,4"). */
 const CalendarData = z.object({
@@ -27,34 +28,49 @@ const CalendarData = z.object({
   workdays: z.record(z.string().check(z.regex(DAY_PATTERN)), z.string()),
 });
 
-const data = CalendarData.parse(calendarJson);
-const holidays: ReadonlySet<string> = new Set(Object.keys(data.holidays));
-const workdays: ReadonlySet<string> = new Set(Object.keys(data.workdays));
-
-/** The years of the notices in the data: every year that has at least one holiday. */
-const noticeYears = [...holidays].map((day) => Number(day.slice(0, 4)));
-const firstYear = Math.min(...noticeYears);
-const lastYear = Math.max(...noticeYears);
-for (let year = firstYear; year <= lastYear; year++) {
-  // A gap would make a year look covered that is not: refuse to load rather than count wrongly.
-  if (!noticeYears.includes(year)) throw new Error(`chinese-days has no holidays for ${year}`);
+interface LoadedCalendar {
+  readonly holidays: ReadonlySet<string>;
+  readonly workdays: ReadonlySet<string>;
+  readonly firstYear: number;
+  readonly lastYear: number;
 }
-for (const day of workdays) {
-  if (holidays.has(day)) throw new Error(`chinese-days lists ${day} as both a holiday and a workday`);
+
+let loaded: LoadedCalendar | undefined;
+
+/**
+ * The data, checked on first use rather than at import: most handlers that import the order rules
+ * never count a working day, and their cold start should not pay for parsing the holidays.
+ */
+function calendar(): LoadedCalendar {
+  if (loaded) return loaded;
+  const data = CalendarData.parse(calendarJson);
+  const holidays: ReadonlySet<string> = new Set(Object.keys(data.holidays));
+  const workdays: ReadonlySet<string> = new Set(Object.keys(data.workdays));
+  /** The years of the notices in the data: every year that has at least one holiday. */
+  const noticeYears = [...holidays].map((day) => Number(day.slice(0, 4)));
+  const firstYear = Math.min(...noticeYears);
+  const lastYear = Math.max(...noticeYears);
+  for (let year = firstYear; year <= lastYear; year++) {
+    // A gap would make a year look covered that is not: refuse to load rather than count wrongly.
+    if (!noticeYears.includes(year)) throw new Error(`chinese-days has no holidays for ${year}`);
+  }
+  for (const day of workdays) {
+    if (holidays.has(day)) throw new Error(`chinese-days lists ${day} as both a holiday and a workday`);
+  }
+  loaded = { holidays, workdays, firstYear, lastYear };
+  return loaded;
 }
 
 /** The data the calendar rests on, e.g. { source: "chinese-days", version: "1.x.y", firstYear: 2004, lastYear: 2026 }. */
-export const CALENDAR_DATA: {
+export function calendarData(): {
   readonly source: string;
   readonly version: string;
   readonly firstYear: number;
   readonly lastYear: number;
-} = Object.freeze({
-  source: calendarPackage.name,
-  version: calendarPackage.version,
-  firstYear,
-  lastYear,
-});
+} {
+  const { firstYear, lastYear } = calendar();
+  return { source: calendarPackage.name, version: calendarPackage.version, firstYear, lastYear };
+}
 
 /** Milliseconds of 00:00 UTC of a `YYYY-MM-DD` day; throws a RangeError for anything else. */
 function dayStartUtc(day: string): number {
@@ -91,6 +107,7 @@ export function chinaDay(instant: Date): string {
 export function calendarCovers(day: string): boolean {
   dayStartUtc(day);
   const year = Number(day.slice(0, 4));
+  const { firstYear, lastYear } = calendar();
   return year >= firstYear && year <= lastYear;
 }
 
@@ -99,6 +116,7 @@ export function isWorkingDay(day: string): boolean {
   const weekday = new Date(dayStartUtc(day)).getUTCDay();
   const mondayToFriday = weekday >= 1 && weekday <= 5;
   if (!calendarCovers(day)) return mondayToFriday;
+  const { workdays, holidays } = calendar();
   if (workdays.has(day)) return true;
   if (holidays.has(day)) return false;
   return mondayToFriday;

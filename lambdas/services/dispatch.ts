@@ -1,5 +1,7 @@
 import { logger } from "../shared/logger";
-import { assignmentStore, spotCheckStore } from "./context";
+import { assignmentStore, notificationStore, spotCheckStore, unitStore } from "./context";
+import { assignmentDispatchedNotices } from "./notices";
+import { publishNotices } from "./publish";
 import { startInspection } from "./workflow";
 
 /**
@@ -24,6 +26,20 @@ export async function dispatchSpotCheck(spotCheckId: string): Promise<boolean> {
     });
     return false;
   }
+  // 督查任务派发: each team is told of its assignment (never the unit), once per assignment however
+  // often this runs: the notices are keyed on the assignment and leave the outbox with the spot check.
+  const at = spotCheck.draw?.drawnAt ?? new Date().toISOString();
+  const units = await unitStore.getUnits([...new Set(assignments.map((a) => a.unitId))]);
+  const notices = assignments.flatMap((a) =>
+    assignmentDispatchedNotices(spotCheck, a, units.get(a.unitId)?.name ?? a.unitId, at),
+  );
+  for (const a of assignments) {
+    await notificationStore.deliverOnce(
+      `dispatch-${a.assignmentId}`,
+      notices.filter((n) => n.assignmentId === a.assignmentId),
+    );
+  }
   await spotCheckStore.completeDispatch(spotCheckId);
+  await publishNotices(notices);
   return true;
 }

@@ -1,6 +1,7 @@
 import { keys } from "../data/keys";
 import type { AssignmentRecord, CallbackKind, RectificationRecord } from "../data/records";
-import { assignmentPhase, orderPhase } from "../domain/deadlines";
+import { assignmentPhase } from "../domain/deadlines";
+import { orderPhase } from "../domain/rectification-order";
 
 /**
  * What the workflow does next, computed from the stored record. Whoever moves a record on — the
@@ -76,20 +77,26 @@ export function assignmentStep(a: AssignmentRecord, now: Date): AssignmentStep {
 export interface OrderStep {
   readonly phase: "closed" | "await_review" | "await_report_until" | "await_report" | "escalate";
   readonly timerSeconds: number;
+  /**
+   * The deadline the step was computed against. A report wait is armed with it; when an extension
+   * moves the deadline, the wait's timer is stale and the change relay resumes it with a new step.
+   */
+  readonly deadline: string;
 }
 
 export function orderStep(r: RectificationRecord, now: Date): OrderStep {
   const phase = orderPhase(r, now);
+  const deadline = r.deadline;
   switch (phase.phase) {
     case "await_report_until":
-      return { phase: phase.phase, timerSeconds: waitSeconds(phase.timerSeconds) };
+      return { phase: phase.phase, timerSeconds: waitSeconds(phase.timerSeconds), deadline };
     // No deadline: the wait is only the safety net of a lost resume, so it is the longest one.
     case "await_review":
     case "await_report":
-      return { phase: phase.phase, timerSeconds: MAX_WAIT_SECONDS };
+      return { phase: phase.phase, timerSeconds: MAX_WAIT_SECONDS, deadline };
     // Routed on at once; no wait is armed.
     case "closed":
     case "escalate":
-      return { phase: phase.phase, timerSeconds: 1 };
+      return { phase: phase.phase, timerSeconds: 1, deadline };
   }
 }

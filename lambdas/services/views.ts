@@ -6,7 +6,15 @@ import type {
   TemplateRecord,
   UnitRecord,
 } from "../data/records";
-import { isOverdue, trafficLight } from "../domain/deadlines";
+import { isDelayedSync } from "../domain/offline-capture";
+import {
+  acceptsRequired,
+  DEFAULT_MAX_EXTENSIONS,
+  extensionsUsed,
+  isOverdue,
+  lateness,
+  trafficLight,
+} from "../domain/rectification-order";
 
 /** Response shapes: what a record looks like on the wire (internal fields such as task tokens never leave). */
 
@@ -42,6 +50,21 @@ export function assignmentSummary(a: AssignmentRecord) {
   return { assignmentId: a.assignmentId, unitId: a.unitId, inspectorIds: a.inspectorIds, status: a.status };
 }
 
+/**
+ * An arrival on the wire: the server's `at`, the device's `capturedAt` when it sent one, and
+ * `delayedSync` (false for arrivals recorded before offline capture, which were synced at once).
+ */
+export function arrivalView(arrival: NonNullable<AssignmentRecord["arrival"]>) {
+  return {
+    at: arrival.at,
+    ...(arrival.capturedAt ? { capturedAt: arrival.capturedAt } : {}),
+    delayedSync: arrival.delayedSync ?? false,
+    location: arrival.location,
+    distanceMeters: arrival.distanceMeters,
+    onSite: arrival.onSite,
+  };
+}
+
 export function assignmentView(a: AssignmentRecord) {
   return {
     assignmentId: a.assignmentId,
@@ -54,10 +77,7 @@ export function assignmentView(a: AssignmentRecord) {
     ...(a.arrival
       ? {
           arrival: {
-            at: a.arrival.at,
-            location: a.arrival.location,
-            distanceMeters: a.arrival.distanceMeters,
-            onSite: a.arrival.onSite,
+            ...arrivalView(a.arrival),
             by: a.arrival.by,
           },
         }
@@ -70,6 +90,12 @@ export function assignmentView(a: AssignmentRecord) {
             issues: a.findings.issues,
             submittedAt: a.findings.submittedAt,
             submittedBy: a.findings.submittedBy,
+            ...(a.findings.capturedAt
+              ? {
+                  capturedAt: a.findings.capturedAt,
+                  delayedSync: isDelayedSync(a.findings.capturedAt, a.findings.submittedAt),
+                }
+              : {}),
           },
         }
       : {}),
@@ -93,8 +119,11 @@ export function spotCheckView(s: SpotCheckRecord) {
     sampleSize: s.sampleSize,
     inspectorIds: s.inspectorIds,
     teamSize: s.teamSize,
+    ...(s.excludeInspectedWithinDays ? { excludeInspectedWithinDays: s.excludeInspectedWithinDays } : {}),
     window: s.window,
     rectifyWithinDays: s.rectifyWithinDays,
+    ...(s.rectifyWithinWorkdays !== undefined ? { rectifyWithinWorkdays: s.rectifyWithinWorkdays } : {}),
+    maxExtensions: s.maxExtensions ?? DEFAULT_MAX_EXTENSIONS,
     escalateAfterHours: s.escalateAfterHours,
     status: s.status,
     seedCommitment: s.seedCommitment,
@@ -118,6 +147,15 @@ export function rectificationView(r: RectificationRecord, now: Date) {
     overdue: isOverdue(r.deadline, r.status, now),
     escalationLevel: r.escalationLevel,
     light: trafficLight(r.deadline, r.status, now),
+    ...(r.originalDeadline ? { originalDeadline: r.originalDeadline } : {}),
+    calendarApproximate: r.calendarApproximate ?? false,
+    maxExtensions: r.maxExtensions ?? DEFAULT_MAX_EXTENSIONS,
+    extensionsUsed: extensionsUsed(r),
+    extensionRequests: r.extensionRequests ?? [],
+    ...lateness(r, now),
+    accepts:
+      r.status === "submitted" ? (r.accepts ?? []).length : r.status === "closed" ? acceptsRequired(r) : 0,
+    acceptsRequired: acceptsRequired(r),
     history: r.history,
     ...(r.issueEvidenceIds && r.issueEvidenceIds.length > 0 ? { beforeEvidenceIds: r.issueEvidenceIds } : {}),
     ...(r.report ? { report: r.report } : {}),

@@ -56,13 +56,16 @@ export async function resumeWorkflow(
  * task with the step that follows. The workflow calls this right after storing a token, and the
  * change relay after a committed change; whichever runs second sees the other's write. The entity's
  * current state decides, not the change that triggered the check, so a late or repeated trigger
- * cannot complete a later wait of the same entity. True while the wait goes on.
+ * cannot complete a later wait of the same entity. A report wait armed for a deadline that has since
+ * moved (an approved extension) is resumed too, so that its timer is armed again for the new one.
+ * True while the wait goes on.
  */
 export async function settleWait(
   kind: CallbackKind,
   entityId: string,
   taskToken: string,
   now: Date,
+  armedFor?: string,
 ): Promise<boolean> {
   if (kind === "findings") {
     const a = await assignmentStore.getAssignment(entityId);
@@ -72,7 +75,8 @@ export async function settleWait(
   } else {
     const r = await rectificationStore.getRectification(entityId);
     if (!r) throw new Error(`Rectification order ${entityId} does not exist`);
-    if (isAwaited(kind, r.status)) return true;
+    const stale = kind === "report" && armedFor !== undefined && armedFor !== r.deadline;
+    if (isAwaited(kind, r.status) && !stale) return true;
     await resumeWorkflow(taskToken, kind, orderStep(r, now));
   }
   return false;

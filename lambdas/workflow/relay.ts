@@ -11,7 +11,8 @@ const sortKeyOf = (entity: (id: string) => { sk: string }) => entity("").sk;
  *
  * - an assignment or order leaving a status its callback task waits in (findings submitted, a
  *   report made, a review decided): the waiting task is resumed;
- * - a spot check marked for dispatch by its draw (the outbox entry): its executions are started.
+ * - a spot check marked for dispatch by its draw (the outbox entry): its executions are started;
+ * - an open order that has been extended: a report wait armed for its old deadline is resumed.
  *
  * Anything else (a reminder raising the escalation level, an order created, the workflow's own
  * writes) passes the relay by: the stream invokes nothing for it.
@@ -30,5 +31,17 @@ export const relayedChanges: readonly Record<string, unknown>[] = [
   {
     eventName: ["MODIFY"],
     dynamodb: { NewImage: { sk: { S: [sortKeyOf(keys.spotCheck)] }, pendingDispatch: { BOOL: [true] } } },
+  },
+  // An open order whose deadline an extension has moved: its report wait's timer may be stale
+  // (the relay compares the deadline the wait was armed for with the order's).
+  {
+    eventName: ["MODIFY"],
+    dynamodb: {
+      NewImage: {
+        sk: { S: [sortKeyOf(keys.rect)] },
+        status: { S: ["open"] },
+        originalDeadline: { S: [{ exists: true }] },
+      },
+    },
   },
 ];

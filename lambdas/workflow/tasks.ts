@@ -54,6 +54,8 @@ export const changeRelay = {
   handler: "workflow/relay-changes",
   startsExecutions: true,
   completesCallbacks: true,
+  /** Tells each team of its assignment when a draw is dispatched (督查任务派发). */
+  publishes: true,
 } as const satisfies TaskSpec;
 
 /**

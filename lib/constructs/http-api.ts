@@ -20,6 +20,7 @@ import { type RouteSpec, routes } from "../../lambdas/api/routes";
 import type { InspectionTable } from "./data-store";
 import type { EvidenceStore } from "./evidence-store";
 import type { InspectionIdentity } from "./identity";
+import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { InspectionFunction } from "./inspection-function";
 
 /** One access-log line per request, as JSON (HTTP API `$context` variables). */
@@ -49,6 +50,8 @@ export interface InspectionHttpApiProps {
   readonly evidence: EvidenceStore;
   /** The user pool whose ID tokens the JWT authorizer accepts (issuer and audience). */
   readonly identity: InspectionIdentity;
+  /** Where the `publishes` routes send the notices they store (`NOTIFY_TOPIC_ARN`). */
+  readonly topic: ITopic;
   /**
    * Steady-state request rate limit of the default stage (requests per second).
    * @default 50
@@ -139,8 +142,10 @@ export class InspectionHttpApi extends Construct {
           ...(usesTable ? { TABLE_NAME: props.table.tableName } : {}),
           ...(spec.objects ? { EVIDENCE_BUCKET: props.evidence.bucketName } : {}),
           ...(spec.identity ? { USER_POOL_ID: props.identity.userPool.userPoolId } : {}),
+          ...(spec.publishes ? { NOTIFY_TOPIC_ARN: props.topic.topicArn } : {}),
         },
       });
+      if (spec.publishes) props.topic.grantPublish(fn);
       if (spec.identity) props.identity.grantAccountAdministration(fn);
       if (usesTable) props.table.grantReadWrite(fn);
       if (spec.objects === "upload") props.evidence.grantPresignUpload(fn);

@@ -127,8 +127,11 @@ export class InspectionWorkflow extends Construct {
     readonly relayFailed: Alarm;
   };
 
+  private readonly topic: ITopic;
+
   constructor(scope: Construct, id: string, props: InspectionWorkflowProps) {
     super(scope, id);
+    this.topic = props.topic;
     const stack = Stack.of(this);
     const stateMachineName = props.stateMachineName ?? `${stack.stackName}-inspection`;
     const stateMachineArn = stack.formatArn({
@@ -293,6 +296,10 @@ export class InspectionWorkflow extends Construct {
       fn.addEnvironment("STATE_MACHINE_ARN", this.stateMachine.stateMachineArn);
     }
     if (spec.completesCallbacks) this.stateMachine.grantTaskResponse(fn);
+    if (spec.publishes) {
+      this.topic.grantPublish(fn);
+      fn.addEnvironment("NOTIFY_TOPIC_ARN", this.topic.topicArn);
+    }
   }
 }
 
@@ -322,6 +329,7 @@ function buildDefinition(scope: Construct, fns: Readonly<Record<WorkflowTask, In
   const orderStepAt = (root: "$.Payload" | "$") => ({
     phase: JsonPath.stringAt(`${root}.phase`),
     timerSeconds: JsonPath.numberAt(`${root}.timerSeconds`),
+    deadline: JsonPath.stringAt(`${root}.deadline`),
   });
 
   const invoke = (
@@ -349,7 +357,13 @@ function buildDefinition(scope: Construct, fns: Readonly<Record<WorkflowTask, In
     new LambdaInvoke(def, name, {
       lambdaFunction: fns.registerCallback,
       integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      payload: TaskInput.fromObject({ kind, id: JsonPath.stringAt(idPath), taskToken: JsonPath.taskToken }),
+      payload: TaskInput.fromObject({
+        kind,
+        id: JsonPath.stringAt(idPath),
+        taskToken: JsonPath.taskToken,
+        // A report wait's timer is armed for the order's deadline; an extension makes it stale.
+        ...(kind === "report" ? { armedFor: JsonPath.stringAt("$.prepared.deadline") } : {}),
+      }),
       retryOnServiceExceptions: true,
       resultSelector: selector,
       resultPath: "$.prepared",

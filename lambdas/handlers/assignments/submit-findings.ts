@@ -2,8 +2,11 @@ import type * as z from "zod/mini";
 import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
 import * as schemas from "../../api/schemas";
 import type { RectificationRecord } from "../../data/records";
+import { workdayDeadline } from "../../domain/calendar";
 import { addDays } from "../../domain/deadlines";
 import { ConflictError, type FieldError, ForbiddenError, RuleViolationError } from "../../domain/errors";
+import { capturedAtProblem } from "../../domain/offline-capture";
+import { checkNewDeadline, DEFAULT_MAX_EXTENSIONS, reminderFor } from "../../domain/rectification-order";
 import { scoreFindings } from "../../domain/scoring";
 import { assignmentStore, spotCheckStore, templateStore } from "../../services/context";
 import { checkEvidenceReferences, evidenceHashes } from "../../services/evidence";
@@ -11,7 +14,6 @@ import { isTeamInspector, loadVisibleAssignment } from "../../services/visibilit
 
 type Body = z.infer<typeof schemas.findings>;
 
-const MAX_DEADLINE_MS = 365 * 24 * 60 * 60 * 1000;
 type Params = z.infer<typeof schemas.idParams>;
 
 /**
@@ -50,18 +52,38 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
   }
   const codes = new Set(template.items.map((i) => i.code));
   const at = now.toISOString();
-  const deadlines = body.issues.map((issue, i) => {
+  // Offline capture: working days count from the day the findings were taken on the device.
+  const capturedProblem =
+    body.capturedAt === undefined
+      ? undefined
+      : capturedAtProblem(body.capturedAt, { now, dispatchedAt: a.createdAt });
+  if (capturedProblem) problems.push({ path: "body.capturedAt", message: capturedProblem });
+  const countFrom = body.capturedAt && !capturedProblem ? new Date(body.capturedAt) : now;
+  const deadlines = body.issues.map((issue, i): { deadline: string; approximate: boolean } => {
     if (issue.itemCode !== undefined && !codes.has(issue.itemCode)) {
       problems.push({ path: `body.issues.${i}.itemCode`, message: `考评细则中没有 ${issue.itemCode} 项` });
     }
+    // Precedence: the issue's date, its working days, its days, then the spot check's working days, days.
     if (issue.deadline !== undefined) {
-      const deadline = new Date(issue.deadline);
-      if (deadline.getTime() <= now.getTime() || deadline.getTime() > now.getTime() + MAX_DEADLINE_MS) {
-        problems.push({ path: `body.issues.${i}.deadline`, message: "须在今后一年之内" });
+      try {
+        return {
+          deadline: checkNewDeadline(issue.deadline, now, `body.issues.${i}.deadline`),
+          approximate: false,
+        };
+      } catch (error) {
+        if (!(error instanceof RuleViolationError)) throw error;
+        problems.push(...error.errors);
+        return { deadline: at, approximate: false };
       }
-      return deadline.toISOString();
     }
-    return addDays(now, issue.rectifyWithinDays ?? spotCheck.rectifyWithinDays).toISOString();
+    const workdays =
+      issue.rectifyWithinWorkdays ??
+      (issue.rectifyWithinDays === undefined ? spotCheck.rectifyWithinWorkdays : undefined);
+    if (workdays !== undefined) return workdayDeadline(countFrom, workdays);
+    return {
+      deadline: addDays(now, issue.rectifyWithinDays ?? spotCheck.rectifyWithinDays).toISOString(),
+      approximate: false,
+    };
   });
   // 问题照片: each id a verified photo of this assignment taken for the findings.
   const references = [
@@ -79,25 +101,33 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
   if (problems.length > 0 || !score) throw new RuleViolationError("现场评分不符合考评细则。", problems);
   const cited = [...new Set(references.flatMap((r) => r.ids))];
 
-  const orders: RectificationRecord[] = body.issues.map((issue, i) => ({
-    rectificationId: `${a.assignmentId}-${i + 1}`,
-    assignmentId: a.assignmentId,
-    spotCheckId: a.spotCheckId,
-    unitId: a.unitId,
-    inspectorIds: a.inspectorIds,
-    organizerId: a.organizerId,
-    ...(issue.itemCode ? { itemCode: issue.itemCode } : {}),
-    description: issue.description,
-    ...(issue.evidenceIds && issue.evidenceIds.length > 0 ? { issueEvidenceIds: issue.evidenceIds } : {}),
-    severity: issue.severity,
-    deadline: deadlines[i] ?? at,
-    status: "open",
-    escalationLevel: 0,
-    escalateAfterHours: spotCheck.escalateAfterHours,
-    history: [{ at, actor: caller.sub, action: "issued", deadline: deadlines[i] ?? at }],
-    createdAt: at,
-    version: 1,
-  }));
+  const orders: RectificationRecord[] = body.issues.map((issue, i) => {
+    const { deadline, approximate } = deadlines[i] ?? { deadline: at, approximate: false };
+    // 临期提醒 one working day before the deadline, unless the deadline is nearer than that already.
+    const reminder = reminderFor(deadline, now);
+    return {
+      rectificationId: `${a.assignmentId}-${i + 1}`,
+      assignmentId: a.assignmentId,
+      spotCheckId: a.spotCheckId,
+      unitId: a.unitId,
+      inspectorIds: a.inspectorIds,
+      organizerId: a.organizerId,
+      ...(issue.itemCode ? { itemCode: issue.itemCode } : {}),
+      description: issue.description,
+      ...(issue.evidenceIds && issue.evidenceIds.length > 0 ? { issueEvidenceIds: issue.evidenceIds } : {}),
+      severity: issue.severity,
+      deadline,
+      status: "open",
+      escalationLevel: 0,
+      escalateAfterHours: spotCheck.escalateAfterHours,
+      maxExtensions: spotCheck.maxExtensions ?? DEFAULT_MAX_EXTENSIONS,
+      ...(reminder.reminder ? { reminder: reminder.reminder } : {}),
+      ...(approximate || (reminder.reminder && reminder.approximate) ? { calendarApproximate: true } : {}),
+      history: [{ at, actor: caller.sub, action: "issued", deadline }],
+      createdAt: at,
+      version: 1,
+    };
+  });
   const status = orders.length > 0 ? "scored" : "closed";
   await assignmentStore.submitFindings(
     a,
@@ -119,6 +149,7 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
         })),
         submittedAt: at,
         submittedBy: caller.sub,
+        ...(body.capturedAt ? { capturedAt: new Date(body.capturedAt).toISOString() } : {}),
       },
       score,
       status,

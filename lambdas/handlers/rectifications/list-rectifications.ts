@@ -5,7 +5,7 @@ import * as schemas from "../../api/schemas";
 import { pageOf } from "../../api/schemas";
 import type { Page } from "../../data/dynamo";
 import type { RectificationRecord } from "../../data/records";
-import { isOverdue } from "../../domain/deadlines";
+import { isOverdue } from "../../domain/rectification-order";
 import { rectificationStore } from "../../services/context";
 import { rectificationView } from "../../services/views";
 

@@ -1,37 +1,38 @@
-import { escalationDue } from "../../domain/deadlines";
 import { ConflictError } from "../../domain/errors";
+import { deadlineActionDue, escalateOrder, remindOrder } from "../../domain/rectification-order";
 import { rectificationStore, unitStore } from "../../services/context";
-import { escalationNotices } from "../../services/notices";
+import { deadlineNearNotice, escalationNotices } from "../../services/notices";
 import { publishNotices } from "../../services/publish";
 import { orderStep } from "../../services/steps";
 import { orderInput, workflowTask } from "../../workflow/task";
 
 /**
- * At the deadline an open order becomes overdue and the unit and organizer are reminded (催办,
+ * The clock's steps on an open order: one working day before the deadline the unit is reminded
+ * (临期提醒); at the deadline it becomes overdue and the unit and organizer are reminded (催办,
  * level 1); still open after the grace period it is escalated for accountability (问责, level 2),
- * which officials see. The level is raised with a version check, so each notice goes out once.
+ * which officials see. Each step is saved with a version check, so each notice goes out once.
  * Returns what the order waits for next.
  */
-async function escalateOrder({ rectificationId }: { rectificationId: string }, now: Date) {
+async function deadlineStep({ rectificationId }: { rectificationId: string }, now: Date) {
   const r = await rectificationStore.getRectification(rectificationId);
   if (!r) throw new Error(`Rectification order ${rectificationId} does not exist`);
-  const level = escalationDue(r, now);
-  if (level === null) return orderStep(r, now);
+  const due = deadlineActionDue(r, now);
+  // A timer armed for an earlier deadline (the order was extended, reported, reviewed): nothing is due.
+  if (due === null) return orderStep(r, now);
   const unit = await unitStore.getUnit(r.unitId);
+  const unitName = unit?.name ?? r.unitId;
   const at = now.toISOString();
-  const notices = escalationNotices(r, level, unit?.name ?? r.unitId, at);
-  const action = level === 1 ? "overdue_reminder" : "escalated";
-  const after = {
-    ...r,
-    escalationLevel: level,
-    history: [...r.history, { at, actor: "workflow", action, level }],
-  };
+  const step = due === "remind" ? remindOrder(r, now) : escalateOrder(r, due, now);
+  const notices =
+    due === "remind" ? [deadlineNearNotice(r, unitName, at)] : escalationNotices(r, due, unitName, at);
   try {
     await rectificationStore.saveRectification(
       r,
-      after,
+      step.order,
       {
-        audits: [{ entityId: r.rectificationId, actor: "workflow", action, at, detail: { level } }],
+        audits: [
+          { entityId: r.rectificationId, actor: "workflow", action: step.action, at, detail: step.detail },
+        ],
         notifications: notices,
       },
       "order changed",
@@ -43,7 +44,7 @@ async function escalateOrder({ rectificationId }: { rectificationId: string }, n
     return orderStep(current ?? r, now);
   }
   await publishNotices(notices);
-  return orderStep(after, now);
+  return orderStep(step.order, now);
 }
 
-export const handler = workflowTask(orderInput, escalateOrder);
+export const handler = workflowTask(orderInput, deadlineStep);

@@ -9,6 +9,7 @@ const input = z.object({
   kind: callbackKind,
   id: z.string().check(z.minLength(1)),
   taskToken: z.string().check(z.minLength(1)),
+  armedFor: z.optional(z.string().check(z.minLength(1))),
 });
 
 /**
@@ -17,9 +18,15 @@ const input = z.object({
  * token only after the change is committed, so a resume can never fall between the two (see
  * `putCallbackToken`).
  */
-async function registerCallback({ kind, id, taskToken }: z.infer<typeof input>, now: Date) {
-  await callbackStore.putCallbackToken(CALLBACK_WAITS[kind].entity(id), kind, taskToken, now.toISOString());
-  return { stored: await settleWait(kind, id, taskToken, now) };
+async function registerCallback({ kind, id, taskToken, armedFor }: z.infer<typeof input>, now: Date) {
+  await callbackStore.putCallbackToken(
+    CALLBACK_WAITS[kind].entity(id),
+    kind,
+    taskToken,
+    now.toISOString(),
+    armedFor,
+  );
+  return { stored: await settleWait(kind, id, taskToken, now, armedFor) };
 }
 
 export const handler = workflowTask(input, registerCallback);

@@ -45,7 +45,7 @@ async function relayChange(record: DynamoDBRecord): Promise<void> {
   const token = await callbackStore.getCallbackToken(key);
   // No token yet: the workflow has not started waiting; when it does, it reads this change.
   if (!token) return;
-  await settleWait(token.kind, id, token.taskToken, new Date());
+  await settleWait(token.kind, id, token.taskToken, new Date(), token.armedFor);
 }
 
 async function relayChanges(event: DynamoDBStreamEvent, context: Context) {
