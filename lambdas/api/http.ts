@@ -34,7 +34,30 @@ export interface FileResponse {
   readonly file: { readonly bytes: Uint8Array; readonly contentType: string; readonly fileName: string };
 }
 
-export type HttpResponse = JsonResponse | FileResponse;
+/**
+ * `303 See Other` to a short-lived download URL: what a document route answers instead of the bytes
+ * when they would not fit into a Lambda response (`fitsInResponse`).
+ */
+export interface RedirectResponse {
+  readonly status: 303;
+  readonly location: string;
+}
+
+export type HttpResponse = JsonResponse | FileResponse | RedirectResponse;
+
+/**
+ * The most a synchronous Lambda invocation may return: 6 MB (6 MiB) of the JSON result API Gateway
+ * receives, a base64 body and its headers included. The local gateway enforces the same limit.
+ */
+export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
+
+/** Room left in a response for its status, headers and JSON framing around a base64 body. */
+const RESPONSE_FRAMING_BYTES = 16 * 1024;
+
+/** Whether a file of `byteLength` bytes, base64-encoded, fits into one Lambda response. */
+export function fitsInResponse(byteLength: number): boolean {
+  return Math.ceil(byteLength / 3) * 4 + RESPONSE_FRAMING_BYTES <= MAX_RESPONSE_BYTES;
+}
 
 export interface RouteRequest<B, Q, P> {
   readonly caller: Caller;
@@ -137,9 +160,24 @@ export function file(status: number, bytes: Uint8Array, contentType: string, fil
   return { status, file: { bytes, contentType, fileName } };
 }
 
+/** `303 See Other` to `location` (a presigned download URL); clients follow it. */
+export function seeOther(location: string): HttpResponse {
+  return { status: 303, location };
+}
+
 function toResult(response: HttpResponse): HttpResult {
+  if ("location" in response) {
+    return {
+      statusCode: response.status,
+      headers: { location: response.location, "cache-control": "no-store" },
+      body: "",
+    };
+  }
   if ("file" in response) {
     const { bytes, contentType, fileName } = response.file;
+    // A route whose file may be larger stores it and answers seeOther (lambdas/services/downloads.ts).
+    if (!fitsInResponse(bytes.length))
+      throw new Error(`A ${bytes.length}-byte file exceeds a Lambda response`);
     const extension = /\.[A-Za-z0-9]{1,8}$/.exec(fileName)?.[0] ?? "";
     return {
       statusCode: response.status,

@@ -15,6 +15,13 @@ export type HttpHandler = (
 /** API Gateway's own payload limit; handlers enforce a smaller one of their own. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
+/**
+ * Lambda's limit on what a synchronous invocation returns (the JSON result, a base64 body included):
+ * a larger result fails the invocation in the cloud, so it fails here too. A route with large files
+ * answers `303 See Other` to a download URL instead.
+ */
+export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
+
 interface CompiledRoute extends LocalRoute {
   readonly pattern: RegExp;
   readonly names: readonly string[];
@@ -41,6 +48,7 @@ const GATEWAY_PROBLEMS = {
   "invalid-input": "输入有误",
   "not-found": "未找到",
   "payload-too-large": "请求体过大",
+  "response-too-large": "响应过大",
   unauthenticated: "未登录或登录已失效",
   "internal-error": "服务器内部错误",
 } as const;
@@ -160,10 +168,15 @@ export function createApiGateway(options: ApiGatewayOptions): Server {
           : { isBase64Encoded: false }),
       };
       const result = await options.handlerFor(match.route)(event);
+      if (Buffer.byteLength(JSON.stringify(result), "utf8") > MAX_RESPONSE_BYTES) {
+        console.error(`[local-api] ${match.route.routeKey} returned more than a Lambda response may carry`);
+        return problem(res, 502, "response-too-large", "响应超过 6 MB 上限（Lambda 的响应上限），未能送出。");
+      }
       const resultHeaders: Record<string, string> = {};
       for (const [k, v] of Object.entries(result.headers ?? {})) resultHeaders[k] = String(v);
       const body = result.body ?? "";
       res.writeHead(result.statusCode ?? 200, resultHeaders);
+      // A binary body (a document, a workbook) arrives base64-encoded, as API Gateway receives it.
       res.end(result.isBase64Encoded ? Buffer.from(body, "base64") : body);
     } catch (error) {
       console.error("[local-api] handler crashed", error);
