@@ -24,7 +24,13 @@ export async function startStepFunctionsEndpoint(
       try {
         switch (action) {
           case "StartExecution": {
-            const out = sfn.startExecution(String(body.name ?? ""), JSON.parse(String(body.input ?? "{}")));
+            let input: unknown;
+            try {
+              input = JSON.parse(typeof body.input === "string" ? body.input : "{}");
+            } catch {
+              return reply(400, { __type: "InvalidExecutionInput", message: "Invalid execution input" });
+            }
+            const out = sfn.startExecution(typeof body.name === "string" ? body.name : undefined, input);
             return reply(200, {
               executionArn: out.executionArn,
               startDate: Date.parse(out.startDate) / 1000,
@@ -49,7 +55,9 @@ export async function startStepFunctionsEndpoint(
               input: JSON.stringify(e.input),
               startDate: Date.parse(e.startDate) / 1000,
               ...(e.stopDate ? { stopDate: Date.parse(e.stopDate) / 1000 } : {}),
-              ...(e.error ? { error: e.error, cause: e.cause } : {}),
+              ...(e.status === "SUCCEEDED" ? { output: JSON.stringify(e.output ?? null) } : {}),
+              ...(e.error !== undefined ? { error: e.error } : {}),
+              ...(e.cause !== undefined ? { cause: e.cause } : {}),
               stateMachineArn: sfn.stateMachineArn,
             });
           }

@@ -91,6 +91,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       system.stateMachine.definition,
       (arn, payload) => invokeFunction(arn.slice(LOCAL_LAMBDA_ARN_PREFIX.length), payload),
       options.inMemory ? undefined : join(dataDir, "executions"),
+      {
+        functionTimeoutSeconds: (arn) =>
+          system.functions.get(arn.slice(LOCAL_LAMBDA_ARN_PREFIX.length))?.timeoutSeconds,
+        // Failed executions are reported even when the caller keeps the rest quiet.
+        ...(options.log ? { log: options.log } : {}),
+      },
     );
     const sfnEndpoint = await startStepFunctionsEndpoint(stepFunctions);
     const credentials = { accessKeyId: "local", secretAccessKey: "local" };
