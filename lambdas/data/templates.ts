@@ -1,8 +1,12 @@
+import { ConflictError } from "../domain/errors";
 import type { Dynamo, Page } from "./dynamo";
 import { getParsed, latestParsed, type PageRequest, pageOnOwnerIndex } from "./items";
 import type { AuditInput, Journal } from "./journal";
 import { keys } from "./keys";
 import { type TemplateRecord, templateRecord } from "./records";
+
+/** Rounds a publication may lose to concurrent ones before it is refused. */
+const PUBLISH_ATTEMPTS = 5;
 
 /** Checklist templates (检查表), one item per version; a version never changes once written. */
 export class TemplateStore {
@@ -28,6 +32,33 @@ export class TemplateStore {
       ],
       "该版本的考评细则已存在。",
     );
+  }
+
+  /**
+   * Writes the next version of a template, built by `next` from the latest one (undefined when there
+   * is no such template). Two publications at once cannot both become version n: the write is
+   * conditional on that version not existing yet, and the one that loses reads the new latest version
+   * and builds on it; after a few lost rounds it gives up (ConflictError, 409).
+   */
+  async publishVersion(
+    templateId: string,
+    next: (latest: TemplateRecord) => { readonly record: TemplateRecord; readonly audit: AuditInput },
+  ): Promise<TemplateRecord | undefined> {
+    for (let attempt = 0; attempt < PUBLISH_ATTEMPTS; attempt++) {
+      const latest = await this.getLatestTemplate(templateId);
+      if (latest === undefined) return undefined;
+      const { record, audit } = next(latest);
+      if (record.templateId !== templateId || record.version !== latest.version + 1) {
+        throw new Error(`A new version of ${templateId} must be ${latest.version + 1}`);
+      }
+      try {
+        await this.createTemplate(record, audit);
+        return record;
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+      }
+    }
+    throw new ConflictError("同一考评细则正有多人同时发布新版本，请稍后重试。");
   }
 
   async getLatestTemplate(templateId: string): Promise<TemplateRecord | undefined> {

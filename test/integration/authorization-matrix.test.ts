@@ -165,6 +165,13 @@ function rows(): Record<string, Row[]> {
     ],
     "GET /templates/{templateId}": [{ path: `/templates/${world.templateId}`, expect: signedIn }],
     "GET /templates": [{ path: "/templates", expect: signedIn }],
+    "POST /templates/{templateId}/versions": [
+      {
+        path: `/templates/${world.templateId}/versions`,
+        body: { items: [{ code: "A1", title: "员工健康动态管理档案", maxPoints: 20 }] },
+        expect: plannersOnly,
+      },
+    ],
     "GET /inspectors": [{ path: "/inspectors", expect: { anonymous: 401, ...overseers, default: 403 } }],
     "GET /spot-checks": [{ path: "/spot-checks", expect: { anonymous: 401, ...overseers, default: 403 } }],
     "POST /spot-checks": [{ path: "/spot-checks", body: spotCheckBody(world), expect: plannersOnly }],
