@@ -28,6 +28,12 @@ export const id = schema(() =>
     ),
 );
 const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+/** 整改时限 in working days (工作日): a whole number from 1 to 60. */
+const workdays = () =>
+  z
+    .int("须为整数的工作日数")
+    .check(z.gte(1, "至少 1 个工作日"), z.lte(MAX_WORKDAYS, `最多 ${MAX_WORKDAYS} 个工作日`));
+
 export const time = schema(() => z.iso.datetime({ offset: true }));
 const latLng = schema(() =>
   z.object({
@@ -181,12 +187,6 @@ export const planSpotCheck = schema(() =>
       }),
     ),
 );
-
-/** 整改时限 in working days (工作日): a whole number from 1 to 60. */
-const workdays = () =>
-  z
-    .int("须为整数的工作日数")
-    .check(z.gte(1, "至少 1 个工作日"), z.lte(MAX_WORKDAYS, `最多 ${MAX_WORKDAYS} 个工作日`));
 
 /** `capturedAt`: the device's time of capture, for an arrival recorded offline and sent later. */
 export const arrival = schema(() => z.object({ location: latLng, capturedAt: z.optional(time) }));

@@ -68,15 +68,22 @@ export class RectificationStore {
     };
     const names: Record<string, string> = {};
     const values: Item = { ":expected": before.version };
-    const sets = Object.entries(fields).map(([name, value], i) => {
+    const sets: string[] = [];
+    // A field the next state no longer has (a reminder sent for an old deadline) is removed, not kept.
+    const removes: string[] = [];
+    Object.entries(fields).forEach(([name, value], i) => {
       names[`#f${i}`] = name;
+      if (value === undefined) {
+        removes.push(`#f${i}`);
+        return;
+      }
       values[`:f${i}`] = value;
-      return `#f${i} = :f${i}`;
+      sets.push(`#f${i} = :f${i}`);
     });
     const items: TransactItem[] = [
       this.db.update(
         keys.rect(after.rectificationId),
-        `SET ${sets.join(", ")}`,
+        `SET ${sets.join(", ")}${removes.length > 0 ? ` REMOVE ${removes.join(", ")}` : ""}`,
         { ...names, "#version": "version" },
         values,
         "#version = :expected",
