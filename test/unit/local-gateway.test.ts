@@ -1,7 +1,17 @@
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
+import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { file, fitsInResponse, httpRoute, json, MAX_RESPONSE_BYTES, seeOther } from "../../lambdas/api/http";
+import {
+  file,
+  fitsInResponse,
+  type HttpEvent,
+  type HttpResult,
+  httpRoute,
+  json,
+  MAX_RESPONSE_BYTES,
+  seeOther,
+} from "../../lambdas/api/http";
 import { createApiGateway, type HttpHandler } from "../../lib/local/api-gateway";
 import type { LocalRoute } from "../../lib/local/template";
 
@@ -14,20 +24,31 @@ import type { LocalRoute } from "../../lib/local/template";
 const small = randomBytes(300_000);
 const large = randomBytes(5_000_000);
 
+const context = {
+  functionName: "local-gateway-test",
+  awsRequestId: "test",
+  getRemainingTimeInMillis: () => 10_000,
+} as Context;
+
+/** A route handler as the local runtime invokes it (event and context). */
+const invoked =
+  (handler: (event: HttpEvent, context: Context) => Promise<HttpResult>): HttpHandler =>
+  (event) =>
+    handler(event, context);
+
 const handlers: Record<string, HttpHandler> = {
-  small: httpRoute({ auth: "none" }, async () =>
-    file(200, small, "application/pdf", "督查通报.pdf"),
-  ) as HttpHandler,
-  moved: httpRoute({ auth: "none" }, async () => seeOther("http://127.0.0.1:1/exports/x")) as HttpHandler,
-  large: httpRoute({ auth: "none" }, async () =>
-    file(200, large, "application/zip", "证据包.zip"),
-  ) as HttpHandler,
-  raw: (async () => ({
+  small: invoked(
+    httpRoute({ auth: "none" }, async () => file(200, small, "application/pdf", "督查通报.pdf")),
+  ),
+  moved: invoked(httpRoute({ auth: "none" }, async () => seeOther("http://127.0.0.1:1/exports/x"))),
+  large: invoked(httpRoute({ auth: "none" }, async () => file(200, large, "application/zip", "证据包.zip"))),
+  // A handler that ignores the limit, as a bug would: the gateway stops it as Lambda does.
+  raw: async () => ({
     statusCode: 200,
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ filler: "x".repeat(MAX_RESPONSE_BYTES) }),
-  })) as HttpHandler,
-  ok: httpRoute({ auth: "none" }, async () => json(200, { status: "ok" })) as HttpHandler,
+  }),
+  ok: invoked(httpRoute({ auth: "none" }, async () => json(200, { status: "ok" }))),
 };
 
 const routes: LocalRoute[] = Object.keys(handlers).map((name) => ({
@@ -40,7 +61,11 @@ const routes: LocalRoute[] = Object.keys(handlers).map((name) => ({
 
 const server = createApiGateway({
   routes,
-  handlerFor: (route) => handlers[route.functionLogicalId] as HttpHandler,
+  handlerFor: (route) => {
+    const handler = handlers[route.functionLogicalId];
+    if (!handler) throw new Error(`no handler ${route.functionLogicalId}`);
+    return handler;
+  },
   verify: async () => {
     throw new Error("no tokens here");
   },
