@@ -4,7 +4,12 @@ import type { Dynamo, Item, Page, TransactItem } from "./dynamo";
 import { batchGetParsed, getParsed, type PageRequest, queryPage } from "./items";
 import type { AuditInput, Journal } from "./journal";
 import { INDEX, keys, rectIndexKeys } from "./keys";
-import { type AssignmentRecord, assignmentRecord, type RectificationRecord } from "./records";
+import {
+  type AssignmentRecord,
+  assignmentRecord,
+  type RectificationRecord,
+  type UnitLastArrivalRecord,
+} from "./records";
 
 /** An assignment's item with its index attributes (the unit's index only after arrival). */
 export function assignmentItem(a: AssignmentRecord): Item {
@@ -94,7 +99,12 @@ export class AssignmentStore {
     return { items: await this.getAssignments(ids), nextCursor: out.nextCursor };
   }
 
-  /** dispatched → on_site; the arrival also puts the assignment into the unit's index. */
+  /**
+   * dispatched → on_site; the arrival also puts the assignment into the unit's index and becomes the
+   * unit's last arrival (减负: the draw reads those of all its candidates with one BatchGet, see
+   * `UnitStore.lastArrivals`). The last arrival is overwritten unconditionally: a condition on it
+   * could fail the arrival itself, and two arrivals at one unit race only by the request's latency.
+   */
   async recordArrival(
     a: AssignmentRecord,
     arrival: NonNullable<AssignmentRecord["arrival"]>,
@@ -117,6 +127,13 @@ export class AssignmentStore {
           },
           "#status = :dispatched",
         ),
+        this.db.put({
+          ...keys.unitLastArrival(a.unitId),
+          unitId: a.unitId,
+          lastArrivalAt: arrival.at,
+          assignmentId: a.assignmentId,
+          spotCheckId: a.spotCheckId,
+        } satisfies Item & UnitLastArrivalRecord),
         this.journal.auditPut(audit),
       ],
       "本组已记录过到达。",

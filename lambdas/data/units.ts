@@ -2,7 +2,7 @@ import type { Dynamo, Page, TransactItem } from "./dynamo";
 import { batchGetParsed, getParsed, type PageRequest, pageOnOwnerIndex } from "./items";
 import type { AuditInput, Journal } from "./journal";
 import { INDEX, keys } from "./keys";
-import { type UnitRecord, unitRecord } from "./records";
+import { type UnitLastArrivalRecord, type UnitRecord, unitLastArrivalRecord, unitRecord } from "./records";
 
 /** The unit tree (被检查单位 and their districts and streets). */
 export class UnitStore {
@@ -18,6 +18,21 @@ export class UnitStore {
   async getUnits(unitIds: readonly string[]): Promise<Map<string, UnitRecord>> {
     const units = await batchGetParsed(this.db, unitIds.map(keys.unit), unitRecord, "unit");
     return new Map(units.map((u) => [u.unitId, u]));
+  }
+
+  /**
+   * Each unit's last arrival of an inspection team, from any spot check (减负), keyed by unit id; a unit
+   * no team has arrived at is missing. One BatchGet per 100 units (written by
+   * `AssignmentStore.recordArrival`), so a draw over hundreds of candidates reads a few batches.
+   */
+  async lastArrivals(unitIds: readonly string[]): Promise<Map<string, UnitLastArrivalRecord>> {
+    const found = await batchGetParsed(
+      this.db,
+      unitIds.map(keys.unitLastArrival),
+      unitLastArrivalRecord,
+      "unit's last arrival",
+    );
+    return new Map(found.map((a) => [a.unitId, a]));
   }
 
   /**

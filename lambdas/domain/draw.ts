@@ -9,14 +9,16 @@
  *
  * 1. Normalise the inputs. `candidates`: drop duplicates, sort by plain JS string comparison
  *    (`a < b`, i.e. by UTF-16 code units). `pool`: drop members whose `inspectorId` appeared earlier in
- *    the input (the first one wins), sort by `inspectorId` the same way.
+ *    the input (the first one wins), sort by `inspectorId` the same way. `excluded` (减负: units
+ *    inspected recently, fixed and recorded at the draw; may be empty): the candidates listed there
+ *    are removed; the rest, still sorted, are the *remaining* candidates that every later step uses.
  *
  * 2. Conflict of interest (回避): an inspector conflicts with a unit when their home unit is that unit,
  *    or one of the two lies above the other, i.e. is listed in the other's `lineage` entry (ancestors,
  *    root first, excluding itself; a missing entry means no ancestors).
  *
  * 3. Refuse (RuleViolationError, every problem listed) when `sampleSize` is not an integer in
- *    1…candidates.length, when `teamSize` is not an integer ≥ 1, or when ANY candidate cannot be staffed,
+ *    1…(remaining candidates), when `teamSize` is not an integer ≥ 1, or when ANY remaining candidate cannot be staffed,
  *    that is has fewer than `teamSize` pool members without a conflict (path `candidates`, one error per
  *    such unit). This check does not depend on the seed, so whether a draw succeeds is never luck.
  *
@@ -26,7 +28,7 @@
  *    unsigned 48-bit integer u; with limit = floor(2^48 / n) * n, if u < limit the result is u % n,
  *    otherwise take the next block and repeat (rejection sampling, so every result is equally likely).
  *
- * 5. Targets. Fisher–Yates over the sorted candidates: for i from length − 1 down to 1,
+ * 5. Targets. Fisher–Yates over the sorted remaining candidates: for i from length − 1 down to 1,
  *    j = randomBelow(i + 1, "targets"), swap elements i and j. The selected units are the first
  *    `sampleSize` elements of the shuffled array, in that order.
  *
@@ -35,8 +37,9 @@
  *    label `team:${unitId}`; then stable-sort by load ascending; take the first `teamSize`. The team's
  *    `inspectorIds` are their ids sorted ascending; add 1 to each one's load.
  *
- * The result depends only on (seed, set of candidates, set of pool members, sizes, lineage), never on
- * the order of the inputs.
+ * The result depends only on (seed, set of candidates, set of excluded units, set of pool members,
+ * sizes, lineage), never on the order of the inputs. With nothing excluded it is the draw of the
+ * candidates as they are.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { type FieldError, RuleViolationError } from "./errors";
@@ -66,6 +69,8 @@ export interface DrawInput {
   readonly teamSize: number;
   /** For every unit in candidates and every home unit: its ancestors, root first (excluding itself). */
   readonly lineage: Readonly<Record<string, readonly string[]>>;
+  /** 减负: candidates left out of this draw (see {@link recentlyInspected}); ids that are no candidate are ignored. */
+  readonly excluded?: readonly string[];
 }
 
 export interface DrawnAssignment {
@@ -75,7 +80,10 @@ export interface DrawnAssignment {
 
 export interface DrawResult {
   readonly algorithm: string;
+  /** Every candidate, normalised (unique, sorted), the excluded ones included. */
   readonly candidates: readonly string[];
+  /** The candidates left out (sorted); the targets were drawn from `candidates` without them. */
+  readonly excluded: readonly string[];
   readonly pool: readonly PoolMember[];
   readonly selected: readonly DrawnAssignment[];
 }
@@ -145,6 +153,10 @@ export function drawTargets(input: DrawInput): DrawResult {
   }
   pool.sort((a, b) => compareStrings(a.inspectorId, b.inspectorId));
 
+  const leftOut = new Set(input.excluded ?? []);
+  const excluded = candidates.filter((u) => leftOut.has(u));
+  const remaining = candidates.filter((u) => !leftOut.has(u));
+
   const eligibleFor = (unitId: string): PoolMember[] =>
     pool.filter((m) => !hasConflict(m.homeUnitId, unitId, lineage));
 
@@ -154,11 +166,21 @@ export function drawTargets(input: DrawInput): DrawResult {
       path: "sampleSize",
       message: `须为 1 到候选单位数（${candidates.length}）之间的整数`,
     });
+  } else if (remaining.length === 0) {
+    errors.push({
+      path: "excludeInspectedWithinDays",
+      message: `全部 ${candidates.length} 个候选单位近期都已检查过，按减负要求排除后没有可抽取的单位`,
+    });
+  } else if (sampleSize > remaining.length) {
+    errors.push({
+      path: "excludeInspectedWithinDays",
+      message: `排除近期已检查过的 ${excluded.length} 个单位后只剩 ${remaining.length} 个候选单位，不足抽取 ${sampleSize} 个`,
+    });
   }
   if (!Number.isInteger(teamSize) || teamSize < 1) {
     errors.push({ path: "teamSize", message: "须为不小于 1 的整数" });
   } else {
-    for (const unitId of candidates) {
+    for (const unitId of remaining) {
       const eligible = eligibleFor(unitId).length;
       if (eligible < teamSize) {
         errors.push({
@@ -173,7 +195,7 @@ export function drawTargets(input: DrawInput): DrawResult {
   }
 
   const random = new RandomStreams(seed);
-  const shuffled = [...candidates];
+  const shuffled = [...remaining];
   random.shuffle(shuffled, "targets");
   const targets = shuffled.slice(0, sampleSize);
 
@@ -188,5 +210,40 @@ export function drawTargets(input: DrawInput): DrawResult {
     return { unitId, inspectorIds: team.map((m) => m.inspectorId).sort(compareStrings) };
   });
 
-  return { algorithm: DRAW_ALGORITHM, candidates, pool, selected };
+  return { algorithm: DRAW_ALGORITHM, candidates, excluded, pool, selected };
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A unit's last recorded arrival of an inspection team (from any spot check). */
+export interface UnitLastArrival {
+  readonly unitId: string;
+  /** The server's time of the arrival (`arrival.at`, never the device's `capturedAt`). */
+  readonly lastArrivalAt: string;
+}
+
+/**
+ * 减负: whether an arrival at `lastArrivalAt` keeps a unit out of a draw at `drawnAt` with
+ * `excludeInspectedWithinDays` = `withinDays`: it lies at most `withinDays` × 24 hours before the draw
+ * (the boundary instant included). An arrival recorded after `drawnAt` (while the draw ran) counts too.
+ */
+export function inspectedWithin(lastArrivalAt: string, withinDays: number, drawnAt: string): boolean {
+  return Date.parse(lastArrivalAt) >= Date.parse(drawnAt) - withinDays * DAY_MS;
+}
+
+/**
+ * 减负: the candidates a draw at `drawnAt` leaves out because a team arrived there within `withinDays`
+ * days before it, sorted by unit id. Computed once, at the draw, from the recorded arrivals, and kept
+ * in the draw record (the draw proof lists them); units that are no candidate are ignored.
+ */
+export function recentlyInspected<T extends UnitLastArrival>(
+  candidates: readonly string[],
+  lastArrivals: Iterable<T>,
+  withinDays: number,
+  drawnAt: string,
+): T[] {
+  const isCandidate = new Set(candidates);
+  return [...lastArrivals]
+    .filter((a) => isCandidate.has(a.unitId) && inspectedWithin(a.lastArrivalAt, withinDays, drawnAt))
+    .sort((a, b) => compareStrings(a.unitId, b.unitId));
 }

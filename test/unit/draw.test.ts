@@ -8,9 +8,12 @@ import {
   type DrawResult,
   drawTargets,
   hasConflict,
+  inspectedWithin,
   newSeed,
   type PoolMember,
+  recentlyInspected,
 } from "../../lambdas/domain/draw";
+import { verifyDrawProof } from "../../lambdas/domain/draw-verification";
 import { RuleViolationError } from "../../lambdas/domain/errors";
 
 /** A random unit forest: unit i's parent is an earlier unit or none; `lineage` lists ancestors root first. */
@@ -377,5 +380,183 @@ describe("drawTargets: the verifiable random draw (双随机)", () => {
     for (let i = 0; i < 20; i++) {
       expect(() => drawTargets({ ...input, seed: `seed-${i}` })).toThrow(RuleViolationError);
     }
+  });
+});
+
+describe("减负: candidates inspected recently are left out of the draw", () => {
+  /** A draw input with a random subset of its candidates excluded. */
+  const withExclusionArb = drawInputArb.chain((input) =>
+    fc.subarray([...input.candidates]).map((excluded) => ({ input, excluded })),
+  );
+
+  it("draws exactly as over the remaining candidates, and never selects an excluded unit", () => {
+    fc.assert(
+      fc.property(withExclusionArb, ({ input, excluded }) => {
+        const result = tryDraw({ ...input, excluded });
+        const remaining = input.candidates.filter((u) => !excluded.includes(u));
+        const plain = remaining.length > 0 ? tryDraw({ ...input, candidates: remaining }) : undefined;
+        expect(result?.selected).toEqual(plain?.selected);
+        if (result === undefined) return;
+        for (const a of result.selected) expect(excluded).not.toContain(a.unitId);
+        expect(result.candidates).toEqual([...new Set(input.candidates)].sort());
+        expect(result.excluded).toEqual([...excluded].sort());
+      }),
+    );
+  });
+
+  it("with nothing excluded the draw is unchanged", () => {
+    fc.assert(
+      fc.property(drawInputArb, (input) => {
+        expect(tryDraw({ ...input, excluded: [] })).toEqual(tryDraw(input));
+      }),
+    );
+  });
+
+  it("ignores excluded ids that are no candidate", () => {
+    const input = {
+      seed: "s",
+      candidates: ["a", "b", "c"],
+      pool: [{ inspectorId: "i", homeUnitId: "x" }],
+      sampleSize: 2,
+      teamSize: 1,
+      lineage: {},
+    };
+    const result = drawTargets({ ...input, excluded: ["z", "b"] });
+    expect(result.excluded).toEqual(["b"]);
+    expect(result.selected.map((s) => s.unitId).sort()).toEqual(["a", "c"]);
+  });
+
+  it("refuses the draw (422) when every candidate is excluded, or too few remain for sampleSize", () => {
+    const base = {
+      seed: "s",
+      candidates: ["a", "b", "c"],
+      pool: [{ inspectorId: "i", homeUnitId: "x" }],
+      teamSize: 1,
+      lineage: {},
+    };
+    const refusal = (input: DrawInput) => {
+      try {
+        drawTargets(input);
+      } catch (e) {
+        if (e instanceof RuleViolationError) return e.errors;
+        throw e;
+      }
+      return expect.unreachable("the draw should have been refused");
+    };
+    expect(refusal({ ...base, sampleSize: 1, excluded: ["a", "b", "c"] })).toEqual([
+      {
+        path: "excludeInspectedWithinDays",
+        message: "全部 3 个候选单位近期都已检查过，按减负要求排除后没有可抽取的单位",
+      },
+    ]);
+    expect(refusal({ ...base, sampleSize: 2, excluded: ["a", "c"] })).toEqual([
+      {
+        path: "excludeInspectedWithinDays",
+        message: "排除近期已检查过的 2 个单位后只剩 1 个候选单位，不足抽取 2 个",
+      },
+    ]);
+    expect(drawTargets({ ...base, sampleSize: 1, excluded: ["a", "c"] }).selected).toEqual([
+      { unitId: "b", inspectorIds: ["i"] },
+    ]);
+  });
+
+  it("an excluded unit that no one could staff does not refuse the draw", () => {
+    const input = {
+      seed: "s",
+      candidates: ["a", "b", "c"],
+      pool: [{ inspectorId: "i", homeUnitId: "b" }],
+      sampleSize: 1,
+      teamSize: 1,
+      lineage: { a: [], b: [], c: [] },
+    };
+    expect(() => drawTargets(input)).toThrow(RuleViolationError);
+    expect(drawTargets({ ...input, excluded: ["b"] }).selected).toHaveLength(1);
+  });
+
+  it("recentlyInspected: within N × 24 h before the draw, the boundary instant included", () => {
+    const drawnAt = "2026-03-31T02:00:00.000Z";
+    const arrivals = [
+      { unitId: "c", lastArrivalAt: "2026-03-01T02:00:00.000Z", assignmentId: "x3" }, // exactly 30 days
+      { unitId: "a", lastArrivalAt: "2026-03-30T10:00:00.000Z", assignmentId: "x1" },
+      { unitId: "b", lastArrivalAt: "2026-03-01T01:59:59.999Z", assignmentId: "x2" }, // 1 ms too early
+      { unitId: "d", lastArrivalAt: "2026-03-31T02:00:00.500Z", assignmentId: "x4" }, // while the draw ran
+      { unitId: "elsewhere", lastArrivalAt: "2026-03-30T00:00:00.000Z", assignmentId: "x5" },
+    ];
+    expect(recentlyInspected(["a", "b", "c", "d", "e"], arrivals, 30, drawnAt)).toEqual([
+      arrivals[1],
+      arrivals[0],
+      arrivals[3],
+    ]);
+    expect(inspectedWithin("2026-03-30T02:00:00.000Z", 1, drawnAt)).toBe(true);
+    expect(inspectedWithin("2026-03-30T01:59:59.999Z", 1, drawnAt)).toBe(false);
+  });
+});
+
+describe("verifyDrawProof with units left out (减负)", () => {
+  const seed = "4f2c9a0e6b1d83c57e90a4b2d6f1c3e85a7b9d0c2e4f6a8b1c3d5e7f90a2b4c6";
+  const candidates = ["u1", "u2", "u3", "u4", "u5", "u6"];
+  const pool = [
+    { inspectorId: "i1", homeUnitId: "hq" },
+    { inspectorId: "i2", homeUnitId: "hq" },
+  ];
+  const drawnAt = "2026-03-31T02:00:00.000Z";
+  const excluded = [
+    { unitId: "u2", lastArrivalAt: "2026-03-20T08:00:00.000Z" },
+    { unitId: "u5", lastArrivalAt: "2026-03-30T08:00:00.000Z" },
+  ];
+  const drawn = drawTargets({
+    seed,
+    candidates,
+    excluded: excluded.map((e) => e.unitId),
+    pool,
+    sampleSize: 3,
+    teamSize: 1,
+    lineage: {},
+  });
+  const proof = {
+    seedCommitment: commitSeed(seed),
+    seed,
+    candidates,
+    pool,
+    lineage: {},
+    sampleSize: 3,
+    teamSize: 1,
+    selected: drawn.selected,
+    drawnAt,
+    excludeInspectedWithinDays: 30,
+    excluded,
+  };
+
+  it("verifies a draw over the remaining candidates", () => {
+    expect(verifyDrawProof(proof)).toMatchObject({ outcome: "verified" });
+    for (const s of drawn.selected) expect(["u2", "u5"]).not.toContain(s.unitId);
+  });
+
+  it("a proof that hides an exclusion does not re-compute to the same draw", () => {
+    // Over all six candidates, this seed draws a different triple (a different shuffle of six).
+    expect(verifyDrawProof({ ...proof, excluded: [] }).outcome).toBe("draw_mismatch");
+    expect(verifyDrawProof({ ...proof, excluded: [excluded[0]!] }).outcome).toBe("draw_mismatch");
+  });
+
+  it("catches an excluded unit whose last arrival is too old, or that is no candidate", () => {
+    const stale = verifyDrawProof({
+      ...proof,
+      excluded: [excluded[0]!, { unitId: "u5", lastArrivalAt: "2026-02-01T00:00:00.000Z" }],
+    });
+    expect(stale).toMatchObject({ outcome: "exclusion_mismatch" });
+    expect(verifyDrawProof({ ...proof, excludeInspectedWithinDays: 5 }).outcome).toBe("exclusion_mismatch");
+    expect(
+      verifyDrawProof({ ...proof, excluded: [...excluded, { unitId: "u9", lastArrivalAt: drawnAt }] })
+        .outcome,
+    ).toBe("exclusion_mismatch");
+    expect(verifyDrawProof({ ...proof, excludeInspectedWithinDays: undefined }).outcome).toBe(
+      "exclusion_mismatch",
+    );
+  });
+
+  it("a proof whose remaining candidates cannot give the sample is a mismatch, not a crash", () => {
+    const verdict = verifyDrawProof({ ...proof, sampleSize: 5 });
+    expect(verdict).toMatchObject({ outcome: "draw_mismatch", recomputed: [] });
+    expect(verdict.outcome === "draw_mismatch" && verdict.refused).toContain("只剩 4 个候选单位");
   });
 });

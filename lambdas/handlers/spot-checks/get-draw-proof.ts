@@ -10,7 +10,8 @@ type Params = z.infer<typeof schemas.idParams>;
 
 /**
  * Everything needed to re-compute the draw: the commitment, the recorded candidates, pool and unit
- * lineage, the result, and — only once `window.end` has passed — the seed itself.
+ * lineage, the units left out for 减负 (each with the last arrival that made it recent, as read at the
+ * draw), the result, and — only once `window.end` has passed — the seed itself.
  */
 async function getDrawProof({ caller, params, now }: RouteRequest<undefined, undefined, Params>) {
   if (!isOverseer(caller)) throw new NotFoundError();
@@ -39,10 +40,16 @@ async function getDrawProof({ caller, params, now }: RouteRequest<undefined, und
     algorithm: s.draw?.algorithm ?? "sha256-counter-v1",
     sampleSize: s.sampleSize,
     teamSize: s.teamSize,
+    ...(s.excludeInspectedWithinDays ? { excludeInspectedWithinDays: s.excludeInspectedWithinDays } : {}),
     candidates: s.draw?.candidates ?? s.candidateUnitIds,
     pool: s.draw?.pool ?? s.inspectorIds.map((inspectorId) => ({ inspectorId })),
     ...(s.draw
-      ? { lineage: s.draw.lineage, selected: s.draw.selected, drawnAt: s.draw.drawnAt }
+      ? {
+          excluded: s.draw.exclusion?.excluded ?? [],
+          lineage: s.draw.lineage,
+          selected: s.draw.selected,
+          drawnAt: s.draw.drawnAt,
+        }
       : { selected: [] }),
   });
 }

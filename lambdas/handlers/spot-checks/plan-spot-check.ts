@@ -6,6 +6,7 @@ import * as schemas from "../../api/schemas";
 import type { SpotCheckRecord } from "../../data/records";
 import { commitSeed, newSeed } from "../../domain/draw";
 import { type FieldError, ForbiddenError, RuleViolationError } from "../../domain/errors";
+import { DEFAULT_MAX_EXTENSIONS } from "../../domain/rectification-order";
 import { inspectorStore, spotCheckStore, templateStore, unitStore } from "../../services/context";
 import { spotCheckView } from "../../services/views";
 
@@ -108,8 +109,15 @@ async function planSpotCheck({ caller, body, now }: RouteRequest<Body, undefined
     sampleSize: body.sampleSize,
     inspectorIds,
     teamSize,
+    ...(body.excludeInspectedWithinDays
+      ? { excludeInspectedWithinDays: body.excludeInspectedWithinDays }
+      : {}),
     window: { start: start.toISOString(), end: end.toISOString() },
     rectifyWithinDays: body.rectifyWithinDays ?? 7,
+    ...(body.rectifyWithinWorkdays !== undefined
+      ? { rectifyWithinWorkdays: body.rectifyWithinWorkdays }
+      : {}),
+    maxExtensions: body.maxExtensions ?? DEFAULT_MAX_EXTENSIONS,
     escalateAfterHours: body.escalateAfterHours ?? 72,
     seed,
     seedCommitment: commitSeed(seed),
@@ -127,6 +135,9 @@ async function planSpotCheck({ caller, body, now }: RouteRequest<Body, undefined
       seedCommitment: record.seedCommitment,
       candidates: candidates.length,
       sampleSize: record.sampleSize,
+      ...(record.excludeInspectedWithinDays
+        ? { excludeInspectedWithinDays: record.excludeInspectedWithinDays }
+        : {}),
     },
   });
   return json(201, spotCheckView(record));
