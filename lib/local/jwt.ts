@@ -71,8 +71,16 @@ export async function localPool(dataDir: string): Promise<LocalPool> {
   return { ...ids, issuer: `http://localhost/${ids.userPoolId}` };
 }
 
+const signingKeyPath = (dataDir: string) => join(dataDir, "identity", "signing-key.json");
+
+/** Whether DATA_DIR holds a local server's signing key (a script's token is useless without it). */
+export function localSigningKeyExists(dataDir: string): boolean {
+  return existsSync(signingKeyPath(dataDir));
+}
+
 export async function ensureSigningKey(dataDir: string): Promise<KeyFiles> {
-  const path = join(identityDir(dataDir), "signing-key.json");
+  identityDir(dataDir);
+  const path = signingKeyPath(dataDir);
   if (existsSync(path)) return readJson(path, KeyFilesSchema);
   const { privateKey, publicKey } = await generateKeyPair(SIGNING_ALG, { extractable: true });
   const kid = randomBytes(8).toString("hex");

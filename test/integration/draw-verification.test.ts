@@ -63,6 +63,14 @@ describe("draw verification", () => {
       env,
     });
     expect(live.stdout).toContain("VERIFIED");
+    // --url and --token: any deployment, with a token of one's own (no DATA_DIR needed).
+    const token = await new Api(system.url, dataDir).token("someone-official", ["official"]);
+    const remote = await run(
+      process.execPath,
+      ["--import", "tsx", "bin/verify-draw.ts", proof.spotCheckId, "--url", system.url, "--token", token],
+      { env: { ...process.env, API_URL: "http://127.0.0.1:9", DATA_DIR: join(dataDir, "elsewhere") } },
+    );
+    expect(remote.stdout).toContain("VERIFIED");
     const doctored = join(dataDir, "doctored-proof.json");
     const changed = structuredClone(proof);
     changed.selected.reverse();
