@@ -2,7 +2,7 @@ import type * as z from "zod/mini";
 import { httpRoute, json, type RouteRequest } from "../../api/http";
 import * as schemas from "../../api/schemas";
 import { unitStore } from "../../services/context";
-import { namesOf } from "../../services/people";
+import { namesOf } from "../../services/names";
 import { assignmentView } from "../../services/views";
 import { loadVisibleAssignment } from "../../services/visibility";
 

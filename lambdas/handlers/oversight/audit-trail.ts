@@ -5,7 +5,7 @@ import * as schemas from "../../api/schemas";
 import { pageOf } from "../../api/schemas";
 import { ForbiddenError } from "../../domain/errors";
 import { auditTrailStore } from "../../services/context";
-import { actorsOf } from "../../services/people";
+import { actorsOf } from "../../services/names";
 
 type Params = z.infer<typeof schemas.entityParams>;
 type Query = z.infer<typeof schemas.page>;

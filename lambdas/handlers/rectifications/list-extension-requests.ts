@@ -5,7 +5,7 @@ import * as schemas from "../../api/schemas";
 import { pageOf } from "../../api/schemas";
 import { ForbiddenError } from "../../domain/errors";
 import { rectificationStore, unitStore } from "../../services/context";
-import { namesOf } from "../../services/people";
+import { namesOf } from "../../services/names";
 
 type Query = z.infer<typeof schemas.listExtensionRequests>;
 
