@@ -484,7 +484,9 @@ export function EvidencePicker({
                 <span class="upload-thumb file-icon">{item.pdf ? "PDF" : "文件"}</span>
               )}
               <div class="upload-body">
-                <span class="upload-name">{item.fileName}</span>
+                <span class="upload-name" data-verbatim>
+                  {item.fileName}
+                </span>
                 <span class="small muted">
                   {item.size !== undefined && item.size !== item.originalSize
                     ? `${fmtSize(item.originalSize)} → ${fmtSize(item.size)}`
@@ -571,7 +573,7 @@ export function EvidenceFacts({ e, names }: { e: Evidence; names?: Names }) {
       <dd>{fmtTime(e.uploadedAt ?? e.createdAt)}</dd>
       <dt>文件</dt>
       <dd>
-        {e.fileName}（{fmtSize(e.size)}）
+        <span data-verbatim>{e.fileName}</span>（{fmtSize(e.size)}）
       </dd>
       {e.sha256 ? (
         <>
@@ -612,7 +614,9 @@ function Thumb({ e, names }: { e: Evidence; names: Names }) {
     return (
       <a class="thumb thumb-file" href={src} target="_blank" rel="noopener noreferrer" title={e.fileName}>
         <span class="file-icon">PDF</span>
-        <span class="small">{e.fileName}</span>
+        <span class="small" data-verbatim>
+          {e.fileName}
+        </span>
       </a>
     );
   }

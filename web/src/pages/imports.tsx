@@ -187,7 +187,11 @@ function ImportProgress({ id }: { id: string }) {
       <div class="card-head">
         <h2>
           导入{job.kind ? KIND_NAMES[job.kind] : ""}
-          {job.fileName ? `：${job.fileName}` : ""}
+          {job.fileName ? (
+            <>
+              ：<span data-verbatim>{job.fileName}</span>
+            </>
+          ) : null}
         </h2>
         <span class={`badge import-${job.status}`}>{STATUS_NAMES[job.status] ?? job.status}</span>
       </div>

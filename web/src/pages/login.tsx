@@ -149,7 +149,7 @@ function NewPasswordForm({
       }}
     >
       <p>
-        {step.username}，您正在使用临时密码登录。请设置新密码后继续（至少 12
+        <span data-verbatim>{step.username}</span>，您正在使用临时密码登录。请设置新密码后继续（至少 12
         位，含大写字母、小写字母、数字和符号）。
       </p>
       {/* Lets password managers file the new password under this username. */}

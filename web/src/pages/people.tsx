@@ -185,7 +185,9 @@ export function PeoplePage() {
                     class={p.enabled ? "" : "disabled-row"}
                   >
                     <td>{p.name}</td>
-                    <td class="mono small">{p.username}</td>
+                    <td class="mono small" data-verbatim>
+                      {p.username}
+                    </td>
                     <td>{roleNames(p.roles)}</td>
                     <td class="small">
                       <PersonUnits person={p} />
@@ -581,12 +583,12 @@ function SecretPanel({ secret, onClose }: { secret: Secret; onClose: () => void 
       <h2>{secret.reason === "created" ? `账号已开通：${secret.name}` : `已重置 ${secret.name} 的密码`}</h2>
       <dl class="facts">
         <dt>用户名</dt>
-        <dd class="mono" data-username>
+        <dd class="mono" data-username data-verbatim>
           {secret.username}
         </dd>
         <dt>临时密码</dt>
         <dd>
-          <code class="temporary-password" data-temporary-password>
+          <code class="temporary-password" data-temporary-password data-verbatim>
             {secret.password}
           </code>{" "}
           <CopyButton text={secret.password} label="复制临时密码" />

@@ -123,6 +123,15 @@ export function SpotChecksPage() {
   );
 }
 
+/** A checklist's name (`GET /templates/{id}`), the id until it loads. */
+function TemplateName({ id }: { id: string }) {
+  const { data } = useLoad(
+    () => app.api.call("getTemplate", { params: { templateId: id } }).catch(() => undefined),
+    [id],
+  );
+  return data ? <span title={id}>{data.name}</span> : <span class="muted">（细则加载中）</span>;
+}
+
 /** Multi-select of the registered inspectors (`GET /inspectors`), with a name/account/unit filter. */
 function InspectorPicker({ selected, onChange }: { selected: string[]; onChange: (ids: string[]) => void }) {
   const { data, error, loading } = useLoad(() => app.api.all("listInspectors", {}, 1000), []);
@@ -478,12 +487,10 @@ export function SpotCheckPage({ id }: { id: string }) {
     () => app.api.call("getSpotCheck", { params: { id } }),
     [id],
   );
-  const [proof, setProof] = useState<unknown>();
   const draw = useAction(async () => {
     await app.api.call("draw", { params: { id } });
     reload();
   });
-  const loadProof = useAction(async () => setProof(await app.api.call("getDrawProof", { params: { id } })));
   return (
     <div class="page" data-page="spot-check">
       <ErrorBox error={error} />
@@ -505,8 +512,10 @@ export function SpotCheckPage({ id }: { id: string }) {
               <dd>{data.spotCheckId}</dd>
               <dt>检查细则</dt>
               <dd>
-                <a href={`#/templates/${encodeURIComponent(data.templateId)}`}>{data.templateId}</a>（第{" "}
-                {data.templateVersion} 版）
+                <a href={`#/templates/${encodeURIComponent(data.templateId)}`}>
+                  <TemplateName id={data.templateId} />
+                </a>
+                （第 {data.templateVersion} 版）
               </dd>
               <dt>时间窗口</dt>
               <dd>
@@ -519,10 +528,23 @@ export function SpotCheckPage({ id }: { id: string }) {
               </dd>
               <dt>整改</dt>
               <dd>
-                默认 {data.rectifyWithinDays} 天，逾期 {data.escalateAfterHours} 小时后问责
+                默认{" "}
+                {data.rectifyWithinWorkdays !== undefined
+                  ? `${data.rectifyWithinWorkdays} 个工作日`
+                  : `${data.rectifyWithinDays} 天`}
+                ，逾期 {data.escalateAfterHours} 小时后问责
+                {data.maxExtensions !== undefined ? `；每张整改单最多延期 ${data.maxExtensions} 次` : ""}
               </dd>
+              {data.excludeInspectedWithinDays ? (
+                <>
+                  <dt>减负</dt>
+                  <dd>排除 {data.excludeInspectedWithinDays} 天内已检查过的单位</dd>
+                </>
+              ) : null}
               <dt>种子承诺</dt>
-              <dd class="mono small">{data.seedCommitment}</dd>
+              <dd class="mono small" data-verbatim>
+                {data.seedCommitment}
+              </dd>
             </dl>
             {isOrganizer() && data.status === "planned" ? (
               <div>
@@ -581,76 +603,14 @@ export function SpotCheckPage({ id }: { id: string }) {
             )}
           </Section>
           <Section title="抽签验证">
-            <button type="button" onClick={() => void loadProof.go()} disabled={loadProof.busy}>
+            <p class="small muted">
+              抽签凭证列出承诺值、候选单位、督查员库和抽签结果；时间窗口结束后公开随机种子，任何人都可在浏览器中重新计算并核对。
+            </p>
+            <a class="button" href={`#/spot-checks/${encodeURIComponent(id)}/draw-proof`}>
               查看抽签凭证
-            </button>
-            <ErrorBox error={loadProof.error} />
-            {proof ? <pre class="json">{JSON.stringify(proof, null, 2)}</pre> : null}
+            </a>
           </Section>
         </>
-      ) : null}
-    </div>
-  );
-}
-
-/** The draw proof (抽签凭证): commitment, candidates, pool and result; the seed once the window has ended. */
-export function DrawProofPage({ id }: { id: string }) {
-  const { data, error, loading } = useLoad(() => app.api.call("getDrawProof", { params: { id } }), [id]);
-  const base = `#/spot-checks/${encodeURIComponent(id)}`;
-  return (
-    <div class="page" data-page="draw-proof">
-      <div class="page-head">
-        <h1>抽签凭证</h1>
-        <div class="actions">
-          <a class="button" href={base}>
-            任务详情
-          </a>
-          <a class="button" href={`${base}/bulletin`}>
-            通报
-          </a>
-        </div>
-      </div>
-      <ErrorBox error={error} />
-      <Loading when={loading && !data} />
-      {data ? (
-        <Section title="双随机抽签验证">
-          <dl class="facts">
-            <dt>任务编号</dt>
-            <dd>{id}</dd>
-            {data.status ? (
-              <>
-                <dt>状态</dt>
-                <dd>
-                  <StatusBadge
-                    text={SPOT_CHECK_STATUS[data.status] ?? data.status}
-                    tone={`sc-${data.status}`}
-                  />
-                </dd>
-              </>
-            ) : null}
-            <dt>种子承诺</dt>
-            <dd class="mono small">{data.seedCommitment}</dd>
-            <dt>随机种子</dt>
-            <dd class="mono small">
-              {data.seed ??
-                `未公开（${data.revealAfter ? `${fmtTime(data.revealAfter)} 窗口结束后公开` : "窗口结束后公开"}）`}
-            </dd>
-            {data.algorithm ? (
-              <>
-                <dt>算法</dt>
-                <dd class="mono small">{data.algorithm}</dd>
-              </>
-            ) : null}
-            <dt>候选单位</dt>
-            <dd>{data.candidates.length} 个</dd>
-            <dt>抽签时间</dt>
-            <dd>{data.drawnAt ? fmtTime(data.drawnAt) : "尚未抽签"}</dd>
-          </dl>
-          <p class="small muted">
-            公开种子后，任何人都可用种子、候选单位与督查员库复算抽签结果，并核对种子的 SHA-256 与承诺值一致。
-          </p>
-          <pre class="json">{JSON.stringify(data, null, 2)}</pre>
-        </Section>
       ) : null}
     </div>
   );
