@@ -282,8 +282,8 @@ describe("grants", () => {
     });
     const filters = (mapping.Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters;
     expect(filters.map((f) => JSON.parse(f.Pattern))).toEqual(relayedChanges);
-    // Findings, report and review transitions, and the draw's outbox entry.
-    expect(filters).toHaveLength(4);
+    // Findings, report and review transitions, the draw's outbox entry, an extended open order.
+    expect(filters).toHaveLength(5);
   });
 
   it("grants the callback task SendTask* on the ARN of the named state machine", () => {
@@ -297,9 +297,9 @@ describe("grants", () => {
     expect(JSON.stringify(statement.Resource)).toContain(":stateMachine:SpotInspections-inspection");
   });
 
-  it("lets only the publishing tasks publish to the topic, with NOTIFY_TOPIC_ARN", () => {
+  it("lets only the publishing tasks, routes and the relay publish to the topic, with NOTIFY_TOPIC_ARN", () => {
     const publishers = new Set<string>(
-      Object.values(workflowTasks)
+      [...Object.values(workflowTasks), changeRelay, ...(routes as readonly RouteSpec[])]
         .filter((t) => "publishes" in t && t.publishes)
         .map((t) => t.handler),
     );
