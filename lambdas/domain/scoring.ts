@@ -116,6 +116,11 @@ function toNumber(x: Fraction): number {
   return Number(x.num) / Number(x.den);
 }
 
+/** The exact sum of decimal points (0.1 + 0.2 is 0.3, not 0.30000000000000004). */
+export function sumPoints(values: readonly number[]): number {
+  return toNumber(values.reduce<Fraction>((sum, v) => plus(sum, exactDecimal(v)), { num: 0n, den: 1n }));
+}
+
 /** ⌊n / d⌋ for d > 0. */
 function floorDiv(n: bigint, d: bigint): bigint {
   return n >= 0n ? n / d : -((-n + d - 1n) / d);

@@ -15,6 +15,7 @@ import {
   lateness,
   trafficLight,
 } from "../domain/rectification-order";
+import { sumPoints } from "../domain/scoring";
 
 /** Response shapes: what a record looks like on the wire (internal fields such as task tokens never leave). */
 
@@ -40,7 +41,7 @@ export function templateView(t: TemplateRecord) {
     name: t.name,
     items: t.items,
     grades: t.grades,
-    maxPoints: t.items.reduce((sum, i) => sum + i.maxPoints, 0),
+    maxPoints: sumPoints(t.items.map((i) => i.maxPoints)),
     createdAt: t.createdAt,
     createdBy: t.createdBy,
   };

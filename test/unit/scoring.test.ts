@@ -11,6 +11,7 @@ import {
   lowestGrade,
   percentForPoints,
   scoreFindings,
+  sumPoints,
 } from "../../lambdas/domain/scoring";
 
 const items: ChecklistItem[] = [
@@ -399,5 +400,13 @@ describe("compareForRanking (the bulletin's order)", () => {
         { points: 0.27, maxPoints: 0.3, vetoed: false },
       ),
     ).toBe(0);
+  });
+});
+
+describe("sumPoints", () => {
+  it("adds decimal points exactly, as they were written", () => {
+    expect(sumPoints([0.1, 0.2])).toBe(0.3);
+    expect(sumPoints([33.3, 33.3, 33.4])).toBe(100);
+    expect(sumPoints([])).toBe(0);
   });
 });
