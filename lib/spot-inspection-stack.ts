@@ -7,6 +7,7 @@ import { InspectionHttpApi } from "./constructs/http-api";
 import { InspectionIdentity } from "./constructs/identity";
 import { ImportRunner } from "./constructs/import-runner";
 import { InspectionNotifications } from "./constructs/notifications";
+import { InspectionObservability } from "./constructs/observability";
 import { WebConsole } from "./constructs/web-console";
 import { InspectionWorkflow } from "./constructs/workflow";
 
@@ -47,6 +48,8 @@ export class SpotInspectionStack extends Stack {
   readonly api: InspectionHttpApi;
   /** The web console: S3 + CloudFront, signing in through the user pool's managed login. */
   readonly console: WebConsole;
+  /** The dashboard, the alarms and the operators' alarm topic. */
+  readonly observability: InspectionObservability;
 
   constructor(scope: Construct, id: string, props: SpotInspectionStackProps = {}) {
     super(scope, id, {
@@ -83,6 +86,12 @@ export class SpotInspectionStack extends Stack {
       identity: this.identity,
     });
 
+    this.observability = new InspectionObservability(this, "Observability", {
+      api: this.api,
+      workflow: this.workflow,
+      uploadHandlers: [this.evidenceCheck, this.importRunner],
+    });
+
     this.console = new WebConsole(this, "Console", { apiUrl: this.api.url, identity: this.identity });
     this.evidence.allowConsole(`https://${this.console.distribution.distributionDomainName}`);
 
@@ -97,5 +106,10 @@ export class SpotInspectionStack extends Stack {
     new CfnOutput(this, "EvidenceBucketName", { value: this.evidence.bucketName });
     new CfnOutput(this, "StateMachineArn", { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, "NotificationTopicArn", { value: this.notifications.topic.topicArn });
+    new CfnOutput(this, "AlarmTopicArn", {
+      description: "Operators' alarms: subscribe an e-mail address or a chat bridge",
+      value: this.observability.alarmTopic.topicArn,
+    });
+    new CfnOutput(this, "DashboardName", { value: this.observability.dashboard.dashboardName });
   }
 }

@@ -7,6 +7,8 @@ import type {
 import { zhCN } from "zod/locales";
 import * as z from "zod/mini";
 import { InvalidInputError } from "../domain/errors";
+import { logger } from "../shared/logger";
+import { observability } from "../shared/observability";
 import { type Caller, callerFromClaims } from "./auth";
 import { problemResponse, toProblem } from "./problem";
 
@@ -131,6 +133,8 @@ function parseRequest<B, Q, P>(
   return {
     before: (request) => {
       const event = request.event;
+      // API Gateway's request id: the access log's line and the function's lines share it.
+      if (event.requestContext?.requestId) logger.setCorrelationId(event.requestContext.requestId);
       const caller =
         options.auth === "none" ? ANONYMOUS : callerFromClaims(event.requestContext?.authorizer?.jwt?.claims);
       const params = parsePart(options.params, event.pathParameters ?? {}, "path");
@@ -201,9 +205,10 @@ function toResult(response: HttpResponse): HttpResult {
 export type HttpMiddleware = MiddlewareObj<HttpEvent, HttpResult, Error, ParsedContext>;
 
 /**
- * The one middy stack of every HTTP handler, in a fixed order: problem responses (outermost, so it
- * sees every error) → parse and authenticate → idempotency → the use case → JSON response (or a
- * file, base64-encoded, for a use case that returns one with `file(...)`).
+ * The one middy stack of every HTTP handler, in a fixed order: logs and traces with the invocation
+ * (`shared/observability.ts`) → problem responses (so it sees every error) → parse and authenticate →
+ * idempotency → the use case → JSON response (or a file, base64-encoded, for a use case that returns
+ * one with `file(...)`).
  * `idempotency` is given only by `./idempotent-http.ts`, so that routes without `idempotent: true`
  * neither bundle nor load Powertools idempotency.
  */
@@ -213,6 +218,7 @@ export function buildRoute<B, Q, P>(
   idempotency?: () => HttpMiddleware,
 ) {
   const stack = middy<HttpEvent, HttpResult, Error, ParsedContext>()
+    .use(observability())
     .use(problemResponses())
     .use(parseRequest(options));
   if (options.idempotent) {

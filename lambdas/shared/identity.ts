@@ -13,6 +13,7 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { ConflictError, TransientDependencyError } from "../domain/errors";
 import { optionalEnv, requiredEnv } from "./config";
+import { tracer } from "./tracer";
 
 /**
  * The user pool's admin API (Cognito in the cloud, the local identity service that `npm start`
@@ -22,10 +23,9 @@ import { optionalEnv, requiredEnv } from "./config";
  */
 export const userPoolId = requiredEnv("USER_POOL_ID");
 
-export const identityClient = new CognitoIdentityProviderClient({
-  endpoint: optionalEnv("COGNITO_ENDPOINT"),
-  maxAttempts: 4,
-});
+export const identityClient = tracer.captureAWSv3Client(
+  new CognitoIdentityProviderClient({ endpoint: optionalEnv("COGNITO_ENDPOINT"), maxAttempts: 4 }),
+);
 
 /** The account attributes the system keeps in the pool (the ID token carries them). */
 export interface AccountAttributes {

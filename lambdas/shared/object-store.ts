@@ -8,6 +8,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { optionalEnv, requiredEnv } from "./config";
+import { tracer } from "./tracer";
 
 /**
  * The evidence bucket (S3 in the cloud; the local S3-compatible store that `npm start` runs, named
@@ -19,13 +20,16 @@ export const evidenceBucket = requiredEnv("EVIDENCE_BUCKET");
 
 const endpoint = optionalEnv("S3_ENDPOINT");
 
-export const s3Client = new S3Client({
-  ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
-  maxAttempts: 4,
-  // Presigned URLs carry no checksum of an empty body (S3 would refuse the upload against it).
-  requestChecksumCalculation: "WHEN_REQUIRED",
-  responseChecksumValidation: "WHEN_REQUIRED",
-});
+// Traced (X-Ray): presigning is a subsegment too; the trace header it adds is never signed into a URL.
+export const s3Client = tracer.captureAWSv3Client(
+  new S3Client({
+    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+    maxAttempts: 4,
+    // Presigned URLs carry no checksum of an empty body (S3 would refuse the upload against it).
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  }),
+);
 
 /**
  * A presigned PUT of exactly `size` bytes of `contentType` to `key`, valid for `seconds`. The type

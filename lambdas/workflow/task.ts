@@ -1,6 +1,7 @@
 import middy from "@middy/core";
 import * as z from "zod/mini";
 import { logger } from "../shared/logger";
+import { observability } from "../shared/observability";
 
 /**
  * The one middy stack of every workflow task: parse the state's payload with its schema, run the
@@ -8,14 +9,16 @@ import { logger } from "../shared/logger";
  * (TransientDependencyError is retried; anything else fails the state visibly).
  */
 export function workflowTask<I, O>(schema: z.ZodMiniType<I>, step: (input: I, now: Date) => Promise<O>) {
-  return middy<unknown, O>().handler(async (event) => {
-    const parsed = z.safeParse(schema, event);
-    if (!parsed.success) {
-      logger.error("Workflow task received an invalid payload", { issues: z.prettifyError(parsed.error) });
-      throw new InvalidTaskPayloadError(z.prettifyError(parsed.error));
-    }
-    return step(parsed.data, new Date());
-  });
+  return middy<unknown, O>()
+    .use(observability())
+    .handler(async (event) => {
+      const parsed = z.safeParse(schema, event);
+      if (!parsed.success) {
+        logger.error("Workflow task received an invalid payload", { issues: z.prettifyError(parsed.error) });
+        throw new InvalidTaskPayloadError(z.prettifyError(parsed.error));
+      }
+      return step(parsed.data, new Date());
+    });
 }
 
 export class InvalidTaskPayloadError extends Error {

@@ -457,8 +457,10 @@ describe("identity", () => {
 
 describe("notifications, schedule and alarms", () => {
   it("has an SSL-only notification topic encrypted with the AWS-managed SNS key", () => {
-    template.resourceCountIs("AWS::SNS::Topic", 1);
+    // Two topics: the notices' and the operators' alarms (test/infra/observability.test.ts).
+    template.resourceCountIs("AWS::SNS::Topic", 2);
     template.hasResourceProperties("AWS::SNS::Topic", {
+      DisplayName: "Spot inspections",
       KmsMasterKeyId: Match.objectLike({ "Fn::Join": ["", Match.arrayWith([":alias/aws/sns"])] }),
     });
     template.hasResourceProperties("AWS::SNS::TopicPolicy", {

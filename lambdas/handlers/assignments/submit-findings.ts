@@ -11,6 +11,7 @@ import { scoreFindings } from "../../domain/scoring";
 import { assignmentStore, spotCheckStore, templateStore } from "../../services/context";
 import { checkEvidenceReferences, evidenceHashes } from "../../services/evidence";
 import { isTeamInspector, loadVisibleAssignment } from "../../services/visibility";
+import { countBusinessEvent } from "../../shared/metrics";
 
 type Body = z.infer<typeof schemas.findings>;
 
@@ -186,6 +187,7 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
       })),
     ],
   );
+  countBusinessEvent("FindingsSubmitted");
   return json(202, {
     assignmentId: a.assignmentId,
     status,

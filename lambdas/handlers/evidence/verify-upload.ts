@@ -17,6 +17,7 @@ import {
 import { evidenceStore } from "../../services/context";
 import { logger } from "../../shared/logger";
 import { copyObject, deleteObject, readObject } from "../../shared/object-store";
+import { observability } from "../../shared/observability";
 
 /**
  * The part of the bucket's "Object Created" event (EventBridge) the check reads. Upload keys are
@@ -137,4 +138,4 @@ async function verifyUpload(event: unknown, _context: Context): Promise<void> {
   await checkUploadedObject(parsed.data.detail.object.key, uploadedAt);
 }
 
-export const handler = middy<unknown, void>().handler(verifyUpload);
+export const handler = middy<unknown, void>().use(observability()).handler(verifyUpload);

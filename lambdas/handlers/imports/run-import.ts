@@ -5,6 +5,7 @@ import { importIdOfKey } from "../../domain/imports";
 import { runImport } from "../../services/import-runner";
 import { logger } from "../../shared/logger";
 import { deleteObject } from "../../shared/object-store";
+import { observability } from "../../shared/observability";
 
 /** The part of the bucket's "Object Created" event (EventBridge) the run reads. */
 const objectCreated = z.object({
@@ -35,4 +36,4 @@ async function runImportEvent(event: unknown, context: Context): Promise<void> {
   await runImport(importId, () => context.getRemainingTimeInMillis());
 }
 
-export const handler = middy<unknown, void>().handler(runImportEvent);
+export const handler = middy<unknown, void>().use(observability()).handler(runImportEvent);

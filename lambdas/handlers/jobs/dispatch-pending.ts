@@ -1,6 +1,7 @@
 import middy from "@middy/core";
 import { spotCheckStore } from "../../services/context";
 import { dispatchSpotCheck } from "../../services/dispatch";
+import { observability } from "../../shared/observability";
 
 /** Scheduled outbox sweep: finishes the dispatch of any draw whose executions did not all start. */
 async function dispatchPending() {
@@ -10,4 +11,4 @@ async function dispatchPending() {
   return { pending: pending.length, dispatched };
 }
 
-export const handler = middy().handler(dispatchPending);
+export const handler = middy().use(observability()).handler(dispatchPending);

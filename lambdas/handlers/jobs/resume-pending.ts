@@ -2,6 +2,7 @@ import middy from "@middy/core";
 import { callbackStore } from "../../services/context";
 import { sendResume } from "../../services/workflow";
 import { logger } from "../../shared/logger";
+import { observability } from "../../shared/observability";
 
 /** Scheduled sweep: delivers workflow resumes that failed when the API first sent them. */
 async function resumePending() {
@@ -22,4 +23,4 @@ async function resumePending() {
   return { pending: pending.length, delivered };
 }
 
-export const handler = middy().handler(resumePending);
+export const handler = middy().use(observability()).handler(resumePending);

@@ -8,6 +8,7 @@ import { drawTargets, recentlyInspected } from "../../domain/draw";
 import { ConflictError, ForbiddenError, NotFoundError } from "../../domain/errors";
 import { assignmentStore, inspectorStore, spotCheckStore, unitStore } from "../../services/context";
 import { assignmentSummary } from "../../services/views";
+import { countBusinessEvent } from "../../shared/metrics";
 
 type Params = z.infer<typeof schemas.idParams>;
 
@@ -104,6 +105,7 @@ async function draw({ caller, params, now }: RouteRequest<undefined, undefined, 
       ...(withinDays ? { excludeInspectedWithinDays: withinDays, excluded: result.excluded.length } : {}),
     },
   });
+  countBusinessEvent("Draws");
   // Inspectors see their assignments as soon as the draw answers; the workflow executions are
   // started by the change relay from the committed draw (the spot check's outbox entry).
   await assignmentStore.putMemberships(assignments);

@@ -4,6 +4,7 @@ import { rectificationStore, unitStore } from "../../services/context";
 import { deadlineNearNotice, escalationNotices } from "../../services/notices";
 import { publishNotices } from "../../services/publish";
 import { orderStep } from "../../services/steps";
+import { countBusinessEvent } from "../../shared/metrics";
 import { orderInput, workflowTask } from "../../workflow/task";
 
 /**
@@ -43,6 +44,7 @@ async function deadlineStep({ rectificationId }: { rectificationId: string }, no
     const current = await rectificationStore.getRectification(rectificationId);
     return orderStep(current ?? r, now);
   }
+  if (due !== "remind") countBusinessEvent(due === 1 ? "OrdersOverdue" : "Escalations");
   await publishNotices(notices);
   return orderStep(step.order, now);
 }

@@ -7,6 +7,7 @@ import { callbackStore } from "../../services/context";
 import { dispatchSpotCheck } from "../../services/dispatch";
 import { settleWait } from "../../services/workflow";
 import { logger } from "../../shared/logger";
+import { observability } from "../../shared/observability";
 
 /** The part of a stream record the relay reads: the changed item's key. */
 const changedItem = z.object({
@@ -52,4 +53,4 @@ async function relayChanges(event: DynamoDBStreamEvent, context: Context) {
   return processPartialResponse(event, relayChange, processor, { context });
 }
 
-export const handler = middy<DynamoDBStreamEvent>().handler(relayChanges);
+export const handler = middy<DynamoDBStreamEvent>().use(observability()).handler(relayChanges);
