@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { workdayDeadline } from "../../lambdas/domain/calendar";
-import { type LocalSystem, startLocalSystem } from "../../lib/local/system";
-import { Api, eventually, isoIn } from "../support/api";
-import { tempDataDir } from "../support/local";
-import { buildWorld, drawOne, type World } from "../support/scenario";
+import { eventually, expectProblem, isoIn } from "../support/api";
+import { drawOne } from "../support/scenario";
+import { useLocalWorld } from "../support/system";
 
 /**
  * 督办 as supervision offices run it (API.md v2 "Deadlines as supervision offices run them"), over
@@ -11,32 +10,13 @@ import { buildWorld, drawOne, type World } from "../support/scenario";
  * workflow's timers moving with them, working-day deadlines, the record of lateness, 四眼销号 and
  * the notices.
  */
-let system: LocalSystem;
-let api: Api;
-let world: World;
-
-beforeAll(async () => {
-  const dataDir = tempDataDir("supervision");
-  system = await startLocalSystem({ port: 0, dataDir, inMemory: true });
-  api = new Api(system.url, dataDir);
-  world = await buildWorld(api, "s");
-});
-
-afterAll(async () => {
-  await system?.stop();
-});
-
-const expectProblem = (res: { status: number; contentType: string; body: any }, status: number) => {
-  expect(res.status).toBe(status);
-  expect(res.contentType).toContain("application/problem+json");
-  expect(res.body).toMatchObject({ status, type: expect.any(String), title: expect.any(String) });
-};
+const local = useLocalWorld("supervision", "s");
 
 /** One arrived-at assignment with the given issues; returns the team, the unit and the order ids. */
 async function ordersWith(issues: Record<string, unknown>[], overrides: Record<string, unknown> = {}) {
-  const drawn = await drawOne(world, { candidateUnitIds: [world.units.dongjia], ...overrides });
-  const team = world.inspectorFor(drawn.assignment);
-  const unit = await world.unitUser(drawn.assignment.unitId);
+  const drawn = await drawOne(local.world, { candidateUnitIds: [local.world.units.dongjia], ...overrides });
+  const team = local.world.inspectorFor(drawn.assignment);
+  const unit = await local.world.unitUser(drawn.assignment.unitId);
   const arrived = await team.post(`/assignments/${drawn.assignment.assignmentId}/arrival`, {
     location: { lat: 34.68, lng: 113.75 },
   });
@@ -78,7 +58,7 @@ describe("延期: extension requests", () => {
     const decisionPath = `/rectifications/${id}/extension-requests/${requested.body.requestId}/decision`;
     expectProblem(await unit.post(decisionPath, { decision: "approve", comment: "" }), 403);
 
-    const queue = await world.organizer.get("/extension-requests?status=pending");
+    const queue = await local.world.organizer.get("/extension-requests?status=pending");
     expect(queue.status).toBe(200);
     expect(queue.body.items).toEqual(
       expect.arrayContaining([
@@ -89,12 +69,12 @@ describe("延期: extension requests", () => {
         }),
       ]),
     );
-    expect((await world.organizer.get("/dashboard")).body.extensionRequests.pending).toBeGreaterThanOrEqual(
-      1,
-    );
+    expect(
+      (await local.world.organizer.get("/dashboard")).body.extensionRequests.pending,
+    ).toBeGreaterThanOrEqual(1);
 
     const approvedAt = isoIn(8 * 86_400_000);
-    const approved = await world.organizer.post(decisionPath, {
+    const approved = await local.world.organizer.post(decisionPath, {
       decision: "approve",
       comment: "同意延期，但只延至8日后",
       deadline: approvedAt,
@@ -109,8 +89,8 @@ describe("延期: extension requests", () => {
     expect(actions(approved.body)).toEqual(["issued", "extension_requested", "extension_approved"]);
 
     // Deciding it again: 409; the queue no longer holds it; the extensions are used up: 409.
-    expectProblem(await world.organizer.post(decisionPath, { decision: "refuse", comment: "" }), 409);
-    const after = await world.organizer.get("/extension-requests?status=pending");
+    expectProblem(await local.world.organizer.post(decisionPath, { decision: "refuse", comment: "" }), 409);
+    const after = await local.world.organizer.get("/extension-requests?status=pending");
     expect(after.body.items.map((r: { requestId: string }) => r.requestId)).not.toContain(
       requested.body.requestId,
     );
@@ -137,7 +117,7 @@ describe("延期: extension requests", () => {
     expect(early.body.errors).toEqual([expect.objectContaining({ path: "body.requestedDeadline" })]);
     // No reason: 400. Someone else's unit: 404 (not theirs to see). An inspector: 403.
     expectProblem(await unit.post(path, { requestedDeadline: isoIn(9 * 86_400_000) }), 400);
-    const stranger = await world.unitUser(world.units.jiangchong);
+    const stranger = await local.world.unitUser(local.world.units.jiangchong);
     expectProblem(await stranger.post(path, { reason: "x", requestedDeadline: isoIn(9 * 86_400_000) }), 404);
     const unchanged = await unit.get(`/rectifications/${id}`);
     expect(unchanged.body.extensionRequests).toEqual([]);
@@ -145,7 +125,9 @@ describe("延期: extension requests", () => {
   });
 
   it("a request after the deadline is refused (409)", async () => {
-    const { unit, ids } = await ordersWith([{ description: "过期", severity: "minor", deadline: isoIn(8000) }]);
+    const { unit, ids } = await ordersWith([
+      { description: "过期", severity: "minor", deadline: isoIn(8000) },
+    ]);
     const order = await unit.get(`/rectifications/${ids[0]}`);
     await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(order.body.deadline) - Date.now() + 100)));
     expectProblem(
@@ -164,7 +146,7 @@ describe("延期: extension requests", () => {
     const id = ids[0] ?? "";
     // The workflow waits for the report with its timer at the old deadline.
     await eventually(
-      () => world.organizer.get(`/assignments/${id.replace(/-\d+$/, "")}`),
+      () => local.world.organizer.get(`/assignments/${id.replace(/-\d+$/, "")}`),
       (r) => r.body.status === "rectifying",
     );
     const requested = await unit.post(`/rectifications/${id}/extension-requests`, {
@@ -172,7 +154,7 @@ describe("延期: extension requests", () => {
       requestedDeadline: isoIn(14_000),
     });
     expect(requested.status).toBe(201);
-    const approved = await world.organizer.post(
+    const approved = await local.world.organizer.post(
       `/rectifications/${id}/extension-requests/${requested.body.requestId}/decision`,
       { decision: "approve", comment: "同意" },
     );
@@ -180,12 +162,12 @@ describe("延期: extension requests", () => {
     const newDeadline = Date.parse(approved.body.deadline);
     // Past the old deadline: not overdue, no 催办.
     await new Promise((r) => setTimeout(r, Math.max(0, newDeadline - 5000 - Date.now())));
-    const between = await world.organizer.get(`/rectifications/${id}`);
+    const between = await local.world.organizer.get(`/rectifications/${id}`);
     expect(between.body).toMatchObject({ overdue: false, escalationLevel: 0, everOverdue: false });
     expect(actions(between.body)).not.toContain("overdue_reminder");
     // At the new deadline the workflow reminds (催办, level 1).
     const overdue = await eventually(
-      () => world.organizer.get(`/rectifications/${id}`),
+      () => local.world.organizer.get(`/rectifications/${id}`),
       (r) => r.body.escalationLevel === 1,
       { timeoutMs: 20_000 },
     );
@@ -202,7 +184,7 @@ describe("the record of lateness and 四眼销号", () => {
     ]);
     const id = ids[0] ?? "";
     await eventually(
-      () => world.organizer.get(`/rectifications/${id}`),
+      () => local.world.organizer.get(`/rectifications/${id}`),
       (r) => r.body.escalationLevel === 1,
       { timeoutMs: 20_000 },
     );
@@ -249,7 +231,7 @@ describe("the record of lateness and 四眼销号", () => {
       await team.post(`/rectifications/${id}/review`, { decision: "accept", comment: "再次" }),
       409,
     );
-    const second = await world.organizer.post(`/rectifications/${id}/review`, {
+    const second = await local.world.organizer.post(`/rectifications/${id}/review`, {
       decision: "accept",
       comment: "复核同意",
     });
@@ -287,8 +269,8 @@ describe("工作日 deadlines and notices", () => {
   });
 
   it("refuses a working-day count of 0 or over 60 (400) and changes nothing", async () => {
-    const drawn = await drawOne(world, { candidateUnitIds: [world.units.jiangchong] });
-    const team = world.inspectorFor(drawn.assignment);
+    const drawn = await drawOne(local.world, { candidateUnitIds: [local.world.units.jiangchong] });
+    const team = local.world.inspectorFor(drawn.assignment);
     await team.post(`/assignments/${drawn.assignment.assignmentId}/arrival`, {
       location: { lat: 34.6, lng: 113.8 },
     });
@@ -301,12 +283,12 @@ describe("工作日 deadlines and notices", () => {
     }
     expect((await team.get(`/assignments/${drawn.assignment.assignmentId}`)).body.status).toBe("on_site");
     expectProblem(
-      await world.organizer.post("/spot-checks", {
+      await local.world.organizer.post("/spot-checks", {
         title: "t",
-        templateId: world.templateId,
-        candidateUnitIds: [world.units.yatai],
+        templateId: local.world.templateId,
+        candidateUnitIds: [local.world.units.yatai],
         sampleSize: 1,
-        inspectorIds: Object.keys(world.inspectors),
+        inspectorIds: Object.keys(local.world.inspectors),
         window: { start: isoIn(-1000), end: isoIn(86_400_000) },
         rectifyWithinWorkdays: 0,
       }),

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalSystem, startLocalSystem } from "../../lib/local/system";
-import { Api, type Client } from "../support/api";
-import { tempDataDir } from "../support/local";
-import { buildWorld, spotCheckBody, type World } from "../support/scenario";
+import { describe, expect, it } from "vitest";
+import { type Client, expectProblem } from "../support/api";
+import { spotCheckBody } from "../support/scenario";
+import { useLocalWorld } from "../support/system";
 
 /**
  * Checklist versions (API.md v2: `POST /templates/{templateId}/versions`) through the local gateway:
@@ -10,26 +9,7 @@ import { buildWorld, spotCheckBody, type World } from "../support/scenario";
  * idempotent; spot checks keep the version they were planned with, and score against it; the
  * bulletin ranks by exact points.
  */
-let system: LocalSystem;
-let api: Api;
-let world: World;
-
-beforeAll(async () => {
-  const dataDir = tempDataDir("templates");
-  system = await startLocalSystem({ port: 0, dataDir, inMemory: true });
-  api = new Api(system.url, dataDir);
-  world = await buildWorld(api, "t");
-});
-
-afterAll(async () => {
-  await system?.stop();
-});
-
-const expectProblem = (res: { status: number; contentType: string; body: any }, status: number) => {
-  expect(res.status).toBe(status);
-  expect(res.contentType).toContain("application/problem+json");
-  expect(res.body).toMatchObject({ status, type: expect.any(String), title: expect.any(String) });
-};
+const local = useLocalWorld("templates", "t");
 
 const V1_ITEMS = [
   { code: "P1", title: "员工健康动态管理档案", maxPoints: 100 },
@@ -38,7 +18,7 @@ const V1_ITEMS = [
 const V2_ITEMS = [{ code: "Q1", title: "防汛沙袋与救援车辆", maxPoints: 50, critical: true }];
 
 async function newTemplate(name = "重点场所检查细则"): Promise<string> {
-  const res = await world.organizer.post("/templates", { name, items: V1_ITEMS });
+  const res = await local.world.organizer.post("/templates", { name, items: V1_ITEMS });
   expect(res.status).toBe(201);
   expect(res.body.version).toBe(1);
   return res.body.templateId as string;
@@ -47,9 +27,9 @@ async function newTemplate(name = "重点场所检查细则"): Promise<string> {
 describe("POST /templates/{templateId}/versions", () => {
   it("publishes the next version; GET answers the latest, ?version= any earlier one, unchanged", async () => {
     const templateId = await newTemplate();
-    const v1 = await world.organizer.get(`/templates/${templateId}`);
+    const v1 = await local.world.organizer.get(`/templates/${templateId}`);
 
-    const v2 = await world.organizer.post(`/templates/${templateId}/versions`, { items: V2_ITEMS });
+    const v2 = await local.world.organizer.post(`/templates/${templateId}/versions`, { items: V2_ITEMS });
     expect(v2.status).toBe(201);
     expect(v2.body).toMatchObject({
       templateId,
@@ -60,7 +40,7 @@ describe("POST /templates/{templateId}/versions", () => {
       maxPoints: 50,
     });
 
-    const v3 = await world.admin.post(`/templates/${templateId}/versions`, {
+    const v3 = await local.world.admin.post(`/templates/${templateId}/versions`, {
       name: "防汛检查细则（2026年修订）",
       items: V1_ITEMS,
       grades: [
@@ -78,16 +58,16 @@ describe("POST /templates/{templateId}/versions", () => {
       ],
     });
 
-    expect((await world.official.get(`/templates/${templateId}`)).body).toEqual(v3.body);
-    expect((await world.official.get(`/templates/${templateId}?version=1`)).body).toEqual(v1.body);
-    expect((await world.official.get(`/templates/${templateId}?version=2`)).body).toEqual(v2.body);
-    expectProblem(await world.official.get(`/templates/${templateId}?version=4`), 404);
+    expect((await local.world.official.get(`/templates/${templateId}`)).body).toEqual(v3.body);
+    expect((await local.world.official.get(`/templates/${templateId}?version=1`)).body).toEqual(v1.body);
+    expect((await local.world.official.get(`/templates/${templateId}?version=2`)).body).toEqual(v2.body);
+    expectProblem(await local.world.official.get(`/templates/${templateId}?version=4`), 404);
   });
 
   it("the audit trail records each publication", async () => {
     const templateId = await newTemplate();
-    await world.organizer.post(`/templates/${templateId}/versions`, { items: V2_ITEMS });
-    const audit = await world.official.get(`/audit/${templateId}`);
+    await local.world.organizer.post(`/templates/${templateId}/versions`, { items: V2_ITEMS });
+    const audit = await local.world.official.get(`/audit/${templateId}`);
     expect(audit.status).toBe(200);
     expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual([
       "template_created",
@@ -99,7 +79,7 @@ describe("POST /templates/{templateId}/versions", () => {
     const templateId = await newTemplate();
     const results = await Promise.all(
       Array.from({ length: 4 }, (_, i) =>
-        world.organizer.post(`/templates/${templateId}/versions`, {
+        local.world.organizer.post(`/templates/${templateId}/versions`, {
           name: `并发版本 ${i}`,
           items: V2_ITEMS,
         }),
@@ -111,26 +91,26 @@ describe("POST /templates/{templateId}/versions", () => {
     expect(versions).toEqual([2, 3, 4, 5]);
     // Every version is stored with the body of the request it answered.
     for (const r of results) {
-      const stored = await world.official.get(`/templates/${templateId}?version=${r.body.version}`);
+      const stored = await local.world.official.get(`/templates/${templateId}?version=${r.body.version}`);
       expect(stored.body).toEqual(r.body);
     }
-    expect((await world.official.get(`/templates/${templateId}`)).body.version).toBe(5);
+    expect((await local.world.official.get(`/templates/${templateId}`)).body.version).toBe(5);
   });
 
   it("a replayed Idempotency-Key returns the first version and publishes no second one", async () => {
     const templateId = await newTemplate();
     const key = { "idempotency-key": `publish-${templateId}` };
     const body = { items: V2_ITEMS };
-    const first = await world.organizer.post(`/templates/${templateId}/versions`, body, key);
-    const again = await world.organizer.post(`/templates/${templateId}/versions`, body, key);
+    const first = await local.world.organizer.post(`/templates/${templateId}/versions`, body, key);
+    const again = await local.world.organizer.post(`/templates/${templateId}/versions`, body, key);
     expect(first.status).toBe(201);
     expect(again).toEqual(first);
-    expect((await world.organizer.get(`/templates/${templateId}`)).body.version).toBe(2);
+    expect((await local.world.organizer.get(`/templates/${templateId}`)).body.version).toBe(2);
     expectProblem(
-      await world.organizer.post(`/templates/${templateId}/versions`, { items: V1_ITEMS }, key),
+      await local.world.organizer.post(`/templates/${templateId}/versions`, { items: V1_ITEMS }, key),
       422,
     );
-    const other = await world.organizer.post(`/templates/${templateId}/versions`, body);
+    const other = await local.world.organizer.post(`/templates/${templateId}/versions`, body);
     expect(other.body.version).toBe(3);
   });
 
@@ -138,15 +118,15 @@ describe("POST /templates/{templateId}/versions", () => {
     const templateId = await newTemplate();
     const path = `/templates/${templateId}/versions`;
     const body = { items: V2_ITEMS };
-    const team = Object.values(world.inspectors)[0] as Client;
-    expectProblem(await (await world.unitUser(world.units.yatai)).post(path, body), 403);
+    const team = Object.values(local.world.inspectors)[0] as Client;
+    expectProblem(await (await local.world.unitUser(local.world.units.yatai)).post(path, body), 403);
     expectProblem(await team.post(path, body), 403);
-    expectProblem(await world.official.post(path, body), 403);
-    expect((await api.anonymous().post(path, body)).status).toBe(401);
-    expectProblem(await world.organizer.post("/templates/t-no-such-template/versions", body), 404);
-    expectProblem(await world.organizer.post(path, { items: [] }), 400);
+    expectProblem(await local.world.official.post(path, body), 403);
+    expect((await local.api.anonymous().post(path, body)).status).toBe(401);
+    expectProblem(await local.world.organizer.post("/templates/t-no-such-template/versions", body), 404);
+    expectProblem(await local.world.organizer.post(path, { items: [] }), 400);
     expectProblem(
-      await world.organizer.post(path, {
+      await local.world.organizer.post(path, {
         items: [
           { code: "X", title: "x", maxPoints: 1 },
           { code: "X", title: "y", maxPoints: 1 },
@@ -155,36 +135,36 @@ describe("POST /templates/{templateId}/versions", () => {
       400,
     );
     expectProblem(
-      await world.organizer.post(path, { items: [{ code: "X", title: "x", maxPoints: 0 }] }),
+      await local.world.organizer.post(path, { items: [{ code: "X", title: "x", maxPoints: 0 }] }),
       400,
     );
-    expect((await world.organizer.get(`/templates/${templateId}`)).body.version).toBe(1);
+    expect((await local.world.organizer.get(`/templates/${templateId}`)).body.version).toBe(1);
   });
 });
 
 describe("spot checks keep the version they were planned with", () => {
   it("scores against the planned version after a new one is published, and ranks by the exact points", async () => {
     const templateId = await newTemplate("量化评分细则");
-    const inspectorIds = Object.keys(world.inspectors).filter((id) => !id.endsWith("minghu"));
-    const planned = await world.organizer.post(
+    const inspectorIds = Object.keys(local.world.inspectors).filter((id) => !id.endsWith("minghu"));
+    const planned = await local.world.organizer.post(
       "/spot-checks",
-      spotCheckBody(world, {
+      spotCheckBody(local.world, {
         templateId,
-        candidateUnitIds: [world.units.yatai, world.units.jiangchong],
+        candidateUnitIds: [local.world.units.yatai, local.world.units.jiangchong],
         sampleSize: 2,
         inspectorIds,
         teamSize: 1,
       }),
     );
     expect(planned.status).toBe(201);
-    const drawn = await world.organizer.post(`/spot-checks/${planned.body.spotCheckId}/draw`);
+    const drawn = await local.world.organizer.post(`/spot-checks/${planned.body.spotCheckId}/draw`);
     expect(drawn.status).toBe(200);
 
     // Version 2 comes out after planning: one critical item of 50 points, none of the codes of v1.
-    const v2 = await world.organizer.post(`/templates/${templateId}/versions`, { items: V2_ITEMS });
+    const v2 = await local.world.organizer.post(`/templates/${templateId}/versions`, { items: V2_ITEMS });
     expect(v2.body.version).toBe(2);
 
-    const spotCheck = await world.organizer.get(`/spot-checks/${planned.body.spotCheckId}`);
+    const spotCheck = await local.world.organizer.get(`/spot-checks/${planned.body.spotCheckId}`);
     expect(spotCheck.body).toMatchObject({ templateId, templateVersion: 1 });
 
     // 179.98 of 200 is 89.99 %: 良好, not 优秀; 180 of 200 is 优秀 and ranks first.
@@ -196,7 +176,7 @@ describe("spot checks keep the version they were planned with", () => {
     }[];
     expect(assignments).toHaveLength(2);
     for (const [i, a] of assignments.entries()) {
-      const team = world.inspectorFor(a);
+      const team = local.world.inspectorFor(a);
       expect((await team.get(`/assignments/${a.assignmentId}`)).body).toMatchObject({
         templateId,
         templateVersion: 1,
@@ -221,14 +201,16 @@ describe("spot checks keep the version they were planned with", () => {
     }
 
     const scores = await Promise.all(
-      assignments.map(async (a) => (await world.organizer.get(`/assignments/${a.assignmentId}`)).body.score),
+      assignments.map(
+        async (a) => (await local.world.organizer.get(`/assignments/${a.assignmentId}`)).body.score,
+      ),
     );
     expect(scores).toEqual([
       { points: 179.98, maxPoints: 200, percent: 89.99, grade: "良好", vetoed: false },
       { points: 180, maxPoints: 200, percent: 90, grade: "优秀", vetoed: false },
     ]);
 
-    const bulletin = await world.official.get(`/spot-checks/${planned.body.spotCheckId}/bulletin`);
+    const bulletin = await local.world.official.get(`/spot-checks/${planned.body.spotCheckId}/bulletin`);
     expect(bulletin.status).toBe(200);
     expect(
       bulletin.body.ranking.map((r: { unitId: string; percent: number; grade: string }) => [
@@ -242,12 +224,12 @@ describe("spot checks keep the version they were planned with", () => {
     ]);
 
     // A spot check planned now takes version 2.
-    const later = await world.organizer.post(
+    const later = await local.world.organizer.post(
       "/spot-checks",
-      spotCheckBody(world, { templateId, candidateUnitIds: [world.units.dongjia] }),
+      spotCheckBody(local.world, { templateId, candidateUnitIds: [local.world.units.dongjia] }),
     );
     expect(later.status).toBe(201);
-    const laterRead = await world.organizer.get(`/spot-checks/${later.body.spotCheckId}`);
+    const laterRead = await local.world.organizer.get(`/spot-checks/${later.body.spotCheckId}`);
     expect(laterRead.body.templateVersion).toBe(2);
   });
 });

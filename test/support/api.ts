@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 import * as z from "zod/mini";
 import { responses } from "../../lambdas/api/responses";
 import { type RouteKey, routes } from "../../lambdas/api/routes";
@@ -119,3 +120,15 @@ export async function eventually<T>(
 }
 
 export const isoIn = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+/** An RFC 9457 problem with the given status: the problem media type, a `type` URI, a title and a detail. */
+export function expectProblem(res: { status: number; contentType: string; body: any }, status: number): void {
+  expect(res.status).toBe(status);
+  expect(res.contentType).toContain("application/problem+json");
+  expect(res.body).toMatchObject({
+    status,
+    type: expect.any(String),
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
+}
