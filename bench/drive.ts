@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { STATE_NAMES } from "../lambdas/workflow/contract";
 import { type LocalSystem, startLocalSystem } from "../lib/local/system";
 import { Api, type ApiResponse, type Client, isoIn } from "../test/support/api";
 import { buildWorld, type World } from "../test/support/scenario";
@@ -212,7 +213,7 @@ export async function wholeInspection(
   // milliseconds): each step waits until the execution has entered the wait for it `times` times.
   // Racing ahead of the workflow would bill the detours of a step that moved on while unobserved.
   const sfn = bench.system.stepFunctions;
-  const waiting = async (state: string, times: number) => {
+  const waiting = async (state: (typeof STATE_NAMES)[keyof typeof STATE_NAMES], times: number) => {
     const reached = await until(
       () => (sfn.executionCounters(id).statesEntered[state] ?? 0) >= times,
       boundMs,

@@ -1,6 +1,7 @@
+import type { CallbackKind } from "../workflow/contract";
 import type { Dynamo } from "./dynamo";
 import { INDEX, keys } from "./keys";
-import { type CallbackKind, callbackToken, parseItem, pendingResume } from "./records";
+import { callbackToken, parseItem, pendingResume } from "./records";
 
 /** What the workflow keeps between its steps: callback tokens and resumes that failed, to retry. */
 export class CallbackStore {

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { NOTICE_KINDS } from "../domain/notices";
+import { CALLBACK_KINDS } from "../workflow/contract";
 
 /**
  * The shapes of the items this system stores. Every item read from DynamoDB is parsed with one of
@@ -460,8 +461,7 @@ export const notificationRecord = /* @__PURE__ */ z.lazy(() =>
 export type NotificationRecord = z.infer<typeof notificationRecord>;
 
 /** The human steps the workflow waits for with a callback task. */
-export const callbackKind = /* @__PURE__ */ z.lazy(() => z.enum(["findings", "report", "review"]));
-export type CallbackKind = z.infer<typeof callbackKind>;
+export const callbackKind = /* @__PURE__ */ z.lazy(() => z.enum(CALLBACK_KINDS));
 
 export const callbackToken = /* @__PURE__ */ z.lazy(() =>
   z.object({

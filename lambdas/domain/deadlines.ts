@@ -1,3 +1,6 @@
+import { ASSIGNMENT_PHASE } from "../workflow/contract";
+import type { AssignmentStatus } from "./statuses";
+
 /**
  * The assignment's deadline (its window) and what its workflow waits for next; day arithmetic for
  * deadlines set in days. An order's own deadlines live in rectification-order.ts. Pure functions of
@@ -22,13 +25,19 @@ export function addDays(from: Date, days: number): Date {
   return new Date(from.getTime() + Math.round(days * DAY_MS));
 }
 
-export type AssignmentStatus = "dispatched" | "on_site" | "scored" | "rectifying" | "closed" | "missed";
+/**
+ * The window's end, defined once: from its exact instant on the team can no longer arrive or submit
+ * findings, and the workflow marks the assignment missed.
+ */
+export function windowEnded(windowEnd: string, now: Date): boolean {
+  return now.getTime() >= parseTime(windowEnd);
+}
 
 export type AssignmentPhase =
-  | { readonly phase: "await_findings"; readonly timerSeconds: number }
-  | { readonly phase: "mark_missed" }
-  | { readonly phase: "follow_up" }
-  | { readonly phase: "done" };
+  | { readonly phase: typeof ASSIGNMENT_PHASE.awaitFindings; readonly timerSeconds: number }
+  | { readonly phase: typeof ASSIGNMENT_PHASE.markMissed }
+  | { readonly phase: typeof ASSIGNMENT_PHASE.followUp }
+  | { readonly phase: typeof ASSIGNMENT_PHASE.done };
 
 /**
  * dispatched/on_site: wait for findings until `windowEnd`, then mark missed; scored/rectifying:
@@ -41,15 +50,17 @@ export function assignmentPhase(
   switch (a.status) {
     case "dispatched":
     case "on_site": {
-      const end = parseTime(a.windowEnd);
-      if (end <= now.getTime()) return { phase: "mark_missed" };
-      return { phase: "await_findings", timerSeconds: timerSecondsUntil(end, now) };
+      if (windowEnded(a.windowEnd, now)) return { phase: ASSIGNMENT_PHASE.markMissed };
+      return {
+        phase: ASSIGNMENT_PHASE.awaitFindings,
+        timerSeconds: timerSecondsUntil(parseTime(a.windowEnd), now),
+      };
     }
     case "scored":
     case "rectifying":
-      return { phase: "follow_up" };
+      return { phase: ASSIGNMENT_PHASE.followUp };
     case "closed":
     case "missed":
-      return { phase: "done" };
+      return { phase: ASSIGNMENT_PHASE.done };
   }
 }

@@ -1,3 +1,5 @@
+import type { EvidencePurpose, EvidenceSubjectKind } from "./statuses";
+
 /**
  * Evidence (取证): the rules of photos and documents as proof, with no AWS imports. What a file is
  * is decided from its bytes (magic numbers), never from the name or type the client declared; when
@@ -20,9 +22,6 @@ export const DOWNLOAD_URL_SECONDS = 5 * 60;
 
 /** At most this many evidence ids on one checklist item, issue, report or review. */
 export const MAX_EVIDENCE_PER_REFERENCE = 20;
-
-export type EvidencePurpose = "finding" | "before" | "after" | "review";
-export type EvidenceSubjectKind = "assignment" | "rectification";
 
 /** Which kind of subject each purpose attaches to: 问题照片 to the assignment, the rest to an order. */
 export const SUBJECT_OF_PURPOSE: Readonly<Record<EvidencePurpose, EvidenceSubjectKind>> = {

@@ -5,12 +5,18 @@
  * record of lateness that nothing clears. Pure functions of the order and `now`: the handlers load
  * an order, ask this module for the next one and save it; the workflow asks it what to wait for.
  */
+import { ORDER_PHASE } from "../workflow/contract";
 import { oneWorkingDayBefore } from "./calendar";
 import { ConflictError, NotFoundError, RuleViolationError } from "./errors";
+import type {
+  EvidencePurpose,
+  ExtensionRequestStatus,
+  Light,
+  RectificationStatus,
+  Severity,
+} from "./statuses";
 
-export type RectificationStatus = "open" | "submitted" | "closed";
-export type Severity = "minor" | "major" | "critical";
-export type Light = "green" | "yellow" | "red";
+export type { Light, RectificationStatus, Severity };
 
 /** The statuses of a rectification order as people read them. */
 export const RECTIFICATION_STATUS_NAMES: Readonly<Record<RectificationStatus, string>> = {
@@ -103,12 +109,12 @@ export interface HistoryEntry {
   readonly level?: number | undefined;
   readonly accepts?: number | undefined;
   readonly evidenceIds?: readonly string[] | undefined;
-  readonly purpose?: "finding" | "before" | "after" | "review" | undefined;
+  readonly purpose?: EvidencePurpose | undefined;
 }
 
 export interface ExtensionRequest {
   readonly requestId: string;
-  readonly status: "pending" | "approved" | "refused";
+  readonly status: ExtensionRequestStatus;
   readonly reason: string;
   readonly requestedDeadline: string;
   readonly requestedAt: string;
@@ -522,24 +528,27 @@ export function escalateOrder<T extends Order>(order: T, level: 1 | 2, now: Date
 
 /** What a rectification order's workflow waits for next. */
 export type OrderPhase =
-  | { readonly phase: "closed" }
-  | { readonly phase: "await_review" }
-  | { readonly phase: "await_report_until"; readonly timerSeconds: number } // wait for the report until the next deadline step
-  | { readonly phase: "await_report" } // escalated to level 2: wait without a timer
-  | { readonly phase: "escalate" }; // a deadline step (reminder or escalation) is due now
+  | { readonly phase: typeof ORDER_PHASE.closed }
+  | { readonly phase: typeof ORDER_PHASE.awaitReview }
+  // wait for the report until the next deadline step
+  | { readonly phase: typeof ORDER_PHASE.awaitReportUntil; readonly timerSeconds: number }
+  // escalated to level 2: wait without a timer
+  | { readonly phase: typeof ORDER_PHASE.awaitReport }
+  // a deadline step (reminder or escalation) is due now
+  | { readonly phase: typeof ORDER_PHASE.escalate };
 
 /**
  * closed → closed; submitted → await_review; open: the deadline step when it has come, else wait
  * for the report until it (no timer once at level 2).
  */
 export function orderPhase(order: Order, now: Date): OrderPhase {
-  if (order.status === "closed") return { phase: "closed" };
-  if (order.status === "submitted") return { phase: "await_review" };
+  if (order.status === "closed") return { phase: ORDER_PHASE.closed };
+  if (order.status === "submitted") return { phase: ORDER_PHASE.awaitReview };
   const next = nextDeadlineAction(order, now);
-  if (next === null) return { phase: "await_report" };
-  if (next.at <= now.getTime()) return { phase: "escalate" };
+  if (next === null) return { phase: ORDER_PHASE.awaitReport };
+  if (next.at <= now.getTime()) return { phase: ORDER_PHASE.escalate };
   return {
-    phase: "await_report_until",
+    phase: ORDER_PHASE.awaitReportUntil,
     timerSeconds: Math.max(1, Math.ceil((next.at - now.getTime()) / 1000)),
   };
 }

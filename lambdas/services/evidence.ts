@@ -1,19 +1,15 @@
 import { type Caller, isPlanner, unitOf } from "../api/auth";
 import type { AssignmentRecord, EvidenceRecord, RectificationRecord } from "../data/records";
 import { type FieldError, NotFoundError, RuleViolationError } from "../domain/errors";
-import {
-  DOWNLOAD_URL_SECONDS,
-  type EvidencePurpose,
-  evidenceObjectKeys,
-  MAX_EVIDENCE_PER_REFERENCE,
-} from "../domain/evidence";
+import { DOWNLOAD_URL_SECONDS, evidenceObjectKeys, MAX_EVIDENCE_PER_REFERENCE } from "../domain/evidence";
+import type { EvidencePurpose, EvidenceSubjectKind } from "../domain/statuses";
 import { presignDownload } from "../shared/object-store";
 import { evidenceStore } from "./context";
 import { isTeamInspector, loadVisibleAssignment, loadVisibleRectification } from "./visibility";
 
 /** A subject as the API names it. */
 export interface EvidenceSubject {
-  readonly kind: "assignment" | "rectification";
+  readonly kind: EvidenceSubjectKind;
   readonly id: string;
 }
 

@@ -3,15 +3,9 @@ import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand }
 import { optionalEnv } from "../shared/config";
 import { logger } from "../shared/logger";
 import { sfnClient } from "../shared/sfn";
+import { CALLBACK_CONTINUES, type CallbackKind, STEP_CHANGED } from "../workflow/contract";
 import { assignmentStore, callbackStore, rectificationStore } from "./context";
-import {
-  assignmentStep,
-  CALLBACK_CONTINUES,
-  type CallbackKind,
-  isAwaited,
-  orderStep,
-  STEP_CHANGED,
-} from "./steps";
+import { assignmentStep, isAwaited, orderStep } from "./steps";
 
 /**
  * Errors that mean the token is no longer waiting: the step was resumed already, timed out, or the

@@ -1,5 +1,5 @@
 import { keys } from "../data/keys";
-import { CALLBACK_WAITS, type CallbackKind } from "../services/steps";
+import { CALLBACK_KINDS, CALLBACK_WAITS } from "./contract";
 
 /** An entity's sort key: the same for every id of its kind. */
 const sortKeyOf = (entity: (id: string) => { sk: string }) => entity("").sk;
@@ -18,12 +18,12 @@ const sortKeyOf = (entity: (id: string) => { sk: string }) => entity("").sk;
  * writes) passes the relay by: the stream invokes nothing for it.
  */
 export const relayedChanges: readonly Record<string, unknown>[] = [
-  ...(Object.keys(CALLBACK_WAITS) as CallbackKind[]).map((kind) => {
+  ...CALLBACK_KINDS.map((kind) => {
     const { entity, awaited } = CALLBACK_WAITS[kind];
     return {
       eventName: ["MODIFY"],
       dynamodb: {
-        OldImage: { sk: { S: [sortKeyOf(entity)] }, status: { S: [...awaited] } },
+        OldImage: { sk: { S: [sortKeyOf(keys[entity])] }, status: { S: [...awaited] } },
         NewImage: { status: { S: [{ "anything-but": [...awaited] }] } },
       },
     };

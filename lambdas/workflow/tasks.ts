@@ -1,5 +1,6 @@
 import { UPLOAD_PREFIX } from "../domain/evidence";
 import { IMPORT_PREFIX, IMPORT_RESULTS_PREFIX } from "../domain/imports";
+import type { WorkflowTask } from "./contract";
 
 /**
  * The Lambda task handlers of the inspection workflow and the scheduled jobs, written once: the CDK
@@ -29,9 +30,7 @@ export const workflowTasks = {
   escalateOrder: { handler: "workflow/escalate-order", publishes: true },
   /** Every order closed (销号): the assignment closes; the execution ends. */
   closeAssignment: { handler: "workflow/close-assignment" },
-} as const satisfies Record<string, TaskSpec>;
-
-export type WorkflowTask = keyof typeof workflowTasks;
+} as const satisfies Record<WorkflowTask, TaskSpec>;
 
 /** Jobs run on a schedule (EventBridge in the cloud, a timer in the local runtime). */
 export const scheduledJobs = {

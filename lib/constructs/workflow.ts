@@ -18,6 +18,7 @@ import {
   Choice,
   Condition,
   DefinitionBody,
+  type IChainable,
   IntegrationPattern,
   JitterType,
   JsonPath,
@@ -33,39 +34,25 @@ import {
 } from "aws-cdk-lib/aws-stepfunctions";
 import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct } from "constructs";
-import { type CallbackKind, STEP_CHANGED } from "../../lambdas/services/steps";
-import { relayedChanges } from "../../lambdas/workflow/relay";
 import {
-  changeRelay,
-  scheduledJobs,
-  type TaskSpec,
+  ASSIGNMENT_PHASE,
+  type AssignmentPhaseName,
+  type AssignmentStep,
+  type CallbackKind,
+  ORDER_PHASE,
+  type OrderPhaseName,
+  type OrderStep,
+  STATE_NAMES,
+  STEP_CHANGED,
+  WORKFLOW_TASKS,
   type WorkflowTask,
-  workflowTasks,
-} from "../../lambdas/workflow/tasks";
+} from "../../lambdas/workflow/contract";
+import { relayedChanges } from "../../lambdas/workflow/relay";
+import { changeRelay, scheduledJobs, type TaskSpec, workflowTasks } from "../../lambdas/workflow/tasks";
 import type { InspectionTable } from "./data-store";
 import { InspectionFunction } from "./inspection-function";
 
 export type ScheduledJob = keyof typeof scheduledJobs;
-
-/** Exact state names of the inspection state machine (the local engine keys its overrides by them). */
-export const STATE_NAMES = {
-  prepareAssignment: "PrepareAssignment",
-  routeAssignment: "RouteAssignment",
-  awaitFindings: "AwaitFindings",
-  markMissed: "MarkMissed",
-  notifyOrders: "NotifyRectificationOrders",
-  followUpOrders: "FollowUpOrders",
-  routeOrder: "RouteOrder",
-  awaitReport: "AwaitReport",
-  awaitReportEscalated: "AwaitReportEscalated",
-  awaitReview: "AwaitReview",
-  escalateOrder: "EscalateOrder",
-  orderClosed: "OrderClosed",
-  readAssignmentStep: "ReadAssignmentStep",
-  readOrderStep: "ReadOrderStep",
-  closeAssignment: "CloseAssignment",
-  inspectionDone: "InspectionDone",
-} as const;
 
 /** The retry of every non-callback task: the handlers throw `TransientDependencyError` for throttling and conflicts. */
 const TRANSIENT_RETRY: RetryProps = {
@@ -142,21 +129,19 @@ export class InspectionWorkflow extends Construct {
     });
 
     const tasks: Partial<Record<WorkflowTask, InspectionFunction>> = {};
-    for (const [name, spec] of Object.entries(workflowTasks) as [
-      WorkflowTask,
-      (typeof workflowTasks)[WorkflowTask],
-    ][]) {
+    for (const name of WORKFLOW_TASKS) {
+      const spec: TaskSpec = workflowTasks[name];
       const fn = new InspectionFunction(this, `${pascalCase(name)}Function`, {
         handler: spec.handler,
         timeout: props.taskTimeout ?? Duration.seconds(30),
         environment: { TABLE_NAME: props.table.tableName },
       });
       props.table.grantReadWrite(fn);
-      if ("publishes" in spec && spec.publishes) {
+      if (spec.publishes) {
         props.topic.grantPublish(fn);
         fn.addEnvironment("NOTIFY_TOPIC_ARN", props.topic.topicArn);
       }
-      if ("completesCallbacks" in spec && spec.completesCallbacks) {
+      if (spec.completesCallbacks) {
         Grant.addToPrincipal({
           grantee: fn,
           actions: ["states:SendTaskSuccess", "states:SendTaskFailure"],
@@ -310,7 +295,7 @@ export class InspectionWorkflow extends Construct {
  * deadline, a timer), and a Choice routes on it: PrepareAssignment reads it at the start (and after
  * a restart), the timer steps (MarkMissed, EscalateOrder) return it, and the change relay hands it to a
  * waiting callback task. A callback succeeds only with its usual successor (`CALLBACK_CONTINUES` in
- * `lambdas/services/steps.ts`: findings → NotifyRectificationOrders, report → AwaitReview, accepted
+ * `lambdas/workflow/contract.ts`: findings → NotifyRectificationOrders, report → AwaitReview, accepted
  * review → the order's end) and goes there with no Choice in between; anything else fails it with
  * `StepChanged`, whose cause is the step, and a Pass state puts it back under `$.prepared` for the
  * Choice. NotifyRectificationOrders lists each order with its first step, and each order's iteration
@@ -320,17 +305,23 @@ export class InspectionWorkflow extends Construct {
 function buildDefinition(scope: Construct, fns: Readonly<Record<WorkflowTask, InspectionFunction>>) {
   const def = new Construct(scope, "Definition");
 
-  /** Where a step sits in a task's result: a Lambda response's `Payload`, or a callback's output itself. */
-  const assignmentStepAt = (root: "$.Payload" | "$") => ({
-    phase: JsonPath.stringAt(`${root}.phase`),
-    timerSeconds: JsonPath.numberAt(`${root}.timerSeconds`),
-    orders: JsonPath.listAt(`${root}.orders`),
-  });
-  const orderStepAt = (root: "$.Payload" | "$") => ({
-    phase: JsonPath.stringAt(`${root}.phase`),
-    timerSeconds: JsonPath.numberAt(`${root}.timerSeconds`),
-    deadline: JsonPath.stringAt(`${root}.deadline`),
-  });
+  /**
+   * Where a step sits in a task's result: a Lambda response's `Payload`, or a callback's output itself.
+   * Every field of the contract's `AssignmentStep` / `OrderStep`, and no other.
+   */
+  const assignmentStepAt = (root: "$.Payload" | "$") =>
+    ({
+      phase: JsonPath.stringAt(`${root}.phase`),
+      timerSeconds: JsonPath.numberAt(`${root}.timerSeconds`),
+      orders: JsonPath.listAt(`${root}.orders`),
+    }) satisfies Record<keyof AssignmentStep, unknown>;
+  const orderStepAt = (root: "$.Payload" | "$") =>
+    ({
+      phase: JsonPath.stringAt(`${root}.phase`),
+      timerSeconds: JsonPath.numberAt(`${root}.timerSeconds`),
+      deadline: JsonPath.stringAt(`${root}.deadline`),
+    }) satisfies Record<keyof OrderStep, unknown>;
+  const phaseIs = (phase: string) => Condition.stringEquals("$.prepared.phase", phase);
 
   const invoke = (
     name: string,
@@ -438,12 +429,15 @@ function buildDefinition(scope: Construct, fns: Readonly<Record<WorkflowTask, In
     parameters: { ...rectificationId, prepared: JsonPath.stringToJson(JsonPath.stringAt("$.changed.Cause")) },
   });
 
-  routeOrder
-    .when(Condition.stringEquals("$.prepared.phase", "await_report_until"), awaitReport)
-    .when(Condition.stringEquals("$.prepared.phase", "await_report"), awaitReportEscalated)
-    .when(Condition.stringEquals("$.prepared.phase", "await_review"), awaitReview)
-    .when(Condition.stringEquals("$.prepared.phase", "escalate"), escalateOrder)
-    .otherwise(new Succeed(def, STATE_NAMES.orderClosed));
+  // Every phase of an order has its state (the type says so); `closed` ends the iteration.
+  const orderRoutes: Record<Exclude<OrderPhaseName, typeof ORDER_PHASE.closed>, IChainable> = {
+    [ORDER_PHASE.awaitReportUntil]: awaitReport,
+    [ORDER_PHASE.awaitReport]: awaitReportEscalated,
+    [ORDER_PHASE.awaitReview]: awaitReview,
+    [ORDER_PHASE.escalate]: escalateOrder,
+  };
+  for (const [phase, next] of Object.entries(orderRoutes)) routeOrder.when(phaseIs(phase), next);
+  routeOrder.otherwise(new Succeed(def, STATE_NAMES.orderClosed));
   for (const wait of [awaitReport, awaitReportEscalated, awaitReview]) {
     wait.addCatch(escalateOrder, { errors: ["States.Timeout"], resultPath: JsonPath.DISCARD });
     wait.addCatch(readOrderStep, { errors: [STEP_CHANGED], resultPath: "$.changed" });
@@ -456,11 +450,14 @@ function buildDefinition(scope: Construct, fns: Readonly<Record<WorkflowTask, In
   followUpOrders.itemProcessor(awaitReport);
 
   prepareAssignment.next(routeAssignment);
-  routeAssignment
-    .when(Condition.stringEquals("$.prepared.phase", "await_findings"), awaitFindings)
-    .when(Condition.stringEquals("$.prepared.phase", "mark_missed"), markMissed)
-    .when(Condition.stringEquals("$.prepared.phase", "follow_up"), notifyOrders)
-    .otherwise(new Succeed(def, STATE_NAMES.inspectionDone));
+  // Every phase of an assignment has its state; `done` ends the execution.
+  const assignmentRoutes: Record<Exclude<AssignmentPhaseName, typeof ASSIGNMENT_PHASE.done>, IChainable> = {
+    [ASSIGNMENT_PHASE.awaitFindings]: awaitFindings,
+    [ASSIGNMENT_PHASE.markMissed]: markMissed,
+    [ASSIGNMENT_PHASE.followUp]: notifyOrders,
+  };
+  for (const [phase, next] of Object.entries(assignmentRoutes)) routeAssignment.when(phaseIs(phase), next);
+  routeAssignment.otherwise(new Succeed(def, STATE_NAMES.inspectionDone));
   const readAssignmentStep = new Pass(def, STATE_NAMES.readAssignmentStep, {
     parameters: { ...assignmentId, prepared: JsonPath.stringToJson(JsonPath.stringAt("$.changed.Cause")) },
   });

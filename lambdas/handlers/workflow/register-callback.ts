@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import { callbackKind } from "../../data/records";
 import { callbackStore } from "../../services/context";
-import { CALLBACK_WAITS } from "../../services/steps";
+import { waitedEntity } from "../../services/steps";
 import { settleWait } from "../../services/workflow";
 import { workflowTask } from "../../workflow/task";
 
@@ -19,13 +19,7 @@ const input = z.object({
  * `putCallbackToken`).
  */
 async function registerCallback({ kind, id, taskToken, armedFor }: z.infer<typeof input>, now: Date) {
-  await callbackStore.putCallbackToken(
-    CALLBACK_WAITS[kind].entity(id),
-    kind,
-    taskToken,
-    now.toISOString(),
-    armedFor,
-  );
+  await callbackStore.putCallbackToken(waitedEntity(kind, id), kind, taskToken, now.toISOString(), armedFor);
   return { stored: await settleWait(kind, id, taskToken, now, armedFor) };
 }
 
