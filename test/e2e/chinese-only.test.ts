@@ -65,6 +65,7 @@ const ids = {
   unitAssignment: "",
   unitOrders: [] as string[],
   inspectorUsername: "",
+  extended: "",
 };
 
 /** `npm run seed` against the test's server: its stdout lists every account with its temporary password. */
@@ -164,6 +165,7 @@ beforeAll(async () => {
     requestedDeadline: new Date(new Date(later.deadline).getTime() + 5 * 86_400_000).toISOString(),
   });
   expect(asked.status).toBe(201);
+  ids.extended = later.rectificationId;
 
   // The window of the second spot check has ended: the seed is public.
   await eventually(
@@ -239,6 +241,8 @@ async function check(page: Page, where: string) {
   visited.push(where);
   const text = (await page.evaluate(READ_PAGE)) as string;
   for (const w of latinWords(text)) offenders.push(`${where}: ${w}`);
+  // A code the console has no Chinese word for shows as 未识别 (web/src/labels.ts): a gap in the mapping.
+  for (const m of text.matchAll(/.{0,20}未识别/g)) offenders.push(`${where}: ${m[0]}`);
   expect((page as Page & { errors?: string[] }).errors ?? [], where).toEqual([]);
 }
 
@@ -402,6 +406,14 @@ describe("Chinese everywhere a person reads (the demo, every role, every page)",
     ])
       await go(page, hash);
     await page.screenshot({ path: join(SHOTS, "unit-notifications.png"), fullPage: true });
+    // The order whose extension the organizer approved keeps its original deadline beside the new one.
+    await go(page, `#/rectifications/${ids.extended}`);
+    await page.locator(".extension-request[data-status=approved]").waitFor();
+    expect(await page.locator(".original-deadline").count()).toBe(1);
+    expect(await page.locator('.timeline li[data-action="extension_approved"]').textContent()).toContain(
+      "批准延期",
+    );
+    await page.screenshot({ path: join(SHOTS, "unit-extension.png"), fullPage: true });
     await page.context().close();
   });
 

@@ -185,7 +185,7 @@ describe("取证 in the console: 问题照片 → 整改后 → 整改前后对�
     const a2 = inspector.locator('[data-item="A2"] .upload');
     expect(await settledUpload(a2)).toBe("verified 已校验");
     // The original's EXIF time, read on the device before shrinking, shown in China Standard Time.
-    expect(await a2.textContent()).toContain("拍摄于 2026/12/03 10:15");
+    expect(await a2.textContent()).toContain("拍摄于 2026年12月3日 10:15");
     const photoId = (await a2.getAttribute("data-evidence"))!;
     const states = (await inspector.evaluate("window.uploadStates")) as string[];
     expect(states[0]).toBe("处理中（压缩照片）");
@@ -290,7 +290,7 @@ describe("取证 in the console: 问题照片 → 整改后 → 整改前后对�
     await lightbox.waitFor();
     expect(await loadedWidth(review, ".lightbox-image")).toBeGreaterThan(0);
     // No offset in the camera's EXIF: its clock is read as China Standard Time.
-    expect(await lightbox.textContent()).toContain("2026/12/05 16:20");
+    expect(await lightbox.textContent()).toContain("2026年12月5日 16:20");
     expect(await lightbox.textContent()).toContain("北纬 34.70010°，东经 113.70020°");
     await shot(review, "evidence-lightbox");
     await review.getByRole("button", { name: "关闭", exact: true }).click();
@@ -331,13 +331,13 @@ describe("取证 in the console: 问题照片 → 整改后 → 整改前后对�
     expect(await loadedWidth(organizer, '.findings-items [data-item="A2"] .thumbs img')).toBe(2048);
     expect(await loadedWidth(organizer, '.findings-issues [data-issue="0"] .thumbs img')).toBe(2048);
     expect(await organizer.locator('.findings-items [data-item="A2"] .thumb-caption').textContent()).toBe(
-      "拍摄 2026/12/03 10:15",
+      "拍摄 2026年12月3日 10:15",
     );
     await organizer.goto(`${server.url}/#/rectifications/${rectificationId}`);
     await loadedWidth(organizer, ".compare-before .thumbs img");
     await loadedWidth(organizer, ".compare-after .thumbs img");
     await loadedWidth(organizer, ".review-photos .thumbs img");
-    expect(await organizer.locator(".timeline").textContent()).toContain("回头看：整改到位，销号");
+    expect(await organizer.locator(".timeline").textContent()).toContain("回头看：整改到位，同意销号");
     await shot(organizer, "evidence-order");
     expect(organizer.errors).toEqual([]);
     await desk.close();

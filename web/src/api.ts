@@ -349,7 +349,8 @@ export interface Notification {
     | "escalation"
     | "assignment_dispatched"
     | "report_received"
-    | "deadline_near";
+    | "deadline_near"
+    | "extension_decided";
   level: number;
   title: string;
   body: string;

@@ -8,6 +8,7 @@ import {
   requireSettled,
   useUploads,
 } from "../evidence";
+import { label } from "../labels";
 import {
   ASSIGNMENT_STATUS,
   app,
@@ -287,7 +288,7 @@ function FindingsForm({ assignment, onDone }: { assignment: Assignment; onDone: 
     };
     const res = await app.api.call("submitFindings", { params: { id: assignment.assignmentId }, body });
     setResult(
-      `已提交，状态：${ASSIGNMENT_STATUS[res.status] ?? res.status}；整改单 ${res.rectificationIds?.length ?? 0} 份`,
+      `已提交，状态：${label(ASSIGNMENT_STATUS, res.status, "已提交")}；整改单 ${res.rectificationIds?.length ?? 0} 份`,
     );
     onDone();
   });

@@ -1,5 +1,6 @@
 import { neutralizeFormula } from "../../../lambdas/domain/spreadsheet-cells";
 import type { Bulletin } from "../api";
+import { label } from "../labels";
 import {
   ASSIGNMENT_STATUS,
   app,
@@ -93,7 +94,7 @@ function SpotCheckPicker({ id }: { id: string | undefined }) {
             {id && data && !listed ? <option value={id}>{id}</option> : null}
             {(data ?? []).map((s) => (
               <option key={s.spotCheckId} value={s.spotCheckId}>
-                {s.title}（{SPOT_CHECK_STATUS[s.status] ?? s.status}，{fmtTime(s.window.start)} 起）
+                {s.title}（{label(SPOT_CHECK_STATUS, s.status, "其他状态")}，{fmtTime(s.window.start)} 起）
               </option>
             ))}
           </select>
@@ -227,7 +228,7 @@ function BulletinOf({ id }: { id: string }) {
                 ))}
                 {data.pending.map((p) => (
                   <li key={`p-${p.unitId}`}>
-                    {p.unitName}：{ASSIGNMENT_STATUS[p.status as keyof typeof ASSIGNMENT_STATUS] ?? p.status}
+                    {p.unitName}：{label(ASSIGNMENT_STATUS, p.status, "其他状态")}
                   </li>
                 ))}
               </ul>

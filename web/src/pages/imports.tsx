@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, type ImportJob, type ImportKind, type ImportStatus } from "../api";
 import { fmtSize, putUpload } from "../evidence";
+import { label } from "../labels";
 import { app, Empty, ErrorBox, fmtTime, isAdmin, navigate, Section, saveBlob, useAction } from "../ui";
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -193,7 +194,7 @@ function ImportProgress({ id }: { id: string }) {
             </>
           ) : null}
         </h2>
-        <span class={`badge import-${job.status}`}>{STATUS_NAMES[job.status] ?? job.status}</span>
+        <span class={`badge import-${job.status}`}>{label(STATUS_NAMES, job.status, "其他状态")}</span>
       </div>
       {job.status === "pending" ? (
         <p class="muted">

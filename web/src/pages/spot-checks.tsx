@@ -1,4 +1,5 @@
 import { useState } from "preact/hooks";
+import { label } from "../labels";
 import {
   ASSIGNMENT_STATUS,
   app,
@@ -98,7 +99,10 @@ export function SpotChecksPage() {
                         </div>
                       </td>
                       <td>
-                        <StatusBadge text={SPOT_CHECK_STATUS[s.status] ?? s.status} tone={`sc-${s.status}`} />
+                        <StatusBadge
+                          text={label(SPOT_CHECK_STATUS, s.status, "其他状态")}
+                          tone={`sc-${s.status}`}
+                        />
                       </td>
                       <td class="small">
                         {fmtTime(s.window.start)} 至 {fmtTime(s.window.end)}
@@ -500,7 +504,10 @@ export function SpotCheckPage({ id }: { id: string }) {
           <div class="page-head">
             <h1>{data.title}</h1>
             <div class="actions">
-              <StatusBadge text={SPOT_CHECK_STATUS[data.status] ?? data.status} tone={`sc-${data.status}`} />
+              <StatusBadge
+                text={label(SPOT_CHECK_STATUS, data.status, "其他状态")}
+                tone={`sc-${data.status}`}
+              />
               <a class="button" href={`#/spot-checks/${encodeURIComponent(id)}/bulletin`}>
                 通报
               </a>
@@ -586,7 +593,7 @@ export function SpotCheckPage({ id }: { id: string }) {
                             </span>
                           ))}
                         </td>
-                        <td>{ASSIGNMENT_STATUS[a.status] ?? a.status}</td>
+                        <td>{label(ASSIGNMENT_STATUS, a.status, "其他状态")}</td>
                         <td>
                           {a.score
                             ? `${a.score.percent}%（${a.score.grade}${a.score.vetoed ? "，一票否决" : ""}）`
