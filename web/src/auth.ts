@@ -95,7 +95,7 @@ export function sessionFromToken(
   lifetimeSeconds?: number,
 ): Session {
   const parts = token.trim().split(".");
-  if (parts.length !== 3 || !parts[1]) throw new Error("这不是一个 JWT 令牌");
+  if (parts.length !== 3 || !parts[1]) throw new Error("这不是有效的登录令牌");
   const claims = JSON.parse(base64UrlDecode(parts[1])) as Record<string, unknown>;
   const groupsClaim = claims["cognito:groups"];
   const groups = Array.isArray(groupsClaim)
@@ -178,7 +178,7 @@ async function userPool<T>(
   body: (clientId: string) => Record<string, unknown>,
 ): Promise<T> {
   const settings = signInSettings(config);
-  if (!settings) throw new SignInError("Config", "", "config.json 缺少登录服务设置（signIn）");
+  if (!settings) throw new SignInError("Config", "", "控制台配置中缺少登录服务设置，请联系管理员");
   let res: Response;
   try {
     res = await fetch(settings.endpoint, {
@@ -353,7 +353,7 @@ export class Auth {
   useToken(token: string): Session {
     const session = sessionFromToken(token, "script");
     if (session.expiresAt <= Date.now()) throw new Error("令牌已过期，请重新生成");
-    if (session.roles.length === 0) throw new Error("令牌中没有角色（cognito:groups）");
+    if (session.roles.length === 0) throw new Error("令牌中没有角色，请重新生成带角色的令牌");
     this.storage.removeItem(SESSION_KEY);
     this.storage.setItem(TOKEN_KEY, session.token);
     this.set({ session });

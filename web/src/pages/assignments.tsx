@@ -101,7 +101,7 @@ export function AssignmentPage({ id }: { id: string }) {
         <>
           <div class="page-head">
             <h1>
-              <UnitName id={data.unitId} />
+              <UnitName id={data.unitId} name={data.unitName} />
             </h1>
             <StatusBadge text={ASSIGNMENT_STATUS[data.status]} tone={data.status} />
           </div>

@@ -214,7 +214,7 @@ export function RectificationPage({ id }: { id: string }) {
           <dl class="facts">
             <dt>被检查单位</dt>
             <dd>
-              <UnitName id={data.unitId} />
+              <UnitName id={data.unitId} name={data.unitName} />
             </dd>
             <dt>问题</dt>
             <dd class="strong">{data.description}</dd>
