@@ -1,19 +1,17 @@
 import { UnauthenticatedError } from "../domain/errors";
+import { type Caller, isRole } from "../domain/roles";
 
-export const ROLES = ["admin", "organizer", "inspector", "unit", "official"] as const;
-export type Role = (typeof ROLES)[number];
-
-/** The signed-in user, from the JWT claims the authorizer verified. */
-export interface Caller {
-  readonly sub: string;
-  readonly roles: ReadonlySet<Role>;
-  /** The home unit of a `unit` user (`custom:unitId`). */
-  readonly unitId: string | undefined;
-}
-
-function isRole(value: string): value is Role {
-  return (ROLES as readonly string[]).includes(value);
-}
+// The HTTP layer's handlers ask the role predicates through here; they are written once in the domain.
+export {
+  type Caller,
+  hasRole,
+  isOverseer,
+  isPlanner,
+  isTeamInspector,
+  ROLES,
+  type Role,
+  unitOf,
+} from "../domain/roles";
 
 /**
  * `cognito:groups` arrives as a real array from the local server's tests, and as the string
@@ -38,14 +36,3 @@ export function callerFromClaims(claims: Record<string, unknown> | undefined): C
   const unitId = typeof unitClaim === "string" && unitClaim !== "" ? unitClaim : undefined;
   return { sub, roles, unitId };
 }
-
-export function hasRole(caller: Caller, ...roles: readonly Role[]): boolean {
-  return roles.some((r) => caller.roles.has(r));
-}
-
-/** Organizers and admins plan and run inspections. */
-export const isPlanner = (c: Caller) => hasRole(c, "admin", "organizer");
-/** Those who oversee everything read-only, plus the planners. */
-export const isOverseer = (c: Caller) => hasRole(c, "admin", "organizer", "official");
-/** A `unit` user bound to a home unit. */
-export const unitOf = (c: Caller): string | undefined => (c.roles.has("unit") ? c.unitId : undefined);

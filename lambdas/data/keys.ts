@@ -96,6 +96,38 @@ export const keys = {
   pendingResumes: "RESUMES",
 } as const;
 
+/** The entities stored as one item under `KIND#id` with a sort key of their own, by their key's name. */
+const ENTITIES = [
+  "unit",
+  "inspector",
+  "spotCheck",
+  "assignment",
+  "rect",
+  "person",
+  "evidence",
+  "importJob",
+  "pendingExtension",
+] as const satisfies readonly (keyof typeof keys)[];
+export type EntityKind = (typeof ENTITIES)[number];
+
+/**
+ * Which entity a table key names, and its id — the inverse of `keys.unit`, `keys.assignment`, … (a
+ * key of anything else, such as an index entry or a callback token, is undefined). For readers of the
+ * table's change stream, which see keys, not entities.
+ */
+export function parseEntityKey(key: {
+  readonly pk: string;
+  readonly sk: string;
+}): { kind: EntityKind; id: string } | undefined {
+  for (const kind of ENTITIES) {
+    const blank = keys[kind]("");
+    if (key.sk !== blank.sk || !key.pk.startsWith(blank.pk)) continue;
+    const id = key.pk.slice(blank.pk.length);
+    if (id !== "" && keys[kind](id).pk === key.pk) return { kind, id };
+  }
+  return undefined;
+}
+
 /** The sort key of an entity's audit event number `seq` (zero-padded: the chain reads in order). */
 export const auditSortKey = (seq: number) => `E#${String(seq).padStart(10, "0")}`;
 

@@ -1,12 +1,6 @@
 import type { FieldError } from "./errors";
-import {
-  normalizePhone,
-  organizerMayManage,
-  PERSON_ROLES,
-  type PersonRole,
-  ROLE_NAMES,
-  roleFromName,
-} from "./people";
+import { normalizePhone, organizerMayManage, ROLE_NAMES, roleFromName } from "./people";
+import { ROLES, type Role } from "./roles";
 
 /**
  * Spreadsheet imports (导入) of the unit tree and of people, with no AWS imports: the files
@@ -496,23 +490,23 @@ export interface PersonRow {
   /** E.164 (`+86…`), when given. */
   readonly phone?: string;
   readonly username: string;
-  readonly roles: readonly PersonRole[];
+  readonly roles: readonly Role[];
   /** 所属单位编码: the unit of a `unit` user, the home unit of an inspector. */
   readonly unitCode?: string;
 }
 
-const ROLE_LIST = PERSON_ROLES.map((r) => ROLE_NAMES[r]).join("、");
+const ROLE_LIST = ROLES.map((r) => ROLE_NAMES[r]).join("、");
 
 /** Roles joined by 、 (or a comma, semicolon, slash or space). */
-function parseRoles(text: string): { roles: PersonRole[]; unknown: string[] } {
-  const roles = new Set<PersonRole>();
+function parseRoles(text: string): { roles: Role[]; unknown: string[] } {
+  const roles = new Set<Role>();
   const unknown: string[] = [];
   for (const part of text.split(/[、,，;；/\s]+/).filter((p) => p !== "")) {
     const role = roleFromName(part);
     if (role) roles.add(role);
     else unknown.push(part);
   }
-  return { roles: PERSON_ROLES.filter((r) => roles.has(r)), unknown };
+  return { roles: ROLES.filter((r) => roles.has(r)), unknown };
 }
 
 /**
@@ -616,7 +610,7 @@ export interface PersonTarget {
   readonly name: string;
   readonly phone?: string | undefined;
   readonly username: string;
-  readonly roles: readonly PersonRole[];
+  readonly roles: readonly Role[];
   readonly unitId?: string | undefined;
   readonly homeUnitId?: string | undefined;
 }

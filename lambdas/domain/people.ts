@@ -1,15 +1,13 @@
 import { randomInt } from "node:crypto";
 import type { FieldError } from "./errors";
+import { isRole, ROLES, type Role } from "./roles";
 
 /**
  * People (人员) and their roles, with no AWS imports: which roles need which unit, who may manage
  * whom, phone numbers, temporary passwords, and the Chinese names of roles used by imports.
  */
-export const PERSON_ROLES = ["admin", "organizer", "inspector", "unit", "official"] as const;
-export type PersonRole = (typeof PERSON_ROLES)[number];
-
 /** The role names offices use in their spreadsheets (角色 column), beside the group names. */
-export const ROLE_NAMES: Readonly<Record<PersonRole, string>> = {
+export const ROLE_NAMES: Readonly<Record<Role, string>> = {
   admin: "管理员",
   organizer: "督查组织",
   inspector: "督查员",
@@ -18,10 +16,10 @@ export const ROLE_NAMES: Readonly<Record<PersonRole, string>> = {
 };
 
 /** A role from its group name or its Chinese name; undefined for anything else. */
-export function roleFromName(name: string): PersonRole | undefined {
+export function roleFromName(name: string): Role | undefined {
   const trimmed = name.trim();
-  if ((PERSON_ROLES as readonly string[]).includes(trimmed)) return trimmed as PersonRole;
-  return PERSON_ROLES.find((r) => ROLE_NAMES[r] === trimmed);
+  if (isRole(trimmed)) return trimmed;
+  return ROLES.find((r) => ROLE_NAMES[r] === trimmed);
 }
 
 /**

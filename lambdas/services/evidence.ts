@@ -1,11 +1,11 @@
-import { type Caller, isPlanner, unitOf } from "../api/auth";
 import type { AssignmentRecord, EvidenceRecord, RectificationRecord } from "../data/records";
 import { type FieldError, NotFoundError, RuleViolationError } from "../domain/errors";
 import { DOWNLOAD_URL_SECONDS, evidenceObjectKeys, MAX_EVIDENCE_PER_REFERENCE } from "../domain/evidence";
+import { type Caller, isPlanner, isTeamInspector, unitOf } from "../domain/roles";
 import type { EvidencePurpose, EvidenceSubjectKind } from "../domain/statuses";
 import { presignDownload } from "../shared/object-store";
 import { evidenceStore } from "./context";
-import { isTeamInspector, loadVisibleAssignment, loadVisibleRectification } from "./visibility";
+import { loadVisibleAssignment, loadVisibleRectification } from "./visibility";
 
 /** A subject as the API names it. */
 export interface EvidenceSubject {

@@ -1,7 +1,7 @@
-import { type Caller, isPlanner } from "../api/auth";
 import type { ImportRecord } from "../data/records";
 import { ForbiddenError, NotFoundError } from "../domain/errors";
 import type { ImportError, ImportKind } from "../domain/imports";
+import { type Caller, isPlanner } from "../domain/roles";
 
 /**
  * Who may import what: the unit tree is the admin's; people the admin's, and an organizer's for

@@ -1,14 +1,7 @@
-import type { Caller } from "../api/auth";
-import { isPlanner } from "../api/auth";
 import type { InspectorRecord, PersonRecord } from "../data/records";
 import { type FieldError, ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors";
-import {
-  normalizePhone,
-  organizerMayManage,
-  type PersonRole,
-  temporaryPassword,
-  unitRequirements,
-} from "../domain/people";
+import { normalizePhone, organizerMayManage, temporaryPassword, unitRequirements } from "../domain/people";
+import { type Caller, isPlanner, type Role } from "../domain/roles";
 import {
   createAccount,
   disableAccount,
@@ -25,7 +18,7 @@ export interface PersonInput {
   readonly name: string;
   readonly phone?: string | undefined;
   readonly username: string;
-  readonly roles: readonly PersonRole[];
+  readonly roles: readonly Role[];
   readonly unitId?: string | undefined;
   readonly homeUnitId?: string | undefined;
 }
@@ -33,7 +26,7 @@ export interface PersonInput {
 export interface PersonChange {
   readonly name?: string | undefined;
   readonly phone?: string | null | undefined;
-  readonly roles?: readonly PersonRole[] | undefined;
+  readonly roles?: readonly Role[] | undefined;
   readonly unitId?: string | null | undefined;
   readonly homeUnitId?: string | null | undefined;
   readonly enabled?: boolean | undefined;

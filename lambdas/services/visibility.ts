@@ -1,7 +1,6 @@
-import type { Caller } from "../api/auth";
-import { hasRole, isOverseer, unitOf } from "../api/auth";
 import type { AssignmentRecord, RectificationRecord } from "../data/records";
 import { NotFoundError } from "../domain/errors";
+import { type Caller, isOverseer, isTeamInspector, unitOf } from "../domain/roles";
 import { assignmentStore, journal, rectificationStore } from "./context";
 
 /**
@@ -12,13 +11,9 @@ import { assignmentStore, journal, rectificationStore } from "./context";
  */
 export function canSeeAssignment(caller: Caller, a: AssignmentRecord): boolean {
   if (isOverseer(caller)) return true;
-  if (hasRole(caller, "inspector") && a.inspectorIds.includes(caller.sub)) return true;
+  if (isTeamInspector(caller, a)) return true;
   const unitId = unitOf(caller);
   return unitId !== undefined && unitId === a.unitId && a.arrival !== undefined;
-}
-
-export function isTeamInspector(caller: Caller, a: { inspectorIds: readonly string[] }): boolean {
-  return hasRole(caller, "inspector") && a.inspectorIds.includes(caller.sub);
 }
 
 export async function auditPreArrivalReads(

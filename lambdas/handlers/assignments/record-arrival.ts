@@ -1,4 +1,5 @@
 import type * as z from "zod/mini";
+import { isTeamInspector } from "../../api/auth";
 import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
 import * as schemas from "../../api/schemas";
 import type { AssignmentRecord } from "../../data/records";
@@ -7,7 +8,7 @@ import { checkArrival } from "../../domain/geo";
 import { capturedAtProblem, isDelayedSync } from "../../domain/offline-capture";
 import { assignmentStore, unitStore } from "../../services/context";
 import { arrivalView } from "../../services/views";
-import { isTeamInspector, loadVisibleAssignment } from "../../services/visibility";
+import { loadVisibleAssignment } from "../../services/visibility";
 
 type Body = z.infer<typeof schemas.arrival>;
 type Params = z.infer<typeof schemas.idParams>;

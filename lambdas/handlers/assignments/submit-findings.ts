@@ -1,4 +1,5 @@
 import type * as z from "zod/mini";
+import { isTeamInspector } from "../../api/auth";
 import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
 import * as schemas from "../../api/schemas";
 import type { RectificationRecord } from "../../data/records";
@@ -10,7 +11,7 @@ import { checkNewDeadline, DEFAULT_MAX_EXTENSIONS, reminderFor } from "../../dom
 import { scoreFindings } from "../../domain/scoring";
 import { assignmentStore, spotCheckStore, templateStore } from "../../services/context";
 import { checkEvidenceReferences, evidenceHashes } from "../../services/evidence";
-import { isTeamInspector, loadVisibleAssignment } from "../../services/visibility";
+import { loadVisibleAssignment } from "../../services/visibility";
 import { countBusinessEvent } from "../../shared/metrics";
 
 type Body = z.infer<typeof schemas.findings>;

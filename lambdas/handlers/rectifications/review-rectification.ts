@@ -1,5 +1,5 @@
 import type * as z from "zod/mini";
-import { isPlanner } from "../../api/auth";
+import { isPlanner, isTeamInspector } from "../../api/auth";
 import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
 import * as schemas from "../../api/schemas";
 import { ForbiddenError } from "../../domain/errors";
@@ -7,7 +7,7 @@ import { reviewOrder } from "../../domain/rectification-order";
 import { rectificationStore } from "../../services/context";
 import { citedOnOrder } from "../../services/evidence";
 import { rectificationView } from "../../services/views";
-import { isTeamInspector, loadVisibleRectification } from "../../services/visibility";
+import { loadVisibleRectification } from "../../services/visibility";
 
 type Body = z.infer<typeof schemas.review>;
 type Params = z.infer<typeof schemas.idParams>;

@@ -2,7 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import middy from "@middy/core";
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import * as z from "zod/mini";
-import { keys } from "../../data/keys";
+import { parseEntityKey } from "../../data/keys";
 import { callbackStore } from "../../services/context";
 import { dispatchSpotCheck } from "../../services/dispatch";
 import { settleWait } from "../../services/workflow";
@@ -38,15 +38,23 @@ async function relayChange(record: DynamoDBRecord): Promise<void> {
   }
   const { pk, sk } = parsed.data.dynamodb.Keys;
   const key = { pk: pk.S, sk: sk.S };
-  const id = key.pk.slice(key.pk.indexOf("#") + 1);
-  if (key.sk === keys.spotCheck(id).sk) {
-    await dispatchSpotCheck(id);
+  const entity = parseEntityKey(key);
+  if (entity?.kind === "spotCheck") {
+    await dispatchSpotCheck(entity.id);
+    return;
+  }
+  if (entity?.kind !== "assignment" && entity?.kind !== "rect") {
+    // Not retried: no workflow waits on anything else (the stream's filter passes nothing else).
+    logger.error("Change relay received a change of an item no workflow waits on", {
+      pk: key.pk,
+      sk: key.sk,
+    });
     return;
   }
   const token = await callbackStore.getCallbackToken(key);
   // No token yet: the workflow has not started waiting; when it does, it reads this change.
   if (!token) return;
-  await settleWait(token.kind, id, token.taskToken, new Date(), token.armedFor);
+  await settleWait(token.kind, entity.id, token.taskToken, new Date(), token.armedFor);
 }
 
 async function relayChanges(event: DynamoDBStreamEvent, context: Context) {
