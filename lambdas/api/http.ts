@@ -18,6 +18,9 @@ export type HttpResult = APIGatewayProxyStructuredResultV2;
 /** Bodies above this are refused before parsing (OWASP API4). */
 export const MAX_BODY_BYTES = 256 * 1024;
 
+/** The longest `Idempotency-Key` header accepted (the OpenAPI document states it). */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
 export class PayloadTooLargeError extends Error {
   constructor() {
     super(`请求体超过 ${MAX_BODY_BYTES} 字节上限。`);
@@ -139,6 +142,12 @@ function parseRequest<B, Q, P>(
         options.auth === "none" ? ANONYMOUS : callerFromClaims(event.requestContext?.authorizer?.jwt?.claims);
       const params = parsePart(options.params, event.pathParameters ?? {}, "path");
       const query = parsePart(options.query, event.queryStringParameters ?? {}, "query");
+      const idempotencyKey = event.headers?.["idempotency-key"];
+      if (idempotencyKey !== undefined && idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+        throw new InvalidInputError(`Idempotency-Key 不能超过 ${MAX_IDEMPOTENCY_KEY_LENGTH} 个字符。`, [
+          { path: "headers.idempotency-key", message: `最多 ${MAX_IDEMPOTENCY_KEY_LENGTH} 个字符` },
+        ]);
+      }
       const rawBody = readBody(event);
       const body = options.body ? parsePart(options.body, rawBody ?? null, "body") : undefined;
       request.context.spot = { caller, params, query, body, now: new Date(), event };

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from "./http";
 import { responses } from "./responses";
 import { type RouteKey, type RouteSpec, routes } from "./routes";
 import * as schemas from "./schemas";
@@ -360,7 +361,7 @@ const problem = {
   properties: {
     type: { type: "string" },
     title: { type: "string" },
-    status: { type: "integer" },
+    status: { type: "integer", format: "int32", minimum: 400, maximum: 599 },
     detail: { type: "string" },
     errors: {
       type: "array",
@@ -370,16 +371,99 @@ const problem = {
 };
 
 const jsonSchema = (schema: z.ZodMiniType, io: "input" | "output" = "input") =>
-  z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any", override: terse });
+  z.toJSONSchema(schema, {
+    target: "draft-2020-12",
+    io,
+    unrepresentable: "any",
+    override: (ctx) => terse(ctx, io),
+  });
 
-/** `format: date-time` says it all: drop zod's long regex, and the ±2^53 bounds of every integer. */
-function terse({ jsonSchema: s }: { jsonSchema: Record<string, unknown> }) {
+const INT32 = 2 ** 31;
+
+/**
+ * `format: date-time` says it all: drop zod's long regex. Integers say whether they fit in 32 bits;
+ * a response's ±2^53 bounds (any JSON integer) are dropped, a request's are kept: they are its limits.
+ */
+function terse({ jsonSchema: s }: { jsonSchema: Record<string, unknown> }, io: "input" | "output") {
   if (s.format === "date-time") delete s.pattern;
   if (s.type === "integer") {
-    if (s.maximum === Number.MAX_SAFE_INTEGER) delete s.maximum;
-    if (s.minimum === Number.MIN_SAFE_INTEGER) delete s.minimum;
+    if (io === "output" && s.maximum === Number.MAX_SAFE_INTEGER) delete s.maximum;
+    if (io === "output" && s.minimum === Number.MIN_SAFE_INTEGER) delete s.minimum;
+    const { minimum: min, maximum: max } = s;
+    const int32 = typeof min === "number" && typeof max === "number" && min >= -INT32 && max < INT32;
+    s.format ??= int32 ? "int32" : "int64";
   }
 }
+
+/**
+ * Path parameters as the handlers parse them (the `*Params` schemas): an opaque id, at most 128
+ * characters, unless a route's schema says otherwise (`{kind}` of the import templates).
+ */
+const pathParameters: Record<string, unknown> = Object.assign(
+  {},
+  ...[schemas.extensionRequestParams, schemas.importTemplateParams].map(
+    (s) => (jsonSchema(s) as { properties?: Record<string, unknown> }).properties ?? {},
+  ),
+);
+const pathParameter = (name: string) => pathParameters[name] ?? jsonSchema(schemas.id);
+
+/** What API Gateway itself answers (its throttling; its JWT authorizer in the cloud): `{ message }`. */
+const gatewayMessage = {
+  type: "object",
+  required: ["message"],
+  properties: { message: { type: "string", maxLength: 200 } },
+};
+
+/** Responses every operation may give, besides its own (`docs`). */
+const commonResponses = {
+  Unauthenticated: {
+    description:
+      "No token, or not a valid one. The handlers and the local server answer a problem; in the cloud API Gateway's JWT authorizer answers with a GatewayMessage (Unauthorized) before any handler runs.",
+    content: {
+      "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } },
+      "application/json": { schema: { $ref: "#/components/schemas/GatewayMessage" } },
+    },
+  },
+  TooManyRequests: {
+    description:
+      "Throttled by API Gateway (the stage's rate and burst limits, shared by all callers): retry after a pause, with the same Idempotency-Key for a write.",
+    content: { "application/json": { schema: { $ref: "#/components/schemas/GatewayMessage" } } },
+  },
+  InternalError: {
+    description: "An unexpected failure of the system (logged); never the answer to anything a client sent.",
+    content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+  },
+  Unavailable: {
+    description:
+      "A dependency (the database, the user pool, the object store) is busy or unavailable: retry later, with the same Idempotency-Key for a write.",
+    content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+  },
+};
+
+const COMMON_BY_STATUS: Readonly<Record<number, keyof typeof commonResponses>> = {
+  401: "Unauthenticated",
+  429: "TooManyRequests",
+  500: "InternalError",
+  503: "Unavailable",
+};
+
+/** The tags: one per directory of handlers. */
+const TAGS: Readonly<Record<string, string>> = {
+  meta: "Liveness and this document",
+  units: "The unit tree (被督查单位)",
+  inspectors: "The inspector pool (督查员)",
+  templates: "Checklists (考评细则), versioned",
+  "spot-checks": "Spot checks (督查任务): planning, the verifiable draw, the bulletin",
+  assignments: "One target unit and one team: arrival, findings, the evidence pack",
+  rectifications: "Rectification orders (整改): reports, reviews, extensions",
+  evidence: "Photos and documents (取证): presigned uploads and downloads",
+  oversight: "The dashboard, audit trails and notifications",
+  people: "Accounts and their roles",
+  imports: "Spreadsheet imports of units and people",
+};
+
+/** The tag of a route: the directory of its handler (`units/put-unit` → `units`). */
+const tagOf = (route: RouteSpec) => route.handler.split("/")[0] ?? "meta";
 
 export function openApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -390,7 +474,7 @@ export function openApiDocument() {
       name: m[1],
       in: "path",
       required: true,
-      schema: { type: "string" },
+      schema: pathParameter(m[1] ?? ""),
     }));
     if (doc.query) {
       const properties = (jsonSchema(doc.query) as { properties?: Record<string, unknown> }).properties ?? {};
@@ -402,7 +486,7 @@ export function openApiDocument() {
         name: "Idempotency-Key",
         in: "header",
         required: false,
-        schema: { type: "string", maxLength: 255 },
+        schema: { type: "string", maxLength: MAX_IDEMPOTENCY_KEY_LENGTH },
         description: "Same key and body within 24 h returns the first response with no second effect.",
       });
     }
@@ -416,7 +500,24 @@ export function openApiDocument() {
         content,
       };
     }
-    for (const status of doc.errors) {
+    // What any operation may answer besides its own list: 400 when it parses input (path, query,
+    // body), 401 when it needs a token, 429 (API Gateway's throttling), 500, and 503 when it reads
+    // or writes a dependency.
+    const parsesInput = parameters.some((p) => (p as { in: string }).in !== "header") || doc.body;
+    const errors = new Set([
+      ...(parsesInput ? [400] : []),
+      ...(route.auth === "jwt" ? [401] : []),
+      ...doc.errors,
+      429,
+      500,
+      ...(route.table === false ? [] : [503]),
+    ]);
+    for (const status of [...errors].sort((a, b) => a - b)) {
+      const common = COMMON_BY_STATUS[status];
+      if (common) {
+        statuses[String(status)] = { $ref: `#/components/responses/${common}` };
+        continue;
+      }
       statuses[String(status)] = {
         description: "Problem",
         content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
@@ -425,6 +526,7 @@ export function openApiDocument() {
     paths[path] ??= {};
     paths[path][method.toLowerCase()] = {
       operationId: route.handler.replace(/[/-](\w)/g, (_, c: string) => c.toUpperCase()),
+      tags: [tagOf(route)],
       summary: doc.summary,
       description: `Who: ${doc.who}.`,
       ...(route.auth === "jwt" ? { security: [{ bearer: [] }] } : { security: [] }),
@@ -445,12 +547,35 @@ export function openApiDocument() {
     info: {
       title: "Spot inspections (四不两直) API",
       version: "1.0.0",
+      contact: { name: "The spot-inspections maintainers (docs/api.md in the repository)" },
       description:
         "Unannounced spot inspections: planning, random draw, on-site scoring, rectification follow-up.",
     },
+    // The document is served by the API it describes: its URLs are relative to where it was fetched.
+    servers: [
+      {
+        url: "/",
+        description:
+          "The origin that served this document: production (the cloud stack's HTTP API) or local (`npm start`)",
+        "x-internal": false,
+      },
+    ],
+    tags: [...new Set((routes as readonly RouteSpec[]).map(tagOf))].map((name) => ({
+      name,
+      description: TAGS[name] ?? name,
+    })),
     components: {
-      securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
-      schemas: { Problem: problem },
+      responses: commonResponses,
+      securitySchemes: {
+        bearer: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: "JWT",
+          description:
+            "An ID token of the user pool (Cognito in the cloud, the local pool with `npm start`), verified as RFC8725 (JWT Best Current Practices) asks of a verifier: the algorithm fixed (RS256, keys from the issuer's JWKS, never `none`), the issuer and the audience (the app client, so an access token is refused) checked, expiry enforced; tokens live 5 minutes.",
+        },
+      },
+      schemas: { Problem: problem, GatewayMessage: gatewayMessage },
     },
     paths,
   };

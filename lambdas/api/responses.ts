@@ -1,5 +1,20 @@
 import * as z from "zod/mini";
 import { NOTICE_KINDS } from "../domain/notices";
+import { ROLES } from "../domain/roles";
+import {
+  ASSIGNMENT_STATUSES,
+  EVIDENCE_PURPOSES,
+  EVIDENCE_STATUSES,
+  EVIDENCE_SUBJECT_KINDS,
+  EXTENSION_REQUEST_STATUSES,
+  IMPORT_KINDS,
+  IMPORT_STATUSES,
+  LIGHTS,
+  ORDER_HISTORY_ACTIONS,
+  RECTIFICATION_STATUSES,
+  SEVERITIES,
+  SPOT_CHECK_STATUSES,
+} from "../domain/statuses";
 import type { RouteKey } from "./routes";
 
 /**
@@ -27,7 +42,7 @@ const page = <T extends z.ZodMiniType>(item: T) =>
     }),
   });
 
-const severity = z.enum(["minor", "major", "critical"]);
+const severity = z.enum(SEVERITIES);
 
 // ---- units and inspectors ------------------------------------------------------------------
 
@@ -75,8 +90,8 @@ const template = z.strictObject({
 
 // ---- spot checks ---------------------------------------------------------------------------
 
-const spotCheckStatus = z.enum(["planned", "dispatched"]);
-const assignmentStatus = z.enum(["dispatched", "on_site", "scored", "rectifying", "closed", "missed"]);
+const spotCheckStatus = z.enum(SPOT_CHECK_STATUSES);
+const assignmentStatus = z.enum(ASSIGNMENT_STATUSES);
 
 const score = z.strictObject({
   points: z.number(),
@@ -180,20 +195,7 @@ const drawProof = z.strictObject({
 const historyEntry = z.strictObject({
   at: time,
   actor: z.string(),
-  action: z.enum([
-    "issued",
-    "reported",
-    "reported_late",
-    "accepted",
-    "rejected",
-    "overdue_reminder",
-    "escalated",
-    "evidence_added",
-    "extension_requested",
-    "extension_approved",
-    "extension_refused",
-    "deadline_reminder",
-  ]),
+  action: z.enum(ORDER_HISTORY_ACTIONS),
   comment: z.optional(z.string()),
   deadline: z.optional(time),
   previousDeadline: z.optional(time),
@@ -201,12 +203,12 @@ const historyEntry = z.strictObject({
   level: z.optional(z.int()),
   accepts: z.optional(z.int()),
   evidenceIds: z.optional(ids),
-  purpose: z.optional(z.enum(["finding", "before", "after", "review"])),
+  purpose: z.optional(z.enum(EVIDENCE_PURPOSES)),
 });
 
 const extensionRequest = z.strictObject({
   requestId: z.string(),
-  status: z.enum(["pending", "approved", "refused"]),
+  status: z.enum(EXTENSION_REQUEST_STATUSES),
   reason: z.string(),
   requestedDeadline: time,
   requestedAt: time,
@@ -228,12 +230,12 @@ const rectification = z.strictObject({
   description: z.string(),
   severity,
   deadline: time,
-  status: z.enum(["open", "submitted", "closed"]),
+  status: z.enum(RECTIFICATION_STATUSES),
   overdue: z.boolean(),
   escalationLevel: z.int().register(z.globalRegistry, {
     description: "0 none, 1 overdue reminder (催办), 2 accountability (问责).",
   }),
-  light: z.enum(["green", "yellow", "red"]),
+  light: z.enum(LIGHTS),
   originalDeadline: z.optional(time).register(z.globalRegistry, {
     description: "The deadline first set, once an approved extension (延期) has moved it.",
   }),
@@ -459,12 +461,12 @@ const notification = z.strictObject({
 
 // ---- evidence ------------------------------------------------------------------------------
 
-const evidenceSubject = z.strictObject({ kind: z.enum(["assignment", "rectification"]), id: z.string() });
+const evidenceSubject = z.strictObject({ kind: z.enum(EVIDENCE_SUBJECT_KINDS), id: z.string() });
 const evidence = z.strictObject({
   evidenceId: z.string(),
   subject: evidenceSubject,
-  purpose: z.enum(["finding", "before", "after", "review"]),
-  status: z.enum(["pending", "verified", "rejected"]),
+  purpose: z.enum(EVIDENCE_PURPOSES),
+  status: z.enum(EVIDENCE_STATUSES),
   fileName: z.string(),
   contentType: z.string(),
   size: count,
@@ -499,7 +501,7 @@ const evidenceUpload = z.strictObject({
 
 // ---- people --------------------------------------------------------------------------------
 
-const role = z.enum(["admin", "organizer", "inspector", "unit", "official"]);
+const role = z.enum(ROLES);
 const person = z.strictObject({
   personId: z.string().register(z.globalRegistry, { description: "The person's JWT sub." }),
   name: z.string(),
@@ -518,7 +520,7 @@ const temporaryPassword = z.string().register(z.globalRegistry, {
 
 // ---- imports -------------------------------------------------------------------------------
 
-const importKind = z.enum(["units", "people"]);
+const importKind = z.enum(IMPORT_KINDS);
 const importError = z.strictObject({
   row: count.register(z.globalRegistry, {
     description: "The row as numbered in the file: 1 is the header, 0 the file as a whole.",
@@ -542,7 +544,7 @@ const importCreated = z.strictObject({
 const importJob = z.strictObject({
   importId: z.string(),
   kind: importKind,
-  status: z.enum(["pending", "validating", "invalid", "importing", "done"]),
+  status: z.enum(IMPORT_STATUSES),
   fileName: z.string(),
   contentType: z.string(),
   size: z.optional(count),
@@ -587,6 +589,8 @@ const named = { unitName: z.optional(z.string()), names };
 const openApi = z.strictObject({
   openapi: z.literal("3.1.0"),
   info: z.record(z.string(), z.unknown()),
+  servers: z.array(z.record(z.string(), z.unknown())),
+  tags: z.array(z.record(z.string(), z.unknown())),
   components: z.record(z.string(), z.unknown()),
   paths: z.record(z.string(), z.record(z.string(), z.unknown())),
 });

@@ -1,5 +1,13 @@
 import * as z from "zod/mini";
 import { InvalidInputError } from "../domain/errors";
+import { ROLES } from "../domain/roles";
+import {
+  EVIDENCE_PURPOSES,
+  EVIDENCE_SUBJECT_KINDS,
+  IMPORT_KINDS,
+  RECTIFICATION_STATUSES,
+  SEVERITIES,
+} from "../domain/statuses";
 import { MAX_WORKDAYS } from "../domain/workdays";
 
 /**
@@ -34,7 +42,8 @@ const workdays = () =>
     .int("须为整数的工作日数")
     .check(z.gte(1, "至少 1 个工作日"), z.lte(MAX_WORKDAYS, `最多 ${MAX_WORKDAYS} 个工作日`));
 
-export const time = schema(() => z.iso.datetime({ offset: true }));
+/** An ISO 8601 time with its offset; at most 64 characters (the format alone allows any number of decimals). */
+export const time = schema(() => z.iso.datetime({ offset: true }).check(z.maxLength(64)));
 const latLng = schema(() =>
   z.object({
     lat: z.number().check(z.gte(-90), z.lte(90)),
@@ -70,7 +79,7 @@ export const extensionDecision = schema(() =>
 export const listExtensionRequests = schema(() =>
   z.object({
     status: z.optional(z.literal("pending")),
-    limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "1 到 200 之间的整数"))),
+    limit: z.optional(z.string().check(z.maxLength(3), z.regex(/^\d{1,3}$/, "1 到 200 之间的整数"))),
     cursor: z.optional(z.string().check(z.maxLength(2048))),
   }),
 );
@@ -202,8 +211,8 @@ const evidenceIds = () => z.optional(z.array(id).check(z.maxLength(100)));
  */
 export const createEvidence = schema(() =>
   z.object({
-    subject: z.object({ kind: z.enum(["assignment", "rectification"]), id }),
-    purpose: z.enum(["finding", "before", "after", "review"]),
+    subject: z.object({ kind: z.enum(EVIDENCE_SUBJECT_KINDS), id }),
+    purpose: z.enum(EVIDENCE_PURPOSES),
     fileName: text(200),
     contentType: text(100),
     size: z.int().check(z.gte(1), z.lte(Number.MAX_SAFE_INTEGER)),
@@ -215,9 +224,9 @@ export const createEvidence = schema(() =>
 /** `GET /evidence?subjectKind=&subjectId=`: a subject's photos and documents. */
 export const listEvidence = schema(() =>
   z.object({
-    subjectKind: z.enum(["assignment", "rectification"]),
+    subjectKind: z.enum(EVIDENCE_SUBJECT_KINDS),
     subjectId: id,
-    limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "1 到 200 之间的整数"))),
+    limit: z.optional(z.string().check(z.maxLength(3), z.regex(/^\d{1,3}$/, "1 到 200 之间的整数"))),
     cursor: z.optional(z.string().check(z.maxLength(2048))),
   }),
 );
@@ -239,7 +248,7 @@ export const findings = schema(() =>
         z.object({
           itemCode: z.optional(text(64)),
           description: text(2000),
-          severity: z.enum(["minor", "major", "critical"]),
+          severity: z.enum(SEVERITIES),
           deadline: z.optional(time),
           rectifyWithinWorkdays: z.optional(workdays()),
           rectifyWithinDays: z.optional(z.number().check(z.gt(0), z.lte(365))),
@@ -257,7 +266,12 @@ export const report = schema(() =>
     description: text(5000),
     evidence: z.optional(
       z
-        .array(z.union([z.string().check(z.maxLength(2000)), z.record(z.string(), z.unknown())]))
+        .array(
+          z.union([
+            z.string().check(z.maxLength(2000)),
+            z.record(z.string().check(z.maxLength(64)), z.unknown()),
+          ]),
+        )
         .check(z.maxLength(20)),
     ),
     evidenceIds: evidenceIds(),
@@ -283,7 +297,7 @@ export const review = schema(() =>
 
 export const page = schema(() =>
   z.object({
-    limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "1 到 200 之间的整数"))),
+    limit: z.optional(z.string().check(z.maxLength(3), z.regex(/^\d{1,3}$/, "1 到 200 之间的整数"))),
     cursor: z.optional(z.string().check(z.maxLength(2048))),
   }),
 );
@@ -293,24 +307,24 @@ export const dashboardQuery = schema(() => z.object({ spotCheckId: z.optional(id
 
 export const templateQuery = schema(() =>
   z.object({
-    version: z.optional(z.string().check(z.regex(/^[1-9]\d{0,5}$/, "版本号"))),
+    version: z.optional(z.string().check(z.maxLength(6), z.regex(/^[1-9]\d{0,5}$/, "版本号"))),
   }),
 );
 
 export const listUnits = schema(() =>
   z.object({
     parentId: z.optional(id),
-    limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "1 到 200 之间的整数"))),
+    limit: z.optional(z.string().check(z.maxLength(3), z.regex(/^\d{1,3}$/, "1 到 200 之间的整数"))),
     cursor: z.optional(z.string().check(z.maxLength(2048))),
   }),
 );
 
 export const listRectifications = schema(() =>
   z.object({
-    status: z.optional(z.enum(["open", "submitted", "closed"])),
+    status: z.optional(z.enum(RECTIFICATION_STATUSES)),
     unitId: z.optional(id),
     overdue: z.optional(z.enum(["true", "false"])),
-    limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "1 到 200 之间的整数"))),
+    limit: z.optional(z.string().check(z.maxLength(3), z.regex(/^\d{1,3}$/, "1 到 200 之间的整数"))),
     cursor: z.optional(z.string().check(z.maxLength(2048))),
   }),
 );
@@ -329,7 +343,7 @@ export function pageOf(query: { limit?: string | undefined; cursor?: string | un
   return { limit, cursor: query.cursor };
 }
 
-const role = () => z.enum(["admin", "organizer", "inspector", "unit", "official"]);
+const role = () => z.enum(ROLES);
 const roles = () =>
   z.array(role()).check(
     z.minLength(1),
@@ -337,7 +351,9 @@ const roles = () =>
     z.refine((r) => new Set(r).size === r.length, "角色重复"),
   );
 const username = () =>
-  z.string().check(z.trim(), z.regex(/^[\p{L}\p{N}._@-]{2,64}$/u, "2 到 64 个字母、数字或 . _ @ -"));
+  z
+    .string()
+    .check(z.trim(), z.maxLength(64), z.regex(/^[\p{L}\p{N}._@-]{2,64}$/u, "2 到 64 个字母、数字或 . _ @ -"));
 
 /** `POST /people`. */
 export const createPerson = schema(() =>
@@ -370,7 +386,7 @@ export const listPeople = schema(() =>
   z.object({
     role: z.optional(role()),
     unitId: z.optional(id),
-    limit: z.optional(z.string().check(z.regex(/^\d{1,3}$/, "1 到 200 之间的整数"))),
+    limit: z.optional(z.string().check(z.maxLength(3), z.regex(/^\d{1,3}$/, "1 到 200 之间的整数"))),
     cursor: z.optional(z.string().check(z.maxLength(2048))),
   }),
 );
@@ -382,7 +398,7 @@ export const listPeople = schema(() =>
  */
 export const createImport = schema(() =>
   z.object({
-    kind: z.enum(["units", "people"]),
+    kind: z.enum(IMPORT_KINDS),
     fileName: text(200),
     contentType: text(100),
     size: z.optional(z.int().check(z.gte(1), z.lte(Number.MAX_SAFE_INTEGER))),
@@ -391,4 +407,4 @@ export const createImport = schema(() =>
 
 export const importParams = schema(() => z.object({ importId: id }));
 
-export const importTemplateParams = schema(() => z.object({ kind: z.enum(["units", "people"]) }));
+export const importTemplateParams = schema(() => z.object({ kind: z.enum(IMPORT_KINDS) }));

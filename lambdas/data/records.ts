@@ -1,5 +1,19 @@
 import * as z from "zod/mini";
 import { NOTICE_KINDS } from "../domain/notices";
+import { ROLES } from "../domain/roles";
+import {
+  ASSIGNMENT_STATUSES,
+  EVIDENCE_PURPOSES,
+  EVIDENCE_STATUSES,
+  EVIDENCE_SUBJECT_KINDS,
+  EXTENSION_REQUEST_STATUSES,
+  IMPORT_KINDS,
+  IMPORT_STATUSES,
+  ORDER_HISTORY_ACTIONS,
+  RECTIFICATION_STATUSES,
+  SEVERITIES,
+  SPOT_CHECK_STATUSES,
+} from "../domain/statuses";
 import { CALLBACK_KINDS } from "../workflow/contract";
 
 /**
@@ -105,7 +119,7 @@ export const drawRecord = /* @__PURE__ */ z.lazy(() =>
 );
 export type DrawRecord = z.infer<typeof drawRecord>;
 
-export const spotCheckStatus = /* @__PURE__ */ z.lazy(() => z.enum(["planned", "dispatched"]));
+export const spotCheckStatus = /* @__PURE__ */ z.lazy(() => z.enum(SPOT_CHECK_STATUSES));
 
 export const spotCheckRecord = /* @__PURE__ */ z.lazy(() =>
   z.object({
@@ -141,9 +155,7 @@ export const spotCheckRecord = /* @__PURE__ */ z.lazy(() =>
 );
 export type SpotCheckRecord = z.infer<typeof spotCheckRecord>;
 
-export const assignmentStatus = /* @__PURE__ */ z.lazy(() =>
-  z.enum(["dispatched", "on_site", "scored", "rectifying", "closed", "missed"]),
-);
+export const assignmentStatus = /* @__PURE__ */ z.lazy(() => z.enum(ASSIGNMENT_STATUSES));
 
 const arrival = () =>
   z.object({
@@ -170,7 +182,7 @@ const findingIssue = () =>
   z.object({
     itemCode: z.optional(z.string()),
     description: z.string(),
-    severity: z.enum(["minor", "major", "critical"]),
+    severity: z.enum(SEVERITIES),
     deadline: z.string(),
     rectificationId: z.string(),
     evidenceIds: evidenceIds(),
@@ -220,13 +232,13 @@ export const assignmentRecord = /* @__PURE__ */ z.lazy(() =>
 );
 export type AssignmentRecord = z.infer<typeof assignmentRecord>;
 
-export const rectificationStatus = /* @__PURE__ */ z.lazy(() => z.enum(["open", "submitted", "closed"]));
-export const severity = /* @__PURE__ */ z.lazy(() => z.enum(["minor", "major", "critical"]));
+export const rectificationStatus = /* @__PURE__ */ z.lazy(() => z.enum(RECTIFICATION_STATUSES));
+export const severity = /* @__PURE__ */ z.lazy(() => z.enum(SEVERITIES));
 
 const extensionRequest = () =>
   z.object({
     requestId: z.string(),
-    status: z.enum(["pending", "approved", "refused"]),
+    status: z.enum(EXTENSION_REQUEST_STATUSES),
     reason: z.string(),
     requestedDeadline: z.string(),
     requestedAt: z.string(),
@@ -241,7 +253,7 @@ const historyEntry = () =>
   z.object({
     at: z.string(),
     actor: z.string(),
-    action: z.string(),
+    action: z.enum(ORDER_HISTORY_ACTIONS),
     comment: z.optional(z.string()),
     deadline: z.optional(z.string()),
     /** An extension's history entry: the deadline it replaced, and its request. */
@@ -252,7 +264,7 @@ const historyEntry = () =>
     accepts: z.optional(z.number()),
     /** Photos and documents this step brought (a report's 整改后, a review's, one added later). */
     evidenceIds: evidenceIds(),
-    purpose: z.optional(z.enum(["finding", "before", "after", "review"])),
+    purpose: z.optional(z.enum(EVIDENCE_PURPOSES)),
   });
 
 export const rectificationRecord = /* @__PURE__ */ z.lazy(() =>
@@ -276,7 +288,8 @@ export const rectificationRecord = /* @__PURE__ */ z.lazy(() =>
     report: z.optional(
       z.object({
         description: z.string(),
-        evidence: z.array(z.unknown()),
+        /** What the unit cited (a description, a link, a structured note), as the report schema took it. */
+        evidence: z.array(z.union([z.string(), z.record(z.string(), z.unknown())])),
         evidenceIds: evidenceIds(),
         at: z.string(),
         by: z.string(),
@@ -332,7 +345,7 @@ export const personRecord = /* @__PURE__ */ z.lazy(() =>
     username: z.string(),
     name: z.string(),
     phone: z.optional(z.string()),
-    roles: z.array(z.enum(["admin", "organizer", "inspector", "unit", "official"])),
+    roles: z.array(z.enum(ROLES)),
     unitId: z.optional(z.string()),
     homeUnitId: z.optional(z.string()),
     enabled: z.boolean(),
@@ -344,14 +357,14 @@ export const personRecord = /* @__PURE__ */ z.lazy(() =>
 );
 export type PersonRecord = z.infer<typeof personRecord>;
 
-export const evidenceStatus = /* @__PURE__ */ z.lazy(() => z.enum(["pending", "verified", "rejected"]));
+export const evidenceStatus = /* @__PURE__ */ z.lazy(() => z.enum(EVIDENCE_STATUSES));
 
 /** A photo or document (取证): the file's facts as the server established them, never as declared. */
 export const evidenceRecord = /* @__PURE__ */ z.lazy(() =>
   z.object({
     evidenceId: z.string(),
-    subject: z.object({ kind: z.enum(["assignment", "rectification"]), id: z.string() }),
-    purpose: z.enum(["finding", "before", "after", "review"]),
+    subject: z.object({ kind: z.enum(EVIDENCE_SUBJECT_KINDS), id: z.string() }),
+    purpose: z.enum(EVIDENCE_PURPOSES),
     status: evidenceStatus,
     fileName: z.string(),
     /** What the uploader declared; the check refuses bytes that contradict it. */
@@ -386,8 +399,8 @@ export type EvidenceRecord = z.infer<typeof evidenceRecord>;
 export const importRecord = /* @__PURE__ */ z.lazy(() =>
   z.object({
     importId: z.string(),
-    kind: z.enum(["units", "people"]),
-    status: z.enum(["pending", "validating", "invalid", "importing", "done"]),
+    kind: z.enum(IMPORT_KINDS),
+    status: z.enum(IMPORT_STATUSES),
     fileName: z.string(),
     contentType: z.string(),
     format: z.enum(["xlsx", "csv"]),

@@ -1,6 +1,7 @@
 import type { FieldError } from "./errors";
 import { normalizePhone, organizerMayManage, ROLE_NAMES, roleFromName } from "./people";
 import { ROLES, type Role } from "./roles";
+import type { ImportKind } from "./statuses";
 
 /**
  * Spreadsheet imports (导入) of the unit tree and of people, with no AWS imports: the files
@@ -8,11 +9,6 @@ import { ROLES, type Role } from "./roles";
  * row numbers and the column's Chinese header), the order units are written in (parents first),
  * cycles, and whether a row creates, changes or leaves alone what is stored.
  */
-export const IMPORT_KINDS = ["units", "people"] as const;
-export type ImportKind = (typeof IMPORT_KINDS)[number];
-
-export const IMPORT_STATUSES = ["pending", "validating", "invalid", "importing", "done"] as const;
-export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 
 export type ImportFormat = "xlsx" | "csv";
 export const XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

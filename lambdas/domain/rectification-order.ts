@@ -12,6 +12,7 @@ import type {
   EvidencePurpose,
   ExtensionRequestStatus,
   Light,
+  OrderHistoryAction,
   RectificationStatus,
   Severity,
 } from "./statuses";
@@ -101,7 +102,7 @@ export function checkNewDeadline(
 export interface HistoryEntry {
   readonly at: string;
   readonly actor: string;
-  readonly action: string;
+  readonly action: OrderHistoryAction;
   readonly comment?: string | undefined;
   readonly deadline?: string | undefined;
   readonly previousDeadline?: string | undefined;

@@ -28,6 +28,23 @@ export type Severity = (typeof SEVERITIES)[number];
 export const LIGHTS = ["green", "yellow", "red"] as const;
 export type Light = (typeof LIGHTS)[number];
 
+/** The steps of an order's history, as its timeline shows them. */
+export const ORDER_HISTORY_ACTIONS = [
+  "issued",
+  "reported",
+  "reported_late",
+  "accepted",
+  "rejected",
+  "overdue_reminder",
+  "escalated",
+  "evidence_added",
+  "extension_requested",
+  "extension_approved",
+  "extension_refused",
+  "deadline_reminder",
+] as const;
+export type OrderHistoryAction = (typeof ORDER_HISTORY_ACTIONS)[number];
+
 /** A spot check (督查任务批次): planned, then dispatched by its draw. */
 export const SPOT_CHECK_STATUSES = ["planned", "dispatched"] as const;
 export type SpotCheckStatus = (typeof SPOT_CHECK_STATUSES)[number];
@@ -47,3 +64,11 @@ export type EvidenceSubjectKind = (typeof EVIDENCE_SUBJECT_KINDS)[number];
 /** An uploaded file: pending until the server's check verifies or rejects its bytes. */
 export const EVIDENCE_STATUSES = ["pending", "verified", "rejected"] as const;
 export type EvidenceStatus = (typeof EVIDENCE_STATUSES)[number];
+
+/** What a spreadsheet import (导入) writes. */
+export const IMPORT_KINDS = ["units", "people"] as const;
+export type ImportKind = (typeof IMPORT_KINDS)[number];
+
+/** A spreadsheet import: pending (file not yet uploaded) → validating → invalid, or importing → done. */
+export const IMPORT_STATUSES = ["pending", "validating", "invalid", "importing", "done"] as const;
+export type ImportStatus = (typeof IMPORT_STATUSES)[number];

@@ -1,7 +1,8 @@
 import type { ImportRecord } from "../data/records";
 import { ForbiddenError, NotFoundError } from "../domain/errors";
-import type { ImportError, ImportKind } from "../domain/imports";
+import type { ImportError } from "../domain/imports";
 import { type Caller, isPlanner } from "../domain/roles";
+import type { ImportKind } from "../domain/statuses";
 
 /**
  * Who may import what: the unit tree is the admin's; people the admin's, and an organizer's for

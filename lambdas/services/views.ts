@@ -1,3 +1,5 @@
+import type * as z from "zod/mini";
+import type { responses } from "../api/responses";
 import type {
   AssignmentRecord,
   NotificationRecord,
@@ -17,7 +19,21 @@ import {
 } from "../domain/rectification-order";
 import { sumPoints } from "../domain/scoring";
 
-/** Response shapes: what a record looks like on the wire (internal fields such as task tokens never leave). */
+/**
+ * Response shapes: what a record looks like on the wire (internal fields such as task tokens never
+ * leave). Each view `satisfies` the body its routes declare in lambdas/api/responses.ts, so a field
+ * missing, mistyped or misnamed here fails the type check; the schemas are imported as types only,
+ * so no zod code enters a handler's bundle.
+ */
+type Body<K extends keyof typeof responses> = Wire<z.infer<(typeof responses)[K]>>;
+/** A body as the views build it: from records whose lists are read-only. */
+type Wire<T> = T extends readonly (infer U)[]
+  ? readonly Wire<U>[]
+  : T extends object
+    ? { readonly [P in keyof T]: Wire<T[P]> }
+    : T;
+/** One item of a paged list. */
+type Item<K extends keyof typeof responses> = Body<K> extends { items: readonly (infer T)[] } ? T : never;
 
 export function unitView(u: UnitRecord, path: readonly string[]) {
   return {
@@ -31,7 +47,7 @@ export function unitView(u: UnitRecord, path: readonly string[]) {
     version: u.version,
     createdAt: u.createdAt,
     updatedAt: u.updatedAt,
-  };
+  } satisfies Body<"GET /units/{unitId}">;
 }
 
 export function templateView(t: TemplateRecord) {
@@ -44,11 +60,16 @@ export function templateView(t: TemplateRecord) {
     maxPoints: sumPoints(t.items.map((i) => i.maxPoints)),
     createdAt: t.createdAt,
     createdBy: t.createdBy,
-  };
+  } satisfies Body<"GET /templates/{templateId}">;
 }
 
 export function assignmentSummary(a: AssignmentRecord) {
-  return { assignmentId: a.assignmentId, unitId: a.unitId, inspectorIds: a.inspectorIds, status: a.status };
+  return {
+    assignmentId: a.assignmentId,
+    unitId: a.unitId,
+    inspectorIds: a.inspectorIds,
+    status: a.status,
+  } satisfies Body<"POST /spot-checks/{id}/draw">["assignments"][number];
 }
 
 /**
@@ -63,7 +84,7 @@ export function arrivalView(arrival: NonNullable<AssignmentRecord["arrival"]>) {
     location: arrival.location,
     distanceMeters: arrival.distanceMeters,
     onSite: arrival.onSite,
-  };
+  } satisfies Body<"POST /assignments/{id}/arrival">["arrival"];
 }
 
 export function assignmentView(a: AssignmentRecord) {
@@ -105,7 +126,7 @@ export function assignmentView(a: AssignmentRecord) {
     updatedAt: a.updatedAt,
     ...(a.closedAt ? { closedAt: a.closedAt } : {}),
     ...(a.missedAt ? { missedAt: a.missedAt } : {}),
-  };
+  } satisfies Item<"GET /assignments">;
 }
 
 export function spotCheckView(s: SpotCheckRecord) {
@@ -131,7 +152,7 @@ export function spotCheckView(s: SpotCheckRecord) {
     createdBy: s.createdBy,
     createdAt: s.createdAt,
     ...(s.draw ? { drawnAt: s.draw.drawnAt } : {}),
-  };
+  } satisfies Body<"POST /spot-checks">;
 }
 
 export function rectificationView(r: RectificationRecord, now: Date) {
@@ -162,11 +183,11 @@ export function rectificationView(r: RectificationRecord, now: Date) {
     ...(r.report ? { report: r.report } : {}),
     createdAt: r.createdAt,
     ...(r.closedAt ? { closedAt: r.closedAt } : {}),
-  };
+  } satisfies Item<"GET /rectifications">;
 }
 
 /** Without `recipient`: the mailbox key (`USER#…`, `UNIT#…`, `ROLE#…`) is internal. */
 export function notificationView(n: NotificationRecord) {
   const { recipient: _mailbox, ...view } = n;
-  return view;
+  return view satisfies Item<"GET /me/notifications">;
 }
