@@ -74,7 +74,11 @@ async function shot(page: Page, name: string) {
 }
 
 /** Arrival and findings through the API: one assignment with one open order due at `deadline`. */
-async function scoredWithOrder(unit: string, deadline: string) {
+async function scoredWithOrder(
+  unit: string,
+  deadline: string,
+  severity: "minor" | "major" | "critical" = "major",
+) {
   const drawn = await drawOne(world, { candidateUnitIds: [unit] });
   const team = world.inspectorFor(drawn.assignment);
   const id = drawn.assignment.assignmentId;
@@ -83,9 +87,7 @@ async function scoredWithOrder(unit: string, deadline: string) {
   ).toBe(200);
   const findings = await team.post(`/assignments/${id}/findings`, {
     items: [{ code: "A2", deduction: 8, note: "消杀记录不详" }],
-    issues: [
-      { itemCode: "A2", description: "个别场所消杀记录不详，责令立即整改", severity: "major", deadline },
-    ],
+    issues: [{ itemCode: "A2", description: "个别场所消杀记录不详，责令立即整改", severity, deadline }],
   });
   expect(findings.status).toBe(202);
   const [rectificationId] = findings.body.rectificationIds as string[];
@@ -158,7 +160,7 @@ describe("official: 整改督办看板", () => {
   it("signs in with a pasted token and sees an order go from yellow to red when it falls overdue", async () => {
     const { rectificationId, spotCheckId, assignment } = await scoredWithOrder(
       world.units.yatai,
-      isoIn(8000),
+      isoIn(20_000),
     );
     const context = await contextFor(undefined);
     const page = await open(context, "");
@@ -327,6 +329,85 @@ describe("unit (phone) and 回头看", () => {
       .toBe(1);
     expect((await team.get(`/rectifications/${rectificationId}`)).body.status).toBe("closed");
     await reviewer.close();
+  });
+});
+
+describe("延期 and 四眼销号 (v2 督办)", () => {
+  it("the unit asks for more time on the order's page; the organizer refuses it there, with a comment", async () => {
+    const { rectificationId, assignment } = await scoredWithOrder(world.units.dongjia, isoIn(5 * 86_400_000));
+    const before = (await world.organizer.get(`/rectifications/${rectificationId}`)).body.deadline as string;
+    const unitUser = await world.unitUser(assignment.unitId);
+    const context = await contextFor(unitUser, PHONE);
+    const page = await open(context, `#/rectifications/${rectificationId}`);
+    await page.locator("textarea[name=extensionReason]").fill("整改所需设备正在采购，预计下周到货");
+    await page.getByRole("button", { name: "提交延期申请", exact: true }).click();
+    await page.locator('.extension-request[data-status="pending"]').waitFor();
+    // One request at a time: the form gives way to why there is none.
+    expect(await page.locator(".extension-closed").textContent()).toContain("已有一份延期申请正在审批");
+    await shot(page, "unit-extension-request");
+    expect((page as Page & { errors?: string[] }).errors).toEqual([]);
+    await context.close();
+
+    const organizer = await contextFor(world.organizer);
+    const org = await open(organizer, `#/rectifications/${rectificationId}`);
+    const pending = org.locator('.extension-request[data-status="pending"]');
+    await pending.waitFor();
+    await pending.getByRole("button", { name: "不予延期", exact: true }).click();
+    expect(await pending.locator(".error").textContent()).toContain("不予延期时请填写意见");
+    await pending.locator("textarea").fill("整改内容简单，不予延期");
+    await pending.getByRole("button", { name: "不予延期", exact: true }).click();
+    await org.locator('.extension-request[data-status="refused"]').waitFor();
+    expect(await org.locator('.extension-request[data-status="refused"]').textContent()).toContain(
+      "不予延期",
+    );
+    const order = (await world.organizer.get(`/rectifications/${rectificationId}`)).body;
+    expect(order.extensionRequests[0]).toMatchObject({
+      status: "refused",
+      comment: "整改内容简单，不予延期",
+    });
+    expect(order.deadline).toBe(before);
+    expect((org as Page & { errors?: string[] }).errors).toEqual([]);
+    await organizer.close();
+  });
+
+  it("a critical order: the first accept leaves it for a second reviewer (已有 1 人同意销号，尚需另一人复核)", async () => {
+    const { rectificationId, assignment, team } = await scoredWithOrder(
+      world.units.jiangchong,
+      isoIn(5 * 86_400_000),
+      "critical",
+    );
+    const unitUser = await world.unitUser(assignment.unitId);
+    expect(
+      (await unitUser.post(`/rectifications/${rectificationId}/report`, { description: "已完成整改" }))
+        .status,
+    ).toBe(200);
+    const reviewer = await contextFor(team, PHONE);
+    const page = await open(reviewer, `#/rectifications/${rectificationId}`);
+    await page.locator("textarea[name=comment]").fill("整改到位");
+    expect(await page.locator(".four-eyes").first().textContent()).toContain("须经 2 名复核人");
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole("button", { name: "整改到位，销号", exact: true }).click();
+          await page.locator("dd.four-eyes, .error").first().waitFor();
+          return (await world.organizer.get(`/rectifications/${rectificationId}`)).body.accepts;
+        },
+        { timeout: 20_000, interval: 1000 },
+      )
+      .toBe(1);
+    await expect
+      .poll(() => page.locator("dd.four-eyes").textContent())
+      .toBe("已有 1 人同意销号，尚需另一人复核（四眼销号）");
+    expect(await page.locator(".badge.submitted").count()).toBeGreaterThan(0);
+    await shot(page, "review-four-eyes");
+    await reviewer.close();
+    // The second reviewer closes it.
+    const second = await world.organizer.post(`/rectifications/${rectificationId}/review`, {
+      decision: "accept",
+      comment: "复核同意",
+    });
+    expect(second.status).toBe(200);
+    expect(second.body.status).toBe("closed");
   });
 });
 
