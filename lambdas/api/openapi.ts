@@ -15,6 +15,8 @@ interface RouteDoc {
   readonly success: number | readonly number[];
   /** A file, not JSON: the success body's media type (binary). */
   readonly file?: string;
+  /** A document that may instead answer 303 See Other with a short-lived download URL (over 6 MB). */
+  readonly seeOther?: true;
   readonly errors: readonly number[];
 }
 
@@ -157,6 +159,26 @@ const docs: Record<RouteKey, RouteDoc> = {
     success: 200,
     errors: [401, 404],
   },
+  "GET /spot-checks/{id}/bulletin.docx": {
+    response: responses["GET /spot-checks/{id}/bulletin.docx"],
+    summary:
+      "The 督查通报 as a Word document laid out per GB/T 9704 (A4; 2号方正小标宋简体 title, 3号仿宋_GB2312 body)",
+    who: "admin, organizer, official; others 403",
+    success: 200,
+    file: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    seeOther: true,
+    errors: [401, 403, 404],
+  },
+  "GET /spot-checks/{id}/bulletin.pdf": {
+    response: responses["GET /spot-checks/{id}/bulletin.pdf"],
+    summary:
+      "The 督查通报 as PDF (A4, GB/T 9704 layout), with a free CJK font (Noto Serif SC) embedded as a subset",
+    who: "admin, organizer, official; others 403",
+    success: 200,
+    file: "application/pdf",
+    seeOther: true,
+    errors: [401, 403, 404],
+  },
   "GET /assignments": {
     response: responses["GET /assignments"],
     summary: "Assignments visible to the caller",
@@ -171,6 +193,16 @@ const docs: Record<RouteKey, RouteDoc> = {
     who: "as the list; anyone else 404",
     success: 200,
     errors: [401, 404],
+  },
+  "GET /assignments/{id}/evidence-pack": {
+    response: responses["GET /assignments/{id}/evidence-pack"],
+    summary:
+      "The evidence pack (证据包): a zip of the assignment, its orders with their histories, the evidence files, the audit chains with their verification, the draw proof and a SHA-256 manifest; `npm run verify-pack -- file.zip` checks it offline",
+    who: "admin, organizer, official; others 403",
+    success: 200,
+    file: "application/zip",
+    seeOther: true,
+    errors: [401, 403, 404],
   },
   "POST /assignments/{id}/arrival": {
     response: responses["POST /assignments/{id}/arrival"],
@@ -337,6 +369,17 @@ const docs: Record<RouteKey, RouteDoc> = {
     success: 200,
     errors: [400, 401, 403, 404],
   },
+  "GET /dashboard.xlsx": {
+    response: responses["GET /dashboard.xlsx"],
+    summary:
+      "The dashboard's lists as a workbook (概况, 逾期整改, 临期整改, 按单位; Chinese headers, China Standard Time, names)",
+    who: "admin, organizer, official; others 403",
+    query: schemas.dashboardQuery,
+    success: 200,
+    file: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    seeOther: true,
+    errors: [400, 401, 403, 404],
+  },
   "GET /audit/{entityId}": {
     response: responses["GET /audit/{entityId}"],
     summary: "Audit trail of an entity",
@@ -498,6 +541,13 @@ export function openApiDocument() {
       statuses[String(status)] = {
         description: status === 201 ? "Created" : status === 202 ? "Accepted" : "Success",
         content,
+      };
+    }
+    if (doc.seeOther) {
+      statuses["303"] = {
+        description:
+          "See Other: the document exceeds a response (6 MB); download it from Location within 5 minutes",
+        headers: { Location: { schema: { type: "string", format: "uri" } } },
       };
     }
     // What any operation may answer besides its own list: 400 when it parses input (path, query,

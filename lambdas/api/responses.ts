@@ -380,6 +380,11 @@ const bulletin = z.strictObject({
   problems: z.array(z.extend(rectification, { unitName })),
   overdue: z.array(z.extend(rectification, { unitName })),
   escalations: z.array(z.extend(rectification, { unitName })),
+  commended: z
+    .array(z.strictObject({ unitId: z.string(), unitName, grade: z.string(), percent: z.number() }))
+    .register(z.globalRegistry, {
+      description: "Units in the template's top grade (优秀 by default), not vetoed: 通报表扬.",
+    }),
   missed: z.array(z.strictObject({ unitId: z.string(), unitName })),
   pending: z.array(
     z.strictObject({ unitId: z.string(), unitName, status: z.enum(["dispatched", "on_site"]) }),
@@ -575,6 +580,11 @@ const importJob = z.strictObject({
     description: "When the workbook is deleted (3 days after the import).",
   }),
 });
+/** A document route's body: the file, or a 303 to a download URL when it exceeds a response (6 MB). */
+const documentFile = z.string().register(z.globalRegistry, {
+  description:
+    "The file (binary), named by Content-Disposition; or 303 See Other to a download URL of at most 5 minutes when it would exceed 6 MB.",
+});
 const spreadsheet = z.string().register(z.globalRegistry, {
   description: "The .xlsx file (binary), named by Content-Disposition.",
 });
@@ -615,8 +625,11 @@ export const responses = {
   "GET /spot-checks": page(spotCheck),
   "GET /spot-checks/{id}/draw-proof": drawProof,
   "GET /spot-checks/{id}/bulletin": bulletin,
+  "GET /spot-checks/{id}/bulletin.docx": documentFile,
+  "GET /spot-checks/{id}/bulletin.pdf": documentFile,
   "GET /assignments": page(assignment),
   "GET /assignments/{id}": z.extend(assignment, named),
+  "GET /assignments/{id}/evidence-pack": documentFile,
   "POST /assignments/{id}/arrival": arrivalResult,
   "POST /assignments/{id}/findings": findingsResult,
   "GET /rectifications": page(rectification),
@@ -654,6 +667,7 @@ export const responses = {
   "GET /imports/{importId}": importJob,
   "GET /imports/templates/{kind}": spreadsheet,
   "GET /dashboard": dashboard,
+  "GET /dashboard.xlsx": documentFile,
   "GET /audit/{entityId}": auditTrail,
   "GET /me/notifications": page(notification),
 } as const satisfies Record<RouteKey, z.ZodMiniType>;

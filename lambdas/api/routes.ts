@@ -18,9 +18,17 @@ export interface RouteSpec {
    * What the handler does with the evidence bucket (`EVIDENCE_BUCKET`): `upload` presigns PUTs to
    * `uploads/`, `download` presigns GETs of verified `evidence/`, `import-upload` presigns PUTs of
    * spreadsheets to `imports/`, `import-results` presigns GETs of an import's credentials workbook
-   * under `import-results/`. Granted as exactly that.
+   * under `import-results/`, `exports` stores a document too large for a response under `exports/`
+   * and presigns its GET, `evidence-pack` reads verified `evidence/` and does what `exports` does.
+   * Granted as exactly that.
    */
-  readonly objects?: "upload" | "download" | "import-upload" | "import-results";
+  readonly objects?: "upload" | "download" | "import-upload" | "import-results" | "exports" | "evidence-pack";
+  /**
+   * The handler makes a document (a Word file, a PDF, a zip, a workbook): more memory and time than a
+   * JSON route (lib/constructs/http-api.ts); `pdf` also gets the CJK font files copied into its bundle
+   * (lambdas/shared/document-fonts.ts).
+   */
+  readonly document?: "file" | "pdf";
   /** The handler administers accounts in the user pool (`USER_POOL_ID`): granted the admin actions it uses. */
   readonly identity?: true;
   /** The handler publishes the notices it stores to the notification topic (`NOTIFY_TOPIC_ARN`). */
@@ -46,8 +54,29 @@ export const routes = [
   { routeKey: "GET /spot-checks", handler: "spot-checks/list-spot-checks", auth: "jwt" },
   { routeKey: "GET /spot-checks/{id}/draw-proof", handler: "spot-checks/get-draw-proof", auth: "jwt" },
   { routeKey: "GET /spot-checks/{id}/bulletin", handler: "spot-checks/get-bulletin", auth: "jwt" },
+  {
+    routeKey: "GET /spot-checks/{id}/bulletin.docx",
+    handler: "spot-checks/get-bulletin-docx",
+    auth: "jwt",
+    objects: "exports",
+    document: "file",
+  },
+  {
+    routeKey: "GET /spot-checks/{id}/bulletin.pdf",
+    handler: "spot-checks/get-bulletin-pdf",
+    auth: "jwt",
+    objects: "exports",
+    document: "pdf",
+  },
   { routeKey: "GET /assignments", handler: "assignments/list-assignments", auth: "jwt" },
   { routeKey: "GET /assignments/{id}", handler: "assignments/get-assignment", auth: "jwt" },
+  {
+    routeKey: "GET /assignments/{id}/evidence-pack",
+    handler: "assignments/get-evidence-pack",
+    auth: "jwt",
+    objects: "evidence-pack",
+    document: "file",
+  },
   { routeKey: "POST /assignments/{id}/arrival", handler: "assignments/record-arrival", auth: "jwt" },
   {
     routeKey: "POST /assignments/{id}/findings",
@@ -101,6 +130,13 @@ export const routes = [
   },
   { routeKey: "GET /imports/templates/{kind}", handler: "imports/get-template", auth: "jwt", table: false },
   { routeKey: "GET /dashboard", handler: "oversight/dashboard", auth: "jwt" },
+  {
+    routeKey: "GET /dashboard.xlsx",
+    handler: "oversight/dashboard-xlsx",
+    auth: "jwt",
+    objects: "exports",
+    document: "file",
+  },
   { routeKey: "GET /audit/{entityId}", handler: "oversight/audit-trail", auth: "jwt" },
   { routeKey: "GET /me/notifications", handler: "oversight/my-notifications", auth: "jwt" },
 ] as const satisfies readonly RouteSpec[];

@@ -9,6 +9,7 @@ import {
   ObjectOwnership,
 } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
+import { EXPORTS_KEPT_DAYS, EXPORTS_PREFIX } from "../../lambdas/domain/documents";
 import { EVIDENCE_PREFIX } from "../../lambdas/domain/evidence";
 import { CREDENTIALS_KEPT_DAYS } from "../../lambdas/domain/imports";
 import { importRunner, uploadCheck } from "../../lambdas/workflow/tasks";
@@ -29,9 +30,10 @@ export interface EvidenceStoreProps {
  * check copies accepted bytes to `evidence/<evidenceId>` and deletes the upload. Spreadsheets to
  * import arrive the same way under `imports/<importId>` (the import runner deletes each once done),
  * and the workbook of the temporary passwords an import made is kept under `import-results/` for
- * 3 days. Block public access, S3-managed encryption, TLS only, bucket-owner objects, server access
- * logs to a bucket of their own; uploads never checked are removed after a day, an unfinished
- * multipart upload too.
+ * 3 days; documents too large for a response (evidence packs, mostly) are kept under `exports/`
+ * for a day, for their download URL. Block public access, S3-managed encryption, TLS only,
+ * bucket-owner objects, server access logs to a bucket of their own; uploads never checked are
+ * removed after a day, an unfinished multipart upload too.
  */
 export class EvidenceStore extends Construct {
   /** The evidence bucket. */
@@ -79,6 +81,8 @@ export class EvidenceStore extends Construct {
           prefix: importRunner.resultsPrefix,
           expiration: Duration.days(CREDENTIALS_KEPT_DAYS),
         },
+        // A document is fetched through its five-minute URL at once; nothing keeps it longer.
+        { id: "Exports", prefix: EXPORTS_PREFIX, expiration: Duration.days(EXPORTS_KEPT_DAYS) },
       ],
     });
     // Object events go to EventBridge (the upload check's rule), set on the bucket itself: CDK's
@@ -130,6 +134,24 @@ export class EvidenceStore extends Construct {
       importRunner.resultsPrefix,
       "presigns download URLs of an import's credentials workbook for its importer",
     );
+  }
+
+  /**
+   * Storing documents too large for a response and presigning their download: `s3:PutObject` and
+   * `s3:GetObject` on `exports/*` only.
+   */
+  grantExports(fn: InspectionFunction): void {
+    this.grantObjects(
+      fn,
+      ["s3:PutObject", "s3:GetObject"],
+      EXPORTS_PREFIX,
+      "stores documents too large for a response and presigns their download URLs",
+    );
+  }
+
+  /** Reading verified evidence into an evidence pack: `s3:GetObject` on `evidence/*` only. */
+  grantReadEvidence(fn: InspectionFunction): void {
+    this.grantObjects(fn, ["s3:GetObject"], EVIDENCE_PREFIX, "reads verified evidence into evidence packs");
   }
 
   /**

@@ -15,12 +15,13 @@ import {
 import { HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import { type RouteSpec, routes } from "../../lambdas/api/routes";
+import { documentFontFiles } from "../../lambdas/shared/document-fonts";
 import type { InspectionTable } from "./data-store";
 import type { EvidenceStore } from "./evidence-store";
 import type { InspectionIdentity } from "./identity";
-import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { InspectionFunction } from "./inspection-function";
 
 /** One access-log line per request, as JSON (HTTP API `$context` variables). */
@@ -41,6 +42,13 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
   userAgent: "$context.identity.userAgent",
   sub: "$context.authorizer.claims.sub",
 });
+
+/**
+ * A route that makes a document holds it whole in memory (an evidence pack: every photo of an
+ * assignment) and may take seconds (a PDF lays out and subsets its fonts): 1 GB, and 29 s — the HTTP
+ * API gives up on an integration after 30 s.
+ */
+const DOCUMENT_FUNCTION = { memorySize: 1024, timeout: Duration.seconds(29) } as const;
 
 /** Properties of {@link InspectionHttpApi}. */
 export interface InspectionHttpApiProps {
@@ -138,6 +146,9 @@ export class InspectionHttpApi extends Construct {
       const usesTable = spec.table !== false;
       const fn = new InspectionFunction(this, `${name}Function`, {
         handler: spec.handler,
+        ...(spec.document ? DOCUMENT_FUNCTION : {}),
+        // The CJK fonts a PDF route reads beside its bundle (lambdas/shared/document-fonts.ts).
+        ...(spec.document === "pdf" ? { bundledFiles: documentFontFiles() } : {}),
         environment: {
           ...(usesTable ? { TABLE_NAME: props.table.tableName } : {}),
           ...(spec.objects ? { EVIDENCE_BUCKET: props.evidence.bucketName } : {}),
@@ -152,6 +163,8 @@ export class InspectionHttpApi extends Construct {
       if (spec.objects === "download") props.evidence.grantPresignDownload(fn);
       if (spec.objects === "import-upload") props.evidence.grantPresignImportUpload(fn);
       if (spec.objects === "import-results") props.evidence.grantPresignImportResults(fn);
+      if (spec.objects === "exports" || spec.objects === "evidence-pack") props.evidence.grantExports(fn);
+      if (spec.objects === "evidence-pack") props.evidence.grantReadEvidence(fn);
       fn.acknowledgeSynchronousOnly("API Gateway HTTP API, Lambda proxy integration");
 
       const authorizer: IHttpRouteAuthorizer = spec.auth === "jwt" ? jwt : none;

@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
@@ -53,6 +53,24 @@ export interface InspectionFunctionProps {
    * @default - none: the function is invoked synchronously only
    */
   readonly deadLetterQueue?: IQueue;
+  /**
+   * Files copied into the bundle after esbuild ran (`from`: an absolute path; `to`: relative to the
+   * bundle's root), for what the code reads at run time beside itself — the PDF's fonts.
+   * @default - none
+   */
+  readonly bundledFiles?: readonly { readonly from: string; readonly to: string }[];
+}
+
+/** Shell commands that copy `files` into the bundle at `outputDir`. */
+export function copyIntoBundle(
+  files: readonly { readonly from: string; readonly to: string }[],
+  outputDir: string,
+): string[] {
+  const quote = (path: string) => `'${path.replace(/'/g, "'\\''")}'`;
+  return files.flatMap(({ from, to }) => {
+    const target = join(outputDir, to);
+    return [`mkdir -p ${quote(dirname(target))}`, `cp ${quote(from)} ${quote(target)}`];
+  });
 }
 
 /**
@@ -108,6 +126,16 @@ export class InspectionFunction extends NodejsFunction {
         mainFields: ["module", "main"],
         banner: ESM_REQUIRE_BANNER,
         externalModules: [],
+        ...(props.bundledFiles && props.bundledFiles.length > 0
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_inputDir: string, outputDir: string) =>
+                  copyIntoBundle(props.bundledFiles ?? [], outputDir),
+              },
+            }
+          : {}),
       },
     });
 

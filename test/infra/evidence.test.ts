@@ -102,6 +102,13 @@ describe("evidence bucket", () => {
     );
   });
 
+  it("expires documents stored for a download URL (exports/) after a day", () => {
+    const rules = resources[bucketId]?.Properties.LifecycleConfiguration.Rules;
+    expect(rules).toContainEqual(
+      expect.objectContaining({ Prefix: "exports/", ExpirationInDays: 1, Status: "Enabled" }),
+    );
+  });
+
   it("expires spreadsheets never imported after a day, and the workbooks of temporary passwords after 3 days", () => {
     const rules = resources[bucketId]?.Properties.LifecycleConfiguration.Rules;
     expect(rules).toContainEqual(
@@ -219,12 +226,18 @@ describe("object grants", () => {
     ]);
   });
 
-  it("routes presign exactly what they issue: uploads to uploads/ and imports/, downloads of evidence/ and import-results/; others nothing", () => {
+  it("routes presign exactly what they issue: uploads to uploads/ and imports/, downloads of evidence/, import-results/ and exports/ (documents they stored there; an evidence pack reads evidence/); others nothing", () => {
     const expected: Record<string, string[]> = {
       upload: ["s3:PutObject on uploads/*"],
       download: ["s3:GetObject on evidence/*"],
       "import-upload": ["s3:PutObject on imports/*"],
       "import-results": ["s3:GetObject on import-results/*"],
+      exports: ["s3:GetObject on exports/*", "s3:PutObject on exports/*"],
+      "evidence-pack": [
+        "s3:GetObject on evidence/*",
+        "s3:GetObject on exports/*",
+        "s3:PutObject on exports/*",
+      ],
     };
     for (const route of routes) {
       const grants = objectGrants(functionOf(route.handler));

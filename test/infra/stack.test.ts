@@ -18,6 +18,8 @@ type Statement = { Effect: string; Action: string | string[]; Resource: unknown 
 const taskHandlers = Object.values(workflowTasks).map((t) => t.handler);
 const jobHandlers = Object.values(scheduledJobs).map((j) => j.handler);
 const routeHandlers = routes.map((r) => r.handler);
+/** Routes that make documents (a Word file, a PDF, a zip, a workbook). */
+const documentHandlers: string[] = routes.flatMap((r) => ("document" in r ? [r.handler] : []));
 const allHandlers: string[] = [
   ...routeHandlers,
   ...taskHandlers,
@@ -121,12 +123,14 @@ describe("functions", () => {
     expect([...named].sort()).toEqual([...allHandlers].sort());
   });
 
-  it("runs every function on nodejs22.x arm64, 256 MB (the import runner 1024 MB), active tracing, source maps, its own log group", () => {
+  it("runs every function on nodejs22.x arm64, 256 MB (the import runner and the document routes 1024 MB), active tracing, source maps, its own log group", () => {
     for (const [id, fn] of ofType("AWS::Lambda::Function")) {
+      const handler = fn.Metadata?.["spot:handler"];
       expect(fn.Properties, id).toMatchObject({
         Runtime: "nodejs22.x",
         Architectures: ["arm64"],
-        MemorySize: fn.Metadata?.["spot:handler"] === importRunner.handler ? 1024 : 256,
+        MemorySize:
+          handler === importRunner.handler || documentHandlers.includes(String(handler)) ? 1024 : 256,
         Handler: "index.handler",
         TracingConfig: { Mode: "Active" },
       });
@@ -140,9 +144,10 @@ describe("functions", () => {
     }
   });
 
-  it("gives route functions 10 s, task functions 30 s, the import runner 15 minutes", () => {
+  it("gives route functions 10 s (document routes 29 s, within the HTTP API's 30 s), task functions 30 s, the import runner 15 minutes", () => {
     const fns = functionsByHandler();
-    for (const h of routeHandlers) expect(fns.get(h)?.[1].Properties.Timeout, h).toBe(10);
+    for (const h of routeHandlers)
+      expect(fns.get(h)?.[1].Properties.Timeout, h).toBe(documentHandlers.includes(h) ? 29 : 10);
     for (const h of taskHandlers) expect(fns.get(h)?.[1].Properties.Timeout, h).toBe(30);
     expect(fns.get(importRunner.handler)?.[1].Properties.Timeout).toBe(900);
   });

@@ -121,6 +121,8 @@ afterAll(async () => {
 
 const planners = { admin: "ok", organizer: "ok" } as const;
 const overseers = { admin: "ok", organizer: "ok", official: "ok" } as const;
+/** A document of an unknown id: 404 for the roles that may have it, 403 for every other role. */
+const unknownDocument = { anonymous: 401, admin: 404, organizer: 404, official: 404, default: 403 } as const;
 /** Overseers see every subject but take no photos of a team's or a unit's own. */
 const notTheirs = { admin: 403, organizer: 403, official: 403 } as const;
 
@@ -188,6 +190,21 @@ function rows(): Record<string, Row[]> {
     "GET /spot-checks/{id}/bulletin": [
       { path: `/spot-checks/${ids.spotCheck}/bulletin`, expect: secretToNonOverseers },
     ],
+    // Documents: a role check first (403 for any id, so nothing is confirmed), then 404 for an unknown id.
+    "GET /spot-checks/{id}/bulletin.docx": [
+      {
+        path: `/spot-checks/${ids.spotCheck}/bulletin.docx`,
+        expect: { anonymous: 401, ...overseers, default: 403 },
+      },
+      { path: "/spot-checks/no-such-spot-check/bulletin.docx", expect: unknownDocument },
+    ],
+    "GET /spot-checks/{id}/bulletin.pdf": [
+      {
+        path: `/spot-checks/${ids.spotCheck}/bulletin.pdf`,
+        expect: { anonymous: 401, ...overseers, default: 403 },
+      },
+      { path: "/spot-checks/no-such-spot-check/bulletin.pdf", expect: unknownDocument },
+    ],
     "GET /assignments": [{ path: "/assignments", expect: signedIn }],
     "GET /assignments/{id}": [
       {
@@ -196,6 +213,17 @@ function rows(): Record<string, Row[]> {
       },
       { path: `/assignments/${ids.secret}`, expect: { anonymous: 401, ...overseers, default: 404 } },
       { path: "/assignments/no-such-assignment", expect: { anonymous: 401, default: 404 } },
+    ],
+    "GET /assignments/{id}/evidence-pack": [
+      {
+        path: `/assignments/${ids.arrived}/evidence-pack`,
+        expect: { anonymous: 401, ...overseers, default: 403 },
+      },
+      {
+        path: `/assignments/${ids.secret}/evidence-pack`,
+        expect: { anonymous: 401, ...overseers, default: 403 },
+      },
+      { path: "/assignments/no-such-assignment/evidence-pack", expect: unknownDocument },
     ],
     "POST /assignments/{id}/arrival": [
       {
@@ -364,6 +392,9 @@ function rows(): Record<string, Row[]> {
       },
     ],
     "GET /dashboard": [{ path: "/dashboard", expect: { anonymous: 401, ...overseers, default: 403 } }],
+    "GET /dashboard.xlsx": [
+      { path: "/dashboard.xlsx", expect: { anonymous: 401, ...overseers, default: 403 } },
+    ],
     "GET /audit/{entityId}": [
       { path: `/audit/${ids.arrived}`, expect: { anonymous: 401, ...overseers, default: 403 } },
     ],

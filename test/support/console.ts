@@ -55,6 +55,8 @@ export function launchChromium(): Promise<Browser> {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      // The browser's own widgets (date and time pickers) in Chinese, as on an office's computers.
+      "--lang=zh-CN",
     ],
   });
 }

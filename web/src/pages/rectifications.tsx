@@ -11,6 +11,9 @@ import {
   useUploads,
 } from "../evidence";
 import { EXTENSION_STATUS, label, PURPOSE_NAMES, RECT_ACTIONS } from "../labels";
+import { LocalRecords, unsent, useLocalWrites } from "../offline/status";
+import { recordLocally, useSavedState } from "../offline/sync";
+import { useStoredUploads } from "../offline/uploads";
 import {
   app,
   Empty,
@@ -196,7 +199,9 @@ export function RectificationPage({ id }: { id: string }) {
   );
   const evidence = useLoad(() => (data ? loadOrderEvidence(data) : Promise.resolve(undefined)), [data]);
   const ev = evidence.data;
-  const reporting = hasRole("unit") && data?.status === "open";
+  // A report kept on this device (offline/) is shown with its state instead of the form.
+  const local = useLocalWrites("rectification", id, reload);
+  const reporting = hasRole("unit") && data?.status === "open" && !unsent(local, "reportRectification");
   const reviewing = (hasRole("inspector") || isOrganizer()) && data?.status === "submitted";
   return (
     <div class="page phone" data-page="rectification">
@@ -282,6 +287,7 @@ export function RectificationPage({ id }: { id: string }) {
             ) : null}
           </dl>
           <ErrorBox error={evidence.error} />
+          <LocalRecords writes={local} />
           {reporting ? (
             <ReportForm id={id} before={ev?.before ?? []} names={data.names} onDone={reload} />
           ) : ev && (ev.before.length + ev.after.length + ev.review.length > 0 || data.report) ? (
@@ -349,23 +355,29 @@ function ReportForm({
   names: Record<string, string> | undefined;
   onDone: () => void;
 }) {
-  const [description, setDescription] = useState("");
-  const [evidence, setEvidence] = useState("");
-  const uploads = useUploads({ kind: "rectification", id }, "after");
+  // Kept on the device as typed and taken; the report goes from the device, at once or later.
+  const draftKey = `report:${id}`;
+  const [description, setDescription] = useSavedState(draftKey, "description", "");
+  const [evidence, setEvidence] = useSavedState(draftKey, "evidence", "");
+  const uploads = useStoredUploads(draftKey, { kind: "rectification", id }, "after");
   const report = useAction(async () => {
     requireSettled(uploads, ["after"]);
     const evidenceIds = uploads.ids("after");
-    await app.api.call("reportRectification", {
-      params: { id },
-      body: {
-        description: description.trim(),
-        evidence: evidence
-          .split("\n")
-          .map((l) => l.trim())
-          .filter(Boolean),
-        ...(evidenceIds.length > 0 ? { evidenceIds } : {}),
+    await recordLocally(
+      {
+        op: "reportRectification",
+        body: {
+          description: description.trim(),
+          evidence: evidence
+            .split("\n")
+            .map((l) => l.trim())
+            .filter(Boolean),
+          ...(evidenceIds.length > 0 ? { evidenceIds } : {}),
+        },
       },
-    });
+      { kind: "rectification", id },
+      { draftKey },
+    );
     onDone();
   });
   return (
@@ -408,6 +420,16 @@ function ReportForm({
   );
 }
 
+/** Whether the signed-in reviewer already accepted the current report (四眼销号 needs someone else). */
+function acceptedByMe(order: Rectification): boolean {
+  const me = app.session?.sub;
+  if (!me) return false;
+  const lastReport = order.history.findLastIndex(
+    (h) => h.action === "reported" || h.action === "reported_late",
+  );
+  return order.history.slice(lastReport + 1).some((h) => h.action === "accepted" && h.actor === me);
+}
+
 function ReviewForm({ order, onDone }: { order: Rectification; onDone: () => void }) {
   const id = order.rectificationId;
   const [comment, setComment] = useState("");
@@ -427,6 +449,14 @@ function ReviewForm({ order, onDone }: { order: Rectification; onDone: () => voi
     });
     onDone();
   });
+  if (acceptedByMe(order))
+    return (
+      <Section title="回头看：复查整改">
+        <p class="note four-eyes" data-accepted-by-me>
+          您已同意销号。严重问题须由另一名复核人再次复核后方可销号。
+        </p>
+      </Section>
+    );
   return (
     <Section title="回头看：复查整改">
       <form class="form" onSubmit={(e) => e.preventDefault()}>

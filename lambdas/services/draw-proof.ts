@@ -1,0 +1,33 @@
+import type { SpotCheckRecord } from "../data/records";
+
+/**
+ * The draw proof of a spot check (公开抽签证明), as `GET /spot-checks/{id}/draw-proof` returns it and
+ * as the evidence pack carries it: the commitment, the recorded candidates, pool and unit lineage,
+ * the units left out for 减负 (each with the last arrival that made it recent, as read at the draw),
+ * the result, and — only once `window.end` has passed — the seed itself.
+ */
+export function drawProofOf(s: SpotCheckRecord, now: Date) {
+  const revealed = now.getTime() >= new Date(s.window.end).getTime();
+  return {
+    spotCheckId: s.spotCheckId,
+    status: s.status,
+    seedCommitment: s.seedCommitment,
+    ...(revealed ? { seed: s.seed } : {}),
+    seedRevealed: revealed,
+    revealAfter: s.window.end,
+    algorithm: s.draw?.algorithm ?? "sha256-counter-v1",
+    sampleSize: s.sampleSize,
+    teamSize: s.teamSize,
+    ...(s.excludeInspectedWithinDays ? { excludeInspectedWithinDays: s.excludeInspectedWithinDays } : {}),
+    candidates: s.draw?.candidates ?? s.candidateUnitIds,
+    pool: s.draw?.pool ?? s.inspectorIds.map((inspectorId) => ({ inspectorId })),
+    ...(s.draw
+      ? {
+          excluded: s.draw.exclusion?.excluded ?? [],
+          lineage: s.draw.lineage,
+          selected: s.draw.selected,
+          drawnAt: s.draw.drawnAt,
+        }
+      : { selected: [] }),
+  };
+}
