@@ -607,7 +607,13 @@ const openApi = z.strictObject({
 
 /** The 2xx response body of every route. */
 export const responses = {
-  "GET /health": z.strictObject({ status: z.literal("ok") }),
+  "GET /health": z.strictObject({
+    status: z.literal("ok"),
+    relayFailures: z.optional(count).register(z.globalRegistry, {
+      description:
+        "Local runtime only (npm start): changes the change relay gave up on, held in its failure queue (RelayFailures). The cloud watches that queue with an alarm instead.",
+    }),
+  }),
   "GET /openapi.json": openApi,
   "PUT /units/{unitId}": unit,
   "GET /units/{unitId}": unit,

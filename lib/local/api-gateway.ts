@@ -71,6 +71,11 @@ export interface ApiGatewayOptions {
   readonly verify: TokenVerifier;
   /** Serves anything that is not an API route (the web console). */
   readonly fallback?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /**
+   * What the local runtime adds to the answer of `GET /health` (the depth of its failure queues);
+   * `status` stays the handler's own `"ok"`.
+   */
+  readonly healthDetails?: () => Record<string, unknown>;
 }
 
 export function createApiGateway(options: ApiGatewayOptions): Server {
@@ -167,7 +172,13 @@ export function createApiGateway(options: ApiGatewayOptions): Server {
             }
           : { isBase64Encoded: false }),
       };
-      const result = await options.handlerFor(match.route)(event);
+      let result = await options.handlerFor(match.route)(event);
+      if (match.route.routeKey === "GET /health" && result.statusCode === 200 && options.healthDetails) {
+        result = {
+          ...result,
+          body: JSON.stringify({ ...JSON.parse(result.body ?? "{}"), ...options.healthDetails() }),
+        };
+      }
       if (Buffer.byteLength(JSON.stringify(result), "utf8") > MAX_RESPONSE_BYTES) {
         console.error(`[local-api] ${match.route.routeKey} returned more than a Lambda response may carry`);
         return problem(res, 502, "response-too-large", "响应超过 6 MB 上限（Lambda 的响应上限），未能送出。");

@@ -9,6 +9,7 @@ import { createConsoleHandler } from "./console";
 import { assertJava17, ensureTable, startDynamoDbLocal } from "./dynamodb-local";
 import { type LocalIdentity, startLocalIdentity } from "./identity";
 import { tokenVerifier } from "./jwt";
+import { LocalQueue } from "./failure-queue";
 import { createLocalObjectStore, type LocalObjectStore } from "./object-store";
 import { LocalStepFunctions } from "./step-functions";
 import { LocalTableStream } from "./table-stream";
@@ -40,6 +41,8 @@ export interface LocalSystem {
   readonly objectStore: LocalObjectStore;
   /** The local user pool (Cognito's API): sign-in, and the people routes' admin calls. */
   readonly identity: LocalIdentity;
+  /** The stack's queue receiving the change relay's discarded batches (its depth is in `/health`). */
+  readonly relayFailures: readonly LocalQueue[];
   stop(): Promise<void>;
 }
 
@@ -162,9 +165,23 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     }
 
     const verify = tokenVerifier(identity.jwksUrl, identity.issuer, identity.clientId);
+    // The stream mappings' on-failure queues, kept under DATA_DIR like the rest.
+    const failureQueues = new Map<string, LocalQueue>();
+    for (const consumer of system.streamConsumers) {
+      const target = consumer.onFailure;
+      if (!target || failureQueues.has(target.queueLogicalId)) continue;
+      const file = options.inMemory ? undefined : join(dataDir, "queues", `${target.queueLogicalId}.jsonl`);
+      failureQueues.set(
+        target.queueLogicalId,
+        new LocalQueue(target.queueLogicalId, target.retentionSeconds, file),
+      );
+    }
+    const relayFailures = [...failureQueues.values()];
+
     const server: Server = createApiGateway({
       routes: system.routes,
       verify,
+      healthDetails: () => ({ relayFailures: relayFailures.reduce((n, q) => n + q.depth, 0) }),
       handlerFor: (route) => ((event) => invokeFunction(route.functionLogicalId, event)) as HttpHandler,
       fallback: createConsoleHandler({
         origins: [objectStore.endpoint, identity.endpoint],
@@ -189,6 +206,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     consoleOrigins = [`http://localhost:${port}`, `http://127.0.0.1:${port}`];
     await objectStore.start(consoleOrigins);
 
+    const timeoutOf = (logicalId: string) => system.functions.get(logicalId)?.timeoutSeconds;
     const tableStreams = system.streamConsumers.map(
       (consumer, i) =>
         new LocalTableStream({
@@ -197,6 +215,11 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
           tableName: LOCAL_TABLE_NAME,
           consumer,
           invoke: (event) => invokeFunction(consumer.functionLogicalId, event),
+          functionArn: `${LOCAL_LAMBDA_ARN_PREFIX}${consumer.functionLogicalId}`,
+          ...(timeoutOf(consumer.functionLogicalId)
+            ? { functionTimeoutSeconds: timeoutOf(consumer.functionLogicalId) }
+            : {}),
+          ...(consumer.onFailure ? { onFailure: failureQueues.get(consumer.onFailure.queueLogicalId) } : {}),
           ...(options.inMemory ? {} : { checkpointFile: join(dataDir, `stream-position-${i}.json`) }),
           log,
         }),
@@ -229,6 +252,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       dynamoEndpoint: dynamo.endpoint,
       objectStore,
       identity,
+      relayFailures,
       stop() {
         stopped ??= (async () => {
           for (const t of timers) clearInterval(t);

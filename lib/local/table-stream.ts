@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
@@ -9,15 +10,27 @@ import {
   type _Record as StreamRecord,
 } from "@aws-sdk/client-dynamodb-streams";
 import { assertSupportedPattern, matchesAnyFilter } from "./event-filter";
+import type { LocalQueue } from "./failure-queue";
+import { callWithFunctionTimeout } from "./lambda-timeout";
 import type { LocalStreamConsumer } from "./template";
 
 /**
- * Plays the Lambda event source mapping of the table's change stream on one machine: polls
- * DynamoDB Local's stream (shards in lineage order), keeps the records the mapping's filter patterns
- * select, and invokes the consumer with them in Lambda's event shape, in batches of the mapping's
- * size. A failed batch is retried (from the first failed record when the function reports item
- * failures) with a growing pause; the position in each shard is saved only after its records were
- * delivered, so a crash or a restart redelivers, never skips.
+ * Plays the Lambda event source mapping of the table's change stream on one machine, as
+ * docs/local-fidelity.md describes and test/fidelity/table-stream.test.ts pins:
+ *
+ * - every shard is read by its own loop (children after their parent, as Lambda reads a lineage);
+ * - the records the mapping's filter patterns select go, by item key, to one of
+ *   `ParallelizationFactor` lanes of their shard: each lane delivers its records in order, in
+ *   batches of the mapping's size, and the lanes run at once, so a failing batch holds up only its
+ *   own items;
+ * - a failed batch is retried with a growing pause, from the first failed record when the function
+ *   reports item failures; with `BisectBatchOnFunctionError` a batch whose invocation fails is split
+ *   in two first (not counted as a retry); records older than `MaximumRecordAgeInSeconds` (else the
+ *   stream's 24 hours) are not delivered; a batch given up after `MaximumRetryAttempts` retries or
+ *   for its age is sent, as Lambda's invocation record, to the mapping's on-failure queue;
+ * - the position of each shard is saved only up to the last record such that it and every record
+ *   before it were delivered or given up, so a crash or a restart redelivers, never skips; a saved
+ *   position the stream has trimmed is reported and reading goes on from the oldest record kept.
  */
 
 export interface TableStreamOptions {
@@ -27,14 +40,25 @@ export interface TableStreamOptions {
   readonly consumer: LocalStreamConsumer;
   /** Invokes the consumer function with a stream event. */
   readonly invoke: (event: unknown) => Promise<unknown>;
+  /** The consumer function's ARN (named in the invocation records of discarded batches). */
+  readonly functionArn?: string;
+  /** The consumer function's own timeout: an invocation past it fails (`Sandbox.Timedout`). */
+  readonly functionTimeoutSeconds?: number;
+  /** The mapping's on-failure destination. */
+  readonly onFailure?: LocalQueue;
   /** Where the delivered positions are kept across restarts; none: in memory. */
   readonly checkpointFile?: string;
   readonly log: (line: string) => void;
   /** Pause between polls of an idle stream (Lambda polls a shard about four times a second). */
   readonly pollMs?: number;
+  /** First pause before a failed batch is retried; it doubles with every retry, up to 10 s. */
+  readonly retryBaseMs?: number;
 }
 
 type Checkpoint = { streamArn: string; positions: Record<string, string>; finished: string[] };
+
+/** Why a batch was given up (the `condition` of Lambda's invocation record). */
+type Condition = "RetryAttemptsExhausted" | "RecordAgeExceeded";
 
 class Stopped extends Error {
   constructor() {
@@ -45,24 +69,37 @@ class Stopped extends Error {
 
 /** How often the shard list is read again when no shard has closed. */
 const SHARD_LIST_MS = 10_000;
+/** DynamoDB Streams keeps a record for 24 hours. */
+const STREAM_RETENTION_SECONDS = 86_400;
+/** Records read but not yet delivered, per shard, before its reader waits for the lanes. */
+const MAX_PENDING_RECORDS = 10_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** One record read from a shard, until it is delivered or given up. */
+interface Pending {
+  readonly record: StreamRecord;
+  /** When this process first read it (ms). */
+  readonly readAt: number;
+  done: boolean;
+}
+
 export class LocalTableStream {
   /** Consumer invocations, their billed milliseconds (rounded up per invocation), and how many failed. */
-  readonly counters = { invocations: 0, billedMs: 0, failedInvocations: 0 };
+  readonly counters = { invocations: 0, billedMs: 0, failedInvocations: 0, discardedRecords: 0 };
   /** Invokes the consumer; replaceable so that a caller can wrap every invocation (the bench marks them). */
   invoke: (event: unknown) => Promise<unknown>;
 
   /** True when the last read of every open shard was empty and nothing is being delivered. */
   get caughtUp(): boolean {
-    return this.idle && !this.held;
+    return !this.held && this.readers.size > 0 && [...this.readers.values()].every((r) => r.idle);
   }
 
   /**
-   * Holds deliveries until the returned release is called: records wait in the stream, as they do
-   * while a consumer is throttled or deploying. The bench uses it to time the API apart from the
-   * workflow work the API's changes trigger (in the cloud that runs on other machines).
+   * Holds deliveries until the returned release is called: records are read but wait to be
+   * delivered, as they do while a consumer is throttled or deploying. The bench uses it to time the
+   * API apart from the workflow work the API's changes trigger (in the cloud that runs on other
+   * machines).
    */
   hold(): () => void {
     let release!: () => void;
@@ -77,9 +114,12 @@ export class LocalTableStream {
   }
 
   private held: Promise<void> | undefined;
-  private idle = false;
+  private wake: () => void = () => undefined;
+  private readonly whenStopped = new Promise<void>((resolve) => {
+    this.wake = resolve;
+  });
   private readonly streams: DynamoDBStreamsClient;
-  private readonly iterators = new Map<string, string>();
+  private readonly readers = new Map<string, ShardReader>();
   private checkpoint: Checkpoint | undefined;
   private stopped = false;
   private running: Promise<void> | undefined;
@@ -106,7 +146,9 @@ export class LocalTableStream {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.wake();
     await this.running;
+    await Promise.allSettled([...this.readers.values()].map((r) => r.done));
     this.streams.destroy();
   }
 
@@ -118,42 +160,39 @@ export class LocalTableStream {
     if (!streamArn) throw new Error(`Table ${this.options.tableName} has no change stream`);
     this.checkpoint = this.loadCheckpoint(streamArn);
     const checkpoint = this.checkpoint;
-    let shards: Shard[] | undefined;
+    let finishedSeen = -1;
     let listedAt = 0;
-    let finishedSeen = 0;
     while (!this.stopped) {
-      if (this.held) await Promise.race([this.held, sleep(1000)]);
-      if (this.held) continue;
-      let delivered = false;
       try {
         // The shard list changes only when a shard closes (its children appear), so it is read
         // again then, and now and then in case, not on every poll.
-        if (!shards || checkpoint.finished.length !== finishedSeen || Date.now() - listedAt > SHARD_LIST_MS) {
-          shards = await this.shardsOf(streamArn);
-          listedAt = Date.now();
+        if (checkpoint.finished.length !== finishedSeen || Date.now() - listedAt > SHARD_LIST_MS) {
           finishedSeen = checkpoint.finished.length;
-        }
-        const ids = new Set(shards.map((s) => s.ShardId));
-        for (const shard of shards) {
-          const id = shard.ShardId ?? "";
-          if (checkpoint.finished.includes(id)) continue;
-          // Children after their parent (while the parent is still listed), as Lambda reads a lineage.
-          const parent = shard.ParentShardId;
-          if (parent && ids.has(parent) && !checkpoint.finished.includes(parent)) continue;
-          delivered = (await this.pollShard(streamArn, id)) || delivered;
+          listedAt = Date.now();
+          const shards = await this.shardsOf(streamArn);
+          const ids = new Set(shards.map((s) => s.ShardId));
+          for (const shard of shards) {
+            const id = shard.ShardId ?? "";
+            if (checkpoint.finished.includes(id) || this.readers.has(id)) continue;
+            // Children after their parent (while the parent is still listed), as Lambda reads a lineage.
+            const parent = shard.ParentShardId;
+            if (parent && ids.has(parent) && !checkpoint.finished.includes(parent)) continue;
+            const reader = new ShardReader(this, this.options, streamArn, id, checkpoint);
+            this.readers.set(id, reader);
+            reader.done.finally(() => {
+              if (this.readers.get(id) === reader) this.readers.delete(id);
+            });
+          }
         }
       } catch (error) {
         if (error instanceof Stopped) throw error;
-        // DynamoDB Local busy or restarting: read again from the saved positions in a moment.
         this.options.log(
-          `change stream: ${error instanceof Error ? error.message : String(error)}; retrying`,
+          `change stream: ${error instanceof Error ? error.message : String(error)}; listing shards again`,
         );
-        this.iterators.clear();
-        shards = undefined;
-        await sleep(1000);
+        listedAt = 0;
+        await this.pause(1000);
       }
-      this.idle = !delivered;
-      if (!delivered) await sleep(this.options.pollMs ?? 100);
+      await this.pause(this.options.pollMs ?? 100);
     }
   }
 
@@ -170,95 +209,49 @@ export class LocalTableStream {
     return shards;
   }
 
-  /** Reads one page of a shard and delivers it; true when it held records. */
-  private async pollShard(streamArn: string, shardId: string): Promise<boolean> {
-    const checkpoint = this.checkpoint as Checkpoint;
-    let iterator = this.iterators.get(shardId);
-    if (!iterator) {
-      const after = checkpoint.positions[shardId];
-      const iteratorOf = (from: string | undefined) =>
-        this.streams.send(
-          new GetShardIteratorCommand({
-            StreamArn: streamArn,
-            ShardId: shardId,
-            ...(from
-              ? { ShardIteratorType: "AFTER_SEQUENCE_NUMBER", SequenceNumber: from }
-              : { ShardIteratorType: this.options.consumer.startingPosition }),
-          }),
-        );
-      const out = await iteratorOf(after).catch((error: unknown) => {
-        // The saved position is older than the stream's 24 hours: read what the stream still has.
-        if (after && error instanceof Error && error.name === "TrimmedDataAccessException") {
-          this.options.log(
-            `change stream: records after ${after} were trimmed; reading from the oldest kept`,
-          );
-          return iteratorOf(undefined);
-        }
-        throw error;
-      });
-      iterator = out.ShardIterator;
-      if (!iterator) return false;
-    }
-    let page: { Records?: StreamRecord[]; NextShardIterator?: string };
-    try {
-      page = await this.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-    } catch (error) {
-      // An expired iterator is made again from the saved position.
-      if (error instanceof Error && error.name === "ExpiredIteratorException") {
-        this.iterators.delete(shardId);
-        return false;
-      }
-      throw error;
-    }
-    const records = page.Records ?? [];
-    const selected = records.filter((r) =>
-      matchesAnyFilter(this.options.consumer.filters, lambdaRecord(r, streamArn)),
+  /** @internal for the shard readers */
+  get client(): DynamoDBStreamsClient {
+    return this.streams;
+  }
+  /** @internal a pause that ends early when the stream is stopped. */
+  pause(ms: number): Promise<void> {
+    return Promise.race([sleep(ms), this.whenStopped]).then(() => undefined);
+  }
+  /** @internal */
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+  /** @internal */
+  get heldUntil(): Promise<void> | undefined {
+    return this.held;
+  }
+  /**
+   * @internal the lane (0 … factor-1) of a record: by its item's key (partition and sort key), so
+   * that an item's changes stay in order.
+   */
+  laneOf(record: Pick<StreamRecord, "dynamodb">): number {
+    const factor = Math.max(1, this.options.consumer.parallelizationFactor);
+    if (factor === 1) return 0;
+    const keys = record.dynamodb?.Keys ?? {};
+    const key = JSON.stringify(
+      Object.keys(keys)
+        .sort()
+        .map((name) => [name, keys[name]]),
     );
-    for (let i = 0; i < selected.length; i += this.options.consumer.batchSize) {
-      await this.deliver(selected.slice(i, i + this.options.consumer.batchSize), streamArn);
-    }
-    const last = records.at(-1)?.dynamodb?.SequenceNumber;
-    if (last) checkpoint.positions[shardId] = last;
-    if (page.NextShardIterator) this.iterators.set(shardId, page.NextShardIterator);
-    else {
-      this.iterators.delete(shardId);
-      checkpoint.finished.push(shardId);
-    }
-    if (last || !page.NextShardIterator) this.saveCheckpoint();
-    return records.length > 0;
+    return createHash("sha1").update(key).digest().readUInt32BE(0) % factor;
   }
-
-  private async deliver(batch: StreamRecord[], streamArn: string): Promise<void> {
-    let pending = batch;
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (this.stopped) throw new Stopped();
-      let failedFrom = 0;
-      const started = performance.now();
-      try {
-        const result = await this.invoke({ Records: pending.map((r) => lambdaRecord(r, streamArn)) });
-        this.count(started);
-        failedFrom = this.options.consumer.reportsItemFailures ? firstFailure(result, pending) : -1;
-        if (failedFrom < 0) return;
-      } catch (error) {
-        this.count(started);
-        this.counters.failedInvocations++;
-        this.options.log(
-          `change relay failed on ${pending.length} record(s), retrying: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
-      pending = pending.slice(failedFrom);
-      const retries = this.options.consumer.maximumRetryAttempts;
-      if (retries >= 0 && attempt >= retries) {
-        this.options.log(`change relay gave up on ${pending.length} record(s) after ${attempt + 1} attempts`);
-        return;
-      }
-      await sleep(Math.min(10_000, 200 * 2 ** attempt));
-    }
+  /** @internal */
+  saveCheckpoint(): void {
+    const file = this.options.checkpointFile;
+    if (!file || !this.checkpoint) return;
+    writeFileSync(`${file}.tmp`, JSON.stringify(this.checkpoint));
+    renameSync(`${file}.tmp`, file);
   }
-
-  private count(started: number) {
+  /** @internal */
+  count(started: number, failed: boolean): void {
     this.counters.invocations++;
     this.counters.billedMs += Math.max(1, Math.ceil(performance.now() - started));
+    if (failed) this.counters.failedInvocations++;
   }
 
   private loadCheckpoint(streamArn: string): Checkpoint {
@@ -271,13 +264,314 @@ export class LocalTableStream {
     }
     return { streamArn, positions: {}, finished: [] };
   }
+}
 
-  private saveCheckpoint(): void {
-    const file = this.options.checkpointFile;
-    if (!file || !this.checkpoint) return;
-    writeFileSync(`${file}.tmp`, JSON.stringify(this.checkpoint));
-    renameSync(`${file}.tmp`, file);
+/** Reads one shard and delivers its records through the mapping's lanes. */
+class ShardReader {
+  readonly done: Promise<void>;
+  /** The last read was empty and every record read was delivered or given up. */
+  idle = false;
+  private readonly pending: Pending[] = [];
+  private readonly lanes = new Map<number, { queue: Pending[]; running: Promise<void> | undefined }>();
+  private iterator: string | undefined;
+  private progress: (() => void) | undefined;
+
+  constructor(
+    private readonly stream: LocalTableStream,
+    private readonly options: TableStreamOptions,
+    private readonly streamArn: string,
+    private readonly shardId: string,
+    private readonly checkpoint: Checkpoint,
+  ) {
+    this.done = this.read().catch((error: unknown) => {
+      if (error instanceof Stopped) return;
+      this.options.log(
+        `change stream: shard ${shardId}: ${error instanceof Error ? error.message : String(error)}; reading again`,
+      );
+    });
   }
+
+  private async read(): Promise<void> {
+    let failures = 0;
+    while (!this.stream.isStopped) {
+      if (this.pending.length >= MAX_PENDING_RECORDS) {
+        await this.nextProgress(1000);
+        continue;
+      }
+      let page: { Records?: StreamRecord[]; NextShardIterator?: string } | undefined;
+      try {
+        page = await this.nextPage();
+        failures = 0;
+      } catch (error) {
+        if (error instanceof Stopped) throw error;
+        // DynamoDB Local busy or restarting: read again from the saved position in a moment.
+        this.iterator = undefined;
+        if (++failures === 1 || failures % 30 === 0)
+          this.options.log(
+            `change stream: shard ${this.shardId}: ${error instanceof Error ? error.message : String(error)}; retrying`,
+          );
+        await this.stream.pause(1000);
+        continue;
+      }
+      if (!page) continue; // the iterator is made again from the saved position
+      const records = page.Records ?? [];
+      for (const record of records) {
+        const entry: Pending = { record, readAt: Date.now(), done: false };
+        this.pending.push(entry);
+        if (matchesAnyFilter(this.options.consumer.filters, lambdaRecord(record, this.streamArn))) {
+          this.enqueue(this.stream.laneOf(record), entry);
+        } else entry.done = true;
+      }
+      this.advance();
+      if (!page.NextShardIterator) {
+        // The shard is closed: once everything read is delivered, its children may start.
+        while (this.pending.length > 0 && !this.stream.isStopped) await this.nextProgress(1000);
+        if (this.stream.isStopped) break;
+        this.checkpoint.finished.push(this.shardId);
+        this.stream.saveCheckpoint();
+        break;
+      }
+      this.iterator = page.NextShardIterator;
+      this.idle = records.length === 0 && this.pending.length === 0;
+      if (records.length === 0) await this.stream.pause(this.options.pollMs ?? 100);
+    }
+    // Stopping: let the deliveries under way end (an invocation is not cut off).
+    await Promise.allSettled([...this.lanes.values()].map((lane) => lane.running));
+  }
+
+  /** One page of the shard, from its iterator or else from the saved position; none when the iterator must be made again. */
+  private async nextPage(): Promise<{ Records?: StreamRecord[]; NextShardIterator?: string } | undefined> {
+    const streams = this.stream.client;
+    if (!this.iterator) {
+      const after = this.checkpoint.positions[this.shardId];
+      const iteratorOf = (from: string | undefined, type: "TRIM_HORIZON" | "LATEST") =>
+        streams.send(
+          new GetShardIteratorCommand({
+            StreamArn: this.streamArn,
+            ShardId: this.shardId,
+            ...(from
+              ? { ShardIteratorType: "AFTER_SEQUENCE_NUMBER", SequenceNumber: from }
+              : { ShardIteratorType: type }),
+          }),
+        );
+      const out = await iteratorOf(after, this.options.consumer.startingPosition).catch((error: unknown) => {
+        if (after && isTrimmed(error)) {
+          // The saved position is older than the stream's 24 hours: what followed it is gone.
+          this.options.log(
+            `change stream: shard ${this.shardId}: records after ${after} were trimmed by the stream before they were delivered; reading on from the oldest record kept`,
+          );
+          return iteratorOf(undefined, "TRIM_HORIZON");
+        }
+        throw error;
+      });
+      this.iterator = out.ShardIterator;
+      if (!this.iterator) throw new Error("no shard iterator");
+    }
+    try {
+      return await streams.send(new GetRecordsCommand({ ShardIterator: this.iterator, Limit: 1000 }));
+    } catch (error) {
+      // An expired iterator, or one that points at trimmed records, is made again from the saved position.
+      if (error instanceof Error && (error.name === "ExpiredIteratorException" || isTrimmed(error))) {
+        this.iterator = undefined;
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  private enqueue(lane: number, entry: Pending): void {
+    let state = this.lanes.get(lane);
+    if (!state) {
+      state = { queue: [], running: undefined };
+      this.lanes.set(lane, state);
+    }
+    state.queue.push(entry);
+    if (!state.running) {
+      const current = state;
+      current.running = this.drain(current)
+        .catch((error: unknown) =>
+          this.options.log(
+            `change stream: lane failed: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        )
+        .finally(() => {
+          current.running = undefined;
+        });
+    }
+  }
+
+  /** Delivers a lane's records in order, a batch at a time. */
+  private async drain(lane: { queue: Pending[] }): Promise<void> {
+    while (lane.queue.length > 0) {
+      const held = this.stream.heldUntil;
+      if (held) {
+        await Promise.race([held, this.stream.pause(1000)]);
+        if (this.stream.isStopped) return;
+        continue;
+      }
+      const batch = lane.queue.splice(0, this.options.consumer.batchSize);
+      try {
+        await this.deliver(batch);
+      } catch (error) {
+        if (error instanceof Stopped) return;
+        throw error;
+      }
+      for (const entry of batch) entry.done = true;
+      this.advance();
+    }
+  }
+
+  /** Moves the saved position over the records at the front that are delivered or given up. */
+  private advance(): void {
+    let last: string | undefined;
+    while (this.pending[0]?.done) last = this.pending.shift()?.record.dynamodb?.SequenceNumber ?? last;
+    if (last) {
+      this.checkpoint.positions[this.shardId] = last;
+      this.stream.saveCheckpoint();
+    }
+    this.progress?.();
+  }
+
+  private nextProgress(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.progress = () => {
+        clearTimeout(timer);
+        this.progress = undefined;
+        resolve();
+      };
+    });
+  }
+
+  /**
+   * Delivers one batch: retried until it succeeds, bisected on a failed invocation when the mapping
+   * says so, given up (to the on-failure queue) after the retries or when its records are too old.
+   */
+  private async deliver(entries: Pending[], retriesSoFar = 0): Promise<void> {
+    const consumer = this.options.consumer;
+    let pending = entries;
+    let retries = retriesSoFar;
+    let invocations = 0;
+    while (pending.length > 0) {
+      if (this.stream.isStopped) throw new Stopped();
+      const maxAge =
+        consumer.maximumRecordAgeSeconds >= 0 ? consumer.maximumRecordAgeSeconds : STREAM_RETENTION_SECONDS;
+      const fresh = pending.filter((p) => ageSeconds(p) <= maxAge);
+      if (fresh.length < pending.length) {
+        this.giveUp(
+          pending.filter((p) => ageSeconds(p) > maxAge).map((p) => p.record),
+          "RecordAgeExceeded",
+          invocations,
+        );
+        pending = fresh;
+        if (pending.length === 0) return;
+      }
+      let failedFrom: number;
+      let functionError = false;
+      const started = performance.now();
+      try {
+        invocations++;
+        const result = await callWithFunctionTimeout(
+          () => this.stream.invoke({ Records: pending.map((p) => lambdaRecord(p.record, this.streamArn)) }),
+          this.options.functionTimeoutSeconds,
+          (seconds) =>
+            this.options.log(
+              `change relay timed out after ${seconds} s; locally its handler runs on to completion (Lambda stops it)`,
+            ),
+        );
+        this.stream.count(started, false);
+        failedFrom = consumer.reportsItemFailures
+          ? firstFailure(
+              result,
+              pending.map((p) => p.record),
+            )
+          : -1;
+        if (failedFrom < 0) return;
+      } catch (error) {
+        this.stream.count(started, true);
+        functionError = true;
+        failedFrom = 0;
+        this.options.log(
+          `change relay failed on ${pending.length} record(s): ${error instanceof Error ? error.message : String(error)}`,
+        );
+        if (consumer.bisectBatchOnError && pending.length > 1) {
+          // Split in two, each half retried at once: a split is not counted as a retry.
+          const half = Math.ceil(pending.length / 2);
+          await this.deliver(pending.slice(0, half), retries);
+          await this.deliver(pending.slice(half), retries);
+          return;
+        }
+      }
+      pending = pending.slice(failedFrom);
+      if (consumer.maximumRetryAttempts >= 0 && retries >= consumer.maximumRetryAttempts) {
+        this.giveUp(
+          pending.map((p) => p.record),
+          "RetryAttemptsExhausted",
+          invocations,
+          functionError,
+        );
+        return;
+      }
+      await this.stream.pause(Math.min(10_000, (this.options.retryBaseMs ?? 200) * 2 ** retries));
+      retries++;
+    }
+  }
+
+  /** Discards records as Lambda does: logged, and their invocation record sent to the on-failure queue. */
+  private giveUp(records: StreamRecord[], condition: Condition, invocations: number, functionError = false) {
+    if (records.length === 0) return;
+    const first = records[0]?.dynamodb;
+    const last = records.at(-1)?.dynamodb;
+    this.stream.counters.discardedRecords += records.length;
+    this.options.log(
+      `change relay gave up on ${records.length} record(s) (${condition}), sequence numbers ${first?.SequenceNumber} to ${last?.SequenceNumber}${this.options.onFailure ? `; sent to ${this.options.onFailure.logicalId}` : "; no on-failure destination, dropped"}`,
+    );
+    this.options.onFailure?.send({
+      requestContext: {
+        requestId: randomUUID(),
+        functionArn: this.options.functionArn ?? "",
+        condition,
+        approximateInvokeCount: invocations,
+      },
+      ...(invocations > 0
+        ? {
+            responseContext: {
+              statusCode: 200,
+              executedVersion: "$LATEST",
+              ...(functionError ? { functionError: "Unhandled" } : {}),
+            },
+          }
+        : {}),
+      version: "1.0",
+      timestamp: new Date().toISOString(),
+      DDBStreamBatchInfo: {
+        shardId: this.shardId,
+        startSequenceNumber: first?.SequenceNumber,
+        endSequenceNumber: last?.SequenceNumber,
+        approximateArrivalOfFirstRecord: first?.ApproximateCreationDateTime?.toISOString(),
+        approximateArrivalOfLastRecord: last?.ApproximateCreationDateTime?.toISOString(),
+        batchSize: records.length,
+        streamArn: this.streamArn,
+      },
+    });
+  }
+}
+
+function isTrimmed(error: unknown): boolean {
+  return error instanceof Error && error.name === "TrimmedDataAccessException";
+}
+
+/**
+ * How long ago the change was made, in seconds. The stream's `ApproximateCreationDateTime` is
+ * rounded down (to the second by DynamoDB, to the minute by DynamoDB Local), so the change was made
+ * within the following minute, and no later than this process first read it: the latest time both
+ * allow is taken, so that a record is never taken for older than it is (exact while the reader
+ * keeps up; up to a minute young for a record read late, after a restart).
+ */
+function ageSeconds(entry: Pending): number {
+  const created = entry.record.dynamodb?.ApproximateCreationDateTime?.getTime();
+  const madeBy = created === undefined ? entry.readAt : Math.min(created + 60_000, entry.readAt);
+  return (Date.now() - madeBy) / 1000;
 }
 
 /** A stream record as Lambda hands it to a function (creation time in epoch seconds, the stream ARN). */

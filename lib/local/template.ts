@@ -46,6 +46,77 @@ export interface LocalStreamConsumer {
   readonly maximumRetryAttempts: number;
   /** The function reports failed records (`batchItemFailures`) instead of failing the batch. */
   readonly reportsItemFailures: boolean;
+  /** Batches processed at once from each shard (records of one item stay in order). */
+  readonly parallelizationFactor: number;
+  /** A batch whose invocation fails is split in two and each half retried. */
+  readonly bisectBatchOnError: boolean;
+  /** Records older than this are discarded (-1: until the stream drops them after 24 hours). */
+  readonly maximumRecordAgeSeconds: number;
+  /** The SQS queue of the stack that receives a record of every discarded batch. */
+  readonly onFailure?: { readonly queueLogicalId: string; readonly retentionSeconds: number };
+}
+
+/** Mapping properties the local stream player implements; anything else is refused at start. */
+const PLAYED_MAPPING_PROPERTIES = new Set([
+  "BatchSize",
+  "BisectBatchOnFunctionError",
+  "DestinationConfig",
+  "EventSourceArn",
+  "FilterCriteria",
+  "FunctionName",
+  "FunctionResponseTypes",
+  "MaximumRecordAgeInSeconds",
+  "MaximumRetryAttempts",
+  "ParallelizationFactor",
+  "StartingPosition",
+  "MaximumBatchingWindowInSeconds",
+  "Enabled",
+  "MetricsConfig",
+  "Tags",
+]);
+
+/** The stream-mapping settings the local player honours, or the reasons it cannot play them as AWS does. */
+function readStreamMapping(id: string, p: Record<string, unknown>, template: CloudTemplate) {
+  const problems: string[] = [];
+  for (const key of Object.keys(p)) {
+    if (!PLAYED_MAPPING_PROPERTIES.has(key)) problems.push(`${key} is not played locally`);
+  }
+  if (typeof p.MaximumBatchingWindowInSeconds === "number" && p.MaximumBatchingWindowInSeconds > 0)
+    problems.push("a batching window (MaximumBatchingWindowInSeconds) is not played locally");
+  if (p.Enabled === false) problems.push("a disabled mapping is not played locally");
+  if (p.StartingPosition !== "LATEST" && p.StartingPosition !== "TRIM_HORIZON")
+    problems.push(`StartingPosition ${String(p.StartingPosition)} is not played locally`);
+  const responseTypes = Array.isArray(p.FunctionResponseTypes) ? p.FunctionResponseTypes : [];
+  if (responseTypes.some((t) => t !== "ReportBatchItemFailures"))
+    problems.push(`FunctionResponseTypes ${JSON.stringify(responseTypes)} is not played locally`);
+  const destinations = (p.DestinationConfig ?? {}) as Record<string, unknown>;
+  let onFailure: LocalStreamConsumer["onFailure"];
+  for (const [kind, destination] of Object.entries(destinations)) {
+    const queue = getAttLogicalId((destination as { Destination?: unknown } | undefined)?.Destination);
+    const resource = queue ? template.Resources[queue] : undefined;
+    if (kind !== "OnFailure" || !queue || resource?.Type !== "AWS::SQS::Queue") {
+      problems.push(
+        `destination ${kind} ${JSON.stringify(destination)}: only an SQS queue of the stack as OnFailure is played locally`,
+      );
+      continue;
+    }
+    const retention = resource.Properties?.MessageRetentionPeriod;
+    onFailure = {
+      queueLogicalId: queue,
+      retentionSeconds: typeof retention === "number" ? retention : 345_600,
+    };
+  }
+  if (problems.length > 0)
+    throw new Error(
+      `Event source mapping ${id} uses what the local runtime cannot play as AWS does:\n- ${problems.join("\n- ")}`,
+    );
+  return {
+    parallelizationFactor: typeof p.ParallelizationFactor === "number" ? p.ParallelizationFactor : 1,
+    bisectBatchOnError: p.BisectBatchOnFunctionError === true,
+    maximumRecordAgeSeconds:
+      typeof p.MaximumRecordAgeInSeconds === "number" ? p.MaximumRecordAgeInSeconds : -1,
+    ...(onFailure ? { onFailure } : {}),
+  };
 }
 
 /** A CORS rule of a bucket; the local store grants it to the local console's origin. */
@@ -262,6 +333,7 @@ export function readSystem(template: CloudTemplate): SynthesizedSystem {
       maximumRetryAttempts: typeof p.MaximumRetryAttempts === "number" ? p.MaximumRetryAttempts : -1,
       reportsItemFailures:
         Array.isArray(p.FunctionResponseTypes) && p.FunctionResponseTypes.includes("ReportBatchItemFailures"),
+      ...readStreamMapping(id, p, template),
     });
   }
 

@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { assertLocallySupported } from "../../lib/local/step-functions";
-import { readSystem, synthesizeCloudTemplate } from "../../lib/local/template";
+import { type CloudTemplate, readSystem, synthesizeCloudTemplate } from "../../lib/local/template";
 import { CALLBACK, callbackTask, closed, engine, FN, lambdaTask, machine } from "./harness";
 
 /**
@@ -14,6 +14,11 @@ import { CALLBACK, callbackTask, closed, engine, FN, lambdaTask, machine } from 
  *   a function's error reaches the state machine named by the function's error type, its cause
  *   being Lambda's error payload (`errorType`, `errorMessage`, `trace`) as a JSON string.
  */
+
+let stack: CloudTemplate;
+beforeAll(async () => {
+  stack = await synthesizeCloudTemplate();
+}, 120_000);
 
 describe("definitions the local runtime cannot play are refused at start", () => {
   const refused = (definition: Record<string, unknown>) => () => assertLocallySupported(definition);
@@ -55,10 +60,10 @@ describe("definitions the local runtime cannot play are refused at start", () =>
   });
 
   it("the stack's own state machine is accepted", () => {
-    const system = readSystem(synthesizeCloudTemplate());
+    const system = readSystem(stack);
     expect(() => assertLocallySupported(system.stateMachine.definition)).not.toThrow();
     expect(() => engine(system.stateMachine.definition, async () => ({}))).not.toThrow();
-  }, 120_000);
+  });
 
   it("a callback task with a timeout and everything else the workflow uses runs", async () => {
     const sfn = engine(
@@ -110,5 +115,54 @@ describe("a function's error is named as AWS names it", () => {
       ]),
     });
     await sfn.stop();
+  });
+});
+
+describe("the change stream's event source mapping", () => {
+  const withMapping = (change: (properties: Record<string, unknown>) => void): CloudTemplate => {
+    const copy = structuredClone(stack) as {
+      Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+    };
+    for (const resource of Object.values(copy.Resources)) {
+      if (resource.Type === "AWS::Lambda::EventSourceMapping") change(resource.Properties ?? {});
+    }
+    return copy as CloudTemplate;
+  };
+
+  it("is read with everything the local player honours", () => {
+    const [relay] = readSystem(stack).streamConsumers;
+    expect(relay).toMatchObject({
+      batchSize: 100,
+      parallelizationFactor: 10,
+      bisectBatchOnError: true,
+      maximumRetryAttempts: 10,
+      maximumRecordAgeSeconds: 86_400,
+      reportsItemFailures: true,
+      onFailure: { queueLogicalId: expect.stringMatching(/RelayFailures/), retentionSeconds: 14 * 86_400 },
+    });
+  });
+
+  it("a setting it does not play is refused with the reason", () => {
+    expect(() =>
+      readSystem(
+        withMapping((p) => {
+          p.TumblingWindowInSeconds = 60;
+        }),
+      ),
+    ).toThrow(/TumblingWindowInSeconds is not played locally/);
+    expect(() =>
+      readSystem(
+        withMapping((p) => {
+          p.MaximumBatchingWindowInSeconds = 5;
+        }),
+      ),
+    ).toThrow(/a batching window/);
+    expect(() =>
+      readSystem(
+        withMapping((p) => {
+          p.DestinationConfig = { OnFailure: { Destination: "arn:aws:sns:local:000000000000:topic" } };
+        }),
+      ),
+    ).toThrow(/only an SQS queue of the stack as OnFailure is played locally/);
   });
 });
