@@ -18,6 +18,34 @@ import {
 import { UnitTree } from "./units";
 
 const ALL_ROLES: PersonRole[] = ["admin", "organizer", "inspector", "unit", "official"];
+
+/**
+ * For admins of the local runtime (`npm start`): how many changes the change relay gave up on, held
+ * in its failure queue, as `GET /health` reports (the cloud has no such field; an alarm watches the
+ * queue there).
+ */
+function RelayFailures() {
+  const [depth, setDepth] = useState<number | undefined>();
+  useEffect(() => {
+    fetch(`${app.config.apiUrl}/health`)
+      .then((res) => res.json())
+      .then((body: unknown) => {
+        if (typeof body === "object" && body !== null && "relayFailures" in body) {
+          const n = body.relayFailures;
+          if (typeof n === "number") setDepth(n);
+        }
+      })
+      .catch(() => undefined);
+  }, []);
+  if (depth === undefined) return null;
+  return (
+    <p class={depth > 0 ? "warn small" : "muted small"} data-relay-failures={depth}>
+      {depth > 0
+        ? `本地运行：变更中继失败队列中有 ${depth} 条变更未能推进流程（已达重试上限或过期），请查看服务日志。`
+        : "本地运行：变更中继失败队列为空。"}
+    </p>
+  );
+}
 const USERNAME = /^[\p{L}\p{N}._@-]{2,64}$/u;
 
 /** The roles this person may give: an admin any, an organizer only 督查员 (the API enforces it too). */
@@ -94,7 +122,9 @@ export function PeoplePage() {
           </button>
         </div>
       </div>
-      {admin ? null : (
+      {admin ? (
+        <RelayFailures />
+      ) : (
         <p class="muted small">督查组织人员可以管理仅有“督查员”角色的人员；其他人员由管理员管理。</p>
       )}
       {secret ? <SecretPanel secret={secret} onClose={() => setSecret(undefined)} /> : null}
