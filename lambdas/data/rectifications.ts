@@ -1,3 +1,4 @@
+import { type ClosedCounter, closedCountsOf } from "../domain/rectification-order";
 import type { Dynamo, Item, Page, TransactItem } from "./dynamo";
 import { batchGetParsed, getParsed, type PageRequest, queryPage, strip } from "./items";
 import type { AuditInput, Journal, NotificationInput } from "./journal";
@@ -12,12 +13,7 @@ import {
 } from "./records";
 
 /** Closed orders counted: all, those closed late, those reminded (催办) and escalated (问责) on the way. */
-export interface ClosedCounts {
-  closed: number;
-  closedLate: number;
-  closedReminded: number;
-  closedEscalated: number;
-}
+export type ClosedCounts = Record<Exclude<ClosedCounter, "closedOnTime">, number>;
 
 export function emptyClosedCounts(): ClosedCounts {
   return { closed: 0, closedLate: 0, closedReminded: 0, closedEscalated: 0 };
@@ -108,12 +104,7 @@ export class RectificationStore {
       items.push(this.db.remove(keys.pendingExtension(queue.remove)));
     }
     if (before.status !== "closed" && after.status === "closed") {
-      const counters = [
-        "closed",
-        after.closedLate ? "closedLate" : "closedOnTime",
-        ...((after.maxEscalationLevel ?? 0) >= 1 ? ["closedReminded"] : []),
-        ...((after.maxEscalationLevel ?? 0) >= 2 ? ["closedEscalated"] : []),
-      ];
+      const counters = closedCountsOf(after);
       for (const sk of ["#ALL", `UNIT#${after.unitId}`]) {
         items.push(
           this.db.update(

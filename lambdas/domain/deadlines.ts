@@ -1,4 +1,5 @@
 import { ASSIGNMENT_PHASE } from "../workflow/contract";
+import type { FieldError } from "./errors";
 import type { AssignmentStatus } from "./statuses";
 
 /**
@@ -23,6 +24,32 @@ function timerSecondsUntil(atMs: number, now: Date): number {
 /** `from` plus `days` days; `days` may be fractional (0.5 = 12 h). */
 export function addDays(from: Date, days: number): Date {
   return new Date(from.getTime() + Math.round(days * DAY_MS));
+}
+
+/**
+ * How far ahead anyone may set a time (an inspection window's end, an order's deadline): a year, the
+ * longest a Standard workflow execution lives.
+ */
+export const MAX_HORIZON_DAYS = 365;
+
+/** Whether `at` lies after `now` and at most `MAX_HORIZON_DAYS` ahead: the rule of every time set ahead. */
+export function withinHorizon(at: string, now: Date): boolean {
+  const ms = parseTime(at);
+  return ms > now.getTime() && ms <= now.getTime() + MAX_HORIZON_DAYS * DAY_MS;
+}
+
+/** What is wrong with a planned inspection window: its end must lie ahead within the horizon, its start before it. */
+export function windowProblems(
+  window: { readonly start: string; readonly end: string },
+  now: Date,
+): FieldError[] {
+  const problems: FieldError[] = [];
+  if (!withinHorizon(window.end, now))
+    problems.push({ path: "body.window.end", message: "须在今后一年之内" });
+  if (parseTime(window.start) >= parseTime(window.end)) {
+    problems.push({ path: "body.window.start", message: "须早于结束时间" });
+  }
+  return problems;
 }
 
 /**

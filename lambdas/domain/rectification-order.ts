@@ -6,7 +6,8 @@
  * an order, ask this module for the next one and save it; the workflow asks it what to wait for.
  */
 import { ORDER_PHASE } from "../workflow/contract";
-import { oneWorkingDayBefore } from "./calendar";
+import { oneWorkingDayBefore, workdayDeadline } from "./calendar";
+import { addDays, withinHorizon } from "./deadlines";
 import { ConflictError, NotFoundError, RuleViolationError } from "./errors";
 import type {
   EvidencePurpose,
@@ -28,8 +29,6 @@ export const RECTIFICATION_STATUS_NAMES: Readonly<Record<RectificationStatus, st
 
 /** With this many days or fewer left, an open order shows yellow and is "due soon". */
 export const DUE_SOON_DAYS = 3;
-/** A deadline someone sets (a rejected report, an extension) lies at most this far ahead. */
-export const MAX_DEADLINE_DAYS = 365;
 /** Approved extensions per order unless the spot check says otherwise. */
 export const DEFAULT_MAX_EXTENSIONS = 1;
 /** Requests (approved, refused or pending) one order may collect: the order's record stays bounded. */
@@ -79,8 +78,9 @@ export function daysOverdue(deadline: string, now: Date): number {
 }
 
 /**
- * A deadline someone sets now (a rejected report's, an approved extension's) must lie in the future
- * and within a year; with `after`, also after that instant (an extension moves a deadline later).
+ * A deadline someone sets now (a problem's, a rejected report's, an approved extension's) must lie in
+ * the future and within a year (`withinHorizon`); with `after`, also after that instant (an extension
+ * moves a deadline later).
  */
 export function checkNewDeadline(
   deadline: string,
@@ -92,7 +92,7 @@ export function checkNewDeadline(
   if (after && ms <= parseTime(after.at)) {
     throw new RuleViolationError(after.message, [{ path, message: after.message }]);
   }
-  if (ms <= now.getTime() || ms > now.getTime() + MAX_DEADLINE_DAYS * DAY_MS) {
+  if (!withinHorizon(deadline, now)) {
     throw new RuleViolationError("整改期限须在今后一年之内。", [{ path, message: "须在今后一年之内" }]);
   }
   return new Date(ms).toISOString();
@@ -178,6 +178,72 @@ export function reminderFor(
     : { approximate };
 }
 
+/** How a problem found on site gives its deadline (整改时限); unset terms fall back to the spot check's. */
+export interface DeadlineTerms {
+  readonly deadline?: string | undefined;
+  readonly rectifyWithinWorkdays?: number | undefined;
+  readonly rectifyWithinDays?: number | undefined;
+}
+
+/**
+ * The deadline of a new order. Precedence: the problem's own date, its working days, its days, then
+ * the spot check's working days, its days. Days count from `now`; working days from `countFrom` (the
+ * day the findings were taken on the device) to 24:00 CST of the n-th working day, `approximate` when
+ * the holiday data does not cover a day counted. A date must lie ahead within a year (422 at `path`).
+ */
+export function newOrderDeadline(
+  issue: DeadlineTerms,
+  plan: { readonly rectifyWithinDays: number; readonly rectifyWithinWorkdays?: number | undefined },
+  now: Date,
+  countFrom: Date,
+  path: string,
+): { readonly deadline: string; readonly approximate: boolean } {
+  if (issue.deadline !== undefined) {
+    return { deadline: checkNewDeadline(issue.deadline, now, path), approximate: false };
+  }
+  const workdays =
+    issue.rectifyWithinWorkdays ??
+    (issue.rectifyWithinDays === undefined ? plan.rectifyWithinWorkdays : undefined);
+  if (workdays !== undefined) return workdayDeadline(countFrom, workdays);
+  return {
+    deadline: addDays(now, issue.rectifyWithinDays ?? plan.rectifyWithinDays).toISOString(),
+    approximate: false,
+  };
+}
+
+/**
+ * 整改通知: a problem found on site becomes an open order with its deadline, no escalation, the
+ * reminder (临期提醒) one working day before the deadline unless it is nearer than that already, and
+ * the first entry of its history. The caller adds what the order is about (ids, unit, description).
+ */
+export function issueOrder(
+  terms: {
+    readonly severity: Severity;
+    readonly deadline: string;
+    /** The deadline was counted over days the holiday data does not cover. */
+    readonly approximate: boolean;
+    readonly escalateAfterHours: number;
+    readonly maxExtensions?: number | undefined;
+  },
+  by: string,
+  now: Date,
+) {
+  const at = now.toISOString();
+  const { reminder, approximate } = reminderFor(terms.deadline, now);
+  return {
+    status: "open" as const,
+    severity: terms.severity,
+    deadline: terms.deadline,
+    escalationLevel: 0,
+    escalateAfterHours: terms.escalateAfterHours,
+    maxExtensions: terms.maxExtensions ?? DEFAULT_MAX_EXTENSIONS,
+    ...(reminder ? { reminder } : {}),
+    ...(terms.approximate || (reminder && approximate) ? { calendarApproximate: true } : {}),
+    history: [{ at, actor: by, action: "issued" as const, deadline: terms.deadline }],
+    createdAt: at,
+  } satisfies Order & { readonly createdAt: string };
+}
+
 /** Whether the order has been overdue at some time up to `now`: the kept record, or now. */
 export function everOverdue(order: Order, now: Date): boolean {
   return (
@@ -188,13 +254,39 @@ export function everOverdue(order: Order, now: Date): boolean {
   );
 }
 
-/** The record of lateness of an order as read now: what the view, dashboard and bulletin count. */
-export function lateness(order: Order, now: Date) {
+/** The part of the record of lateness that time does not change: the highest escalation, a late close. */
+function keptRecord(order: Order) {
   return {
-    everOverdue: everOverdue(order, now),
     maxEscalationLevel: Math.max(order.maxEscalationLevel ?? 0, order.escalationLevel),
     closedLate: order.status === "closed" ? (order.closedLate ?? order.lateReported ?? false) : false,
   };
+}
+
+/** The record of lateness of an order as read now: what the view, dashboard and bulletin count. */
+export function lateness(order: Order, now: Date) {
+  return { everOverdue: everOverdue(order, now), ...keptRecord(order) };
+}
+
+/** Escalation levels: 1 the overdue reminder (催办), 2 accountability (问责). */
+export const REMINDED_LEVEL = 1;
+export const ESCALATED_LEVEL = 2;
+
+/** The counters a closed order adds to (销号 statistics, kept per unit and overall). */
+export type ClosedCounter = "closed" | "closedOnTime" | "closedLate" | "closedReminded" | "closedEscalated";
+
+/**
+ * What a closed order counts as, from its kept record: closed, late or on time, and whether it was
+ * reminded (催办) or escalated (问责) on the way. The stored counters and the per-spot-check dashboard
+ * both count with this.
+ */
+export function closedCountsOf(order: Order): ClosedCounter[] {
+  const kept = keptRecord(order);
+  return [
+    "closed",
+    kept.closedLate ? "closedLate" : "closedOnTime",
+    ...(kept.maxEscalationLevel >= REMINDED_LEVEL ? (["closedReminded"] as const) : []),
+    ...(kept.maxEscalationLevel >= ESCALATED_LEVEL ? (["closedEscalated"] as const) : []),
+  ];
 }
 
 /** What a transition did: the next order and the audit event's action and detail. */

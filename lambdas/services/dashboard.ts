@@ -1,7 +1,14 @@
 import type { RectificationRecord } from "../data/records";
 import { type ClosedCounts, emptyClosedCounts } from "../data/rectifications";
 import { NotFoundError } from "../domain/errors";
-import { daysOverdue, isDueSoon, isOverdue, lateness } from "../domain/rectification-order";
+import {
+  closedCountsOf,
+  daysOverdue,
+  ESCALATED_LEVEL,
+  isDueSoon,
+  isOverdue,
+  lateness,
+} from "../domain/rectification-order";
 import { rectificationStore, spotCheckStore, unitStore } from "./context";
 import { rectificationView } from "./views";
 
@@ -15,7 +22,7 @@ import { rectificationView } from "./views";
 export async function dashboardData(now: Date, spotCheckId?: string) {
   const [{ active, counters }, pendingExtensions] = await Promise.all([
     spotCheckId
-      ? ofSpotCheck(spotCheckId, now)
+      ? ofSpotCheck(spotCheckId)
       : Promise.all([
           rectificationStore.listActiveRectifications({}),
           rectificationStore.closedCounters(),
@@ -38,7 +45,7 @@ export async function dashboardData(now: Date, spotCheckId?: string) {
       submitted: orders.filter((r) => r.status === "submitted").length,
       overdue: orders.filter((r) => isOverdue(r.deadline, r.status, now)).length,
       everOverdue: kept.filter((k) => k.everOverdue).length + closed.closedLate,
-      escalated: kept.filter((k) => k.maxEscalationLevel >= 2).length + closed.closedEscalated,
+      escalated: kept.filter((k) => k.maxEscalationLevel >= ESCALATED_LEVEL).length + closed.closedEscalated,
       closed: closed.closed,
       closedLate: closed.closedLate,
       onTimeRate: closed.closed > 0 ? (closed.closed - closed.closedLate) / closed.closed : null,
@@ -85,10 +92,7 @@ export type Dashboard = Awaited<ReturnType<typeof dashboardData>>;
  * The orders of one spot check (a Query on its own index partition, bounded by its size): active ones
  * as they are, closed ones counted per unit from their kept record, as the counters do.
  */
-async function ofSpotCheck(
-  spotCheckId: string,
-  now: Date,
-): Promise<{
+async function ofSpotCheck(spotCheckId: string): Promise<{
   active: RectificationRecord[];
   counters: { all: ClosedCounts; byUnit: Map<string, ClosedCounts> };
 }> {
@@ -101,13 +105,11 @@ async function ofSpotCheck(
   const byUnit = new Map<string, ClosedCounts>();
   for (const o of orders) {
     if (o.status !== "closed") continue;
-    const kept = lateness(o, now);
     const unit = byUnit.get(o.unitId) ?? emptyClosedCounts();
-    for (const c of [unit, all]) {
-      c.closed += 1;
-      if (kept.closedLate) c.closedLate += 1;
-      if (kept.maxEscalationLevel >= 1) c.closedReminded += 1;
-      if (kept.maxEscalationLevel >= 2) c.closedEscalated += 1;
+    for (const counter of closedCountsOf(o)) {
+      if (counter === "closedOnTime") continue; // on time = closed − late
+      unit[counter] += 1;
+      all[counter] += 1;
     }
     byUnit.set(o.unitId, unit);
   }

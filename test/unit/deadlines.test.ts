@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { addDays, assignmentPhase } from "../../lambdas/domain/deadlines";
+import {
+  addDays,
+  assignmentPhase,
+  MAX_HORIZON_DAYS,
+  windowEnded,
+  windowProblems,
+  withinHorizon,
+} from "../../lambdas/domain/deadlines";
 
 const now = new Date("2022-01-10T08:00:00.000Z");
 const iso = (d: Date) => d.toISOString();
@@ -41,5 +48,39 @@ describe("assignmentPhase: what an assignment's workflow waits for", () => {
   it("closed or missed: done", () => {
     expect(assignmentPhase({ status: "closed", windowEnd: at(1) }, now)).toEqual({ phase: "done" });
     expect(assignmentPhase({ status: "missed", windowEnd: at(-1) }, now)).toEqual({ phase: "done" });
+  });
+});
+
+describe("the window's end", () => {
+  it("is reached at its exact instant, as the workflow marks the assignment missed", () => {
+    expect(windowEnded(at(0), now)).toBe(true);
+    expect(windowEnded(iso(new Date(now.getTime() + 1)), now)).toBe(false);
+    expect(windowEnded(at(-1), now)).toBe(true);
+    expect(
+      assignmentPhase({ status: "on_site", windowEnd: iso(new Date(now.getTime() + 1)) }, now).phase,
+    ).toBe("await_findings");
+  });
+});
+
+describe("times set ahead", () => {
+  it("lie after now and at most a year ahead, both ends exact", () => {
+    const horizon = now.getTime() + MAX_HORIZON_DAYS * 24 * HOUR;
+    expect(withinHorizon(at(0), now)).toBe(false);
+    expect(withinHorizon(iso(new Date(now.getTime() + 1)), now)).toBe(true);
+    expect(withinHorizon(iso(new Date(horizon)), now)).toBe(true);
+    expect(withinHorizon(iso(new Date(horizon + 1)), now)).toBe(false);
+  });
+
+  it("a planned window: its end ahead within a year, its start before its end (Chinese messages by field)", () => {
+    expect(windowProblems({ start: at(1), end: at(48) }, now)).toEqual([]);
+    expect(windowProblems({ start: at(-48), end: at(-1) }, now)).toEqual([
+      { path: "body.window.end", message: "须在今后一年之内" },
+    ]);
+    expect(windowProblems({ start: at(48), end: at(48) }, now)).toEqual([
+      { path: "body.window.start", message: "须早于结束时间" },
+    ]);
+    expect(windowProblems({ start: at(1), end: at(24 * 400) }, now)).toEqual([
+      { path: "body.window.end", message: "须在今后一年之内" },
+    ]);
   });
 });

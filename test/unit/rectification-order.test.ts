@@ -3,13 +3,16 @@ import { describe, expect, it } from "vitest";
 import { chinaDay, isWorkingDay } from "../../lambdas/domain/calendar";
 import { ConflictError, NotFoundError, RuleViolationError } from "../../lambdas/domain/errors";
 import {
+  closedCountsOf,
   DUE_SOON_DAYS,
   deadlineActionDue,
   deadlinePassed,
   decideExtension,
   escalateOrder,
   isOverdue,
+  issueOrder,
   lateness,
+  newOrderDeadline,
   type Order,
   orderPhase,
   type RectificationStatus,
@@ -457,5 +460,96 @@ describe("临期提醒: one working day before the deadline", () => {
         expect(isWorkingDay(chinaDay(at))).toBe(true);
       }),
     );
+  });
+});
+
+describe("a new order (整改通知)", () => {
+  const plan = { rectifyWithinDays: 7 };
+  const path = "body.issues.0.deadline";
+
+  it("takes its deadline from the problem's date, working days, days, then the spot check's", () => {
+    expect(newOrderDeadline({ deadline: at(30) }, plan, now, now, path)).toEqual({
+      deadline: at(30),
+      approximate: false,
+    });
+    expect(
+      newOrderDeadline({ rectifyWithinDays: 2 }, { ...plan, rectifyWithinWorkdays: 5 }, now, now, path),
+    ).toEqual({
+      deadline: at(48),
+      approximate: false,
+    });
+    expect(newOrderDeadline({}, plan, now, now, path)).toEqual({ deadline: at(24 * 7), approximate: false });
+    // Monday 2022-01-10: one working day from a capture on Friday 2022-01-07 ends Monday 24:00 CST.
+    const friday = new Date("2022-01-07T02:00:00.000Z");
+    expect(newOrderDeadline({ rectifyWithinWorkdays: 1 }, plan, now, friday, path)).toEqual({
+      deadline: "2022-01-10T16:00:00.000Z",
+      approximate: false,
+    });
+    expect(newOrderDeadline({}, { ...plan, rectifyWithinWorkdays: 1 }, now, friday, path).deadline).toBe(
+      "2022-01-10T16:00:00.000Z",
+    );
+  });
+
+  it("refuses a date not ahead within a year, at the problem's path", () => {
+    expect(() => newOrderDeadline({ deadline: at(0) }, plan, now, now, path)).toThrow(RuleViolationError);
+    try {
+      newOrderDeadline({ deadline: at(24 * 400) }, plan, now, now, path);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as RuleViolationError).errors).toEqual([{ path, message: "须在今后一年之内" }]);
+    }
+  });
+
+  it("is open, unescalated, reminded one working day before its deadline, and issued in its history", () => {
+    const order = issueOrder(
+      { severity: "critical", deadline: at(24 * 10), approximate: false, escalateAfterHours: 48 },
+      "insp-1",
+      now,
+    );
+    expect(order).toEqual({
+      status: "open",
+      severity: "critical",
+      deadline: at(24 * 10),
+      escalationLevel: 0,
+      escalateAfterHours: 48,
+      maxExtensions: 1,
+      reminder: { at: reminderFor(at(24 * 10), now).reminder?.at },
+      history: [{ at: iso(now), actor: "insp-1", action: "issued", deadline: at(24 * 10) }],
+      createdAt: iso(now),
+    });
+    expect(orderPhase(order, now).phase).toBe("await_report_until");
+  });
+
+  it("has no reminder when its deadline is nearer than a working day, and keeps an approximate count", () => {
+    const order = issueOrder(
+      { severity: "minor", deadline: at(2), approximate: true, escalateAfterHours: 72, maxExtensions: 3 },
+      "insp-1",
+      now,
+    );
+    expect(order.reminder).toBeUndefined();
+    expect(order.calendarApproximate).toBe(true);
+    expect(order.maxExtensions).toBe(3);
+  });
+});
+
+describe("what a closed order counts as (销号 statistics)", () => {
+  const closed: Order = { ...base, status: "closed", closedAt: at(1) };
+  it("closed on time, or late, from its kept record", () => {
+    expect(closedCountsOf(closed)).toEqual(["closed", "closedOnTime"]);
+    expect(closedCountsOf({ ...closed, closedLate: true })).toEqual(["closed", "closedLate"]);
+    // Closed before closedLate was kept: a late report counts.
+    expect(closedCountsOf({ ...closed, lateReported: true })).toEqual(["closed", "closedLate"]);
+  });
+
+  it("reminded (催办) and escalated (问责) by the highest level it reached, even after a reset", () => {
+    expect(closedCountsOf({ ...closed, closedLate: true, maxEscalationLevel: 1 })).toEqual([
+      "closed",
+      "closedLate",
+      "closedReminded",
+    ]);
+    expect(
+      closedCountsOf({ ...closed, closedLate: true, escalationLevel: 0, maxEscalationLevel: 2 }),
+    ).toEqual(["closed", "closedLate", "closedReminded", "closedEscalated"]);
+    expect(closedCountsOf({ ...closed, escalationLevel: 2 })).toContain("closedEscalated");
   });
 });

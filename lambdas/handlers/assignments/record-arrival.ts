@@ -3,6 +3,7 @@ import { isTeamInspector } from "../../api/auth";
 import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
 import * as schemas from "../../api/schemas";
 import type { AssignmentRecord } from "../../data/records";
+import { windowEnded } from "../../domain/deadlines";
 import { ConflictError, ForbiddenError, RuleViolationError } from "../../domain/errors";
 import { checkArrival } from "../../domain/geo";
 import { capturedAtProblem, isDelayedSync } from "../../domain/offline-capture";
@@ -23,9 +24,7 @@ async function recordArrival({ caller, body, params, now }: RouteRequest<Body, u
   const a = await loadVisibleAssignment(caller, params.id, "POST /assignments/{id}/arrival", now);
   if (!isTeamInspector(caller, a)) throw new ForbiddenError("只有本组督查员可以记录到达。");
   if (a.status !== "dispatched") throw new ConflictError("本组已记录过到达。");
-  if (now.getTime() >= new Date(a.window.end).getTime()) {
-    throw new ConflictError("督查时段已结束。");
-  }
+  if (windowEnded(a.window.end, now)) throw new ConflictError("督查时段已结束。");
   const capturedAt = body.capturedAt ? new Date(body.capturedAt).toISOString() : undefined;
   if (capturedAt) {
     const problem = capturedAtProblem(capturedAt, { now, dispatchedAt: a.createdAt });

@@ -3,11 +3,10 @@ import { isTeamInspector } from "../../api/auth";
 import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
 import * as schemas from "../../api/schemas";
 import type { RectificationRecord } from "../../data/records";
-import { workdayDeadline } from "../../domain/calendar";
-import { addDays } from "../../domain/deadlines";
+import { windowEnded } from "../../domain/deadlines";
 import { ConflictError, type FieldError, ForbiddenError, RuleViolationError } from "../../domain/errors";
 import { capturedAtProblem } from "../../domain/offline-capture";
-import { checkNewDeadline, DEFAULT_MAX_EXTENSIONS, reminderFor } from "../../domain/rectification-order";
+import { issueOrder, newOrderDeadline } from "../../domain/rectification-order";
 import { scoreFindings } from "../../domain/scoring";
 import { assignmentStore, spotCheckStore, templateStore } from "../../services/context";
 import { checkEvidenceReferences, evidenceHashes } from "../../services/evidence";
@@ -29,7 +28,7 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
   if (!isTeamInspector(caller, a)) throw new ForbiddenError("只有本组督查员可以提交现场评分。");
   if (a.status === "dispatched") throw new ConflictError("请先记录到达现场，再提交现场评分。");
   if (a.status !== "on_site") throw new ConflictError("该督查任务已提交过现场评分。");
-  if (now.getTime() >= new Date(a.window.end).getTime()) throw new ConflictError("督查时段已结束。");
+  if (windowEnded(a.window.end, now)) throw new ConflictError("督查时段已结束。");
 
   // Assignments name their checklist version, so the spot check and the template are read at once.
   const [spotCheck, named] = await Promise.all([
@@ -61,31 +60,17 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
       : capturedAtProblem(body.capturedAt, { now, dispatchedAt: a.createdAt });
   if (capturedProblem) problems.push({ path: "body.capturedAt", message: capturedProblem });
   const countFrom = body.capturedAt && !capturedProblem ? new Date(body.capturedAt) : now;
-  const deadlines = body.issues.map((issue, i): { deadline: string; approximate: boolean } => {
+  const deadlines = body.issues.map((issue, i) => {
     if (issue.itemCode !== undefined && !codes.has(issue.itemCode)) {
       problems.push({ path: `body.issues.${i}.itemCode`, message: `考评细则中没有 ${issue.itemCode} 项` });
     }
-    // Precedence: the issue's date, its working days, its days, then the spot check's working days, days.
-    if (issue.deadline !== undefined) {
-      try {
-        return {
-          deadline: checkNewDeadline(issue.deadline, now, `body.issues.${i}.deadline`),
-          approximate: false,
-        };
-      } catch (error) {
-        if (!(error instanceof RuleViolationError)) throw error;
-        problems.push(...error.errors);
-        return { deadline: at, approximate: false };
-      }
+    try {
+      return newOrderDeadline(issue, spotCheck, now, countFrom, `body.issues.${i}.deadline`);
+    } catch (error) {
+      if (!(error instanceof RuleViolationError)) throw error;
+      problems.push(...error.errors);
+      return undefined;
     }
-    const workdays =
-      issue.rectifyWithinWorkdays ??
-      (issue.rectifyWithinDays === undefined ? spotCheck.rectifyWithinWorkdays : undefined);
-    if (workdays !== undefined) return workdayDeadline(countFrom, workdays);
-    return {
-      deadline: addDays(now, issue.rectifyWithinDays ?? spotCheck.rectifyWithinDays).toISOString(),
-      approximate: false,
-    };
   });
   // 问题照片: each id a verified photo of this assignment taken for the findings.
   const references = [
@@ -104,9 +89,8 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
   const cited = [...new Set(references.flatMap((r) => r.ids))];
 
   const orders: RectificationRecord[] = body.issues.map((issue, i) => {
-    const { deadline, approximate } = deadlines[i] ?? { deadline: at, approximate: false };
-    // 临期提醒 one working day before the deadline, unless the deadline is nearer than that already.
-    const reminder = reminderFor(deadline, now);
+    const deadline = deadlines[i];
+    if (!deadline) throw new Error(`Issue ${i} has no deadline, yet the findings passed their checks`);
     return {
       rectificationId: `${a.assignmentId}-${i + 1}`,
       assignmentId: a.assignmentId,
@@ -117,16 +101,16 @@ async function submitFindings({ caller, body, params, now }: RouteRequest<Body, 
       ...(issue.itemCode ? { itemCode: issue.itemCode } : {}),
       description: issue.description,
       ...(issue.evidenceIds && issue.evidenceIds.length > 0 ? { issueEvidenceIds: issue.evidenceIds } : {}),
-      severity: issue.severity,
-      deadline,
-      status: "open",
-      escalationLevel: 0,
-      escalateAfterHours: spotCheck.escalateAfterHours,
-      maxExtensions: spotCheck.maxExtensions ?? DEFAULT_MAX_EXTENSIONS,
-      ...(reminder.reminder ? { reminder: reminder.reminder } : {}),
-      ...(approximate || (reminder.reminder && reminder.approximate) ? { calendarApproximate: true } : {}),
-      history: [{ at, actor: caller.sub, action: "issued", deadline }],
-      createdAt: at,
+      ...issueOrder(
+        {
+          severity: issue.severity,
+          ...deadline,
+          escalateAfterHours: spotCheck.escalateAfterHours,
+          maxExtensions: spotCheck.maxExtensions,
+        },
+        caller.sub,
+        now,
+      ),
       version: 1,
     };
   });

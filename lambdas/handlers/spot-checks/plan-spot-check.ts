@@ -4,6 +4,7 @@ import { isPlanner } from "../../api/auth";
 import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
 import * as schemas from "../../api/schemas";
 import type { SpotCheckRecord } from "../../data/records";
+import { windowProblems } from "../../domain/deadlines";
 import { commitSeed, newSeed } from "../../domain/draw";
 import { type FieldError, ForbiddenError, RuleViolationError } from "../../domain/errors";
 import { DEFAULT_MAX_EXTENSIONS } from "../../domain/rectification-order";
@@ -32,9 +33,6 @@ async function poolUnder(unitId: string): Promise<string[] | undefined> {
     .sort();
 }
 
-/** A Standard workflow execution lives at most a year; so does an inspection window. */
-const MAX_HORIZON_MS = 365 * 24 * 60 * 60 * 1000;
-
 /**
  * Plans a spot check (督查任务). The candidate units are fixed now (a list, or every leaf under a
  * parent) and a secret seed is drawn; only its SHA-256 is published, so the later draw is committed
@@ -42,14 +40,7 @@ const MAX_HORIZON_MS = 365 * 24 * 60 * 60 * 1000;
  */
 async function planSpotCheck({ caller, body, now }: RouteRequest<Body, undefined, undefined>) {
   if (!isPlanner(caller)) throw new ForbiddenError("只有督查组织人员和管理员可以制定督查任务。");
-  const problems: FieldError[] = [];
-  const start = new Date(body.window.start);
-  const end = new Date(body.window.end);
-  if (end.getTime() <= now.getTime() || end.getTime() > now.getTime() + MAX_HORIZON_MS) {
-    problems.push({ path: "body.window.end", message: "须在今后一年之内" });
-  }
-  if (start.getTime() >= end.getTime())
-    problems.push({ path: "body.window.start", message: "须早于结束时间" });
+  const problems: FieldError[] = windowProblems(body.window, now);
 
   const template = await templateStore.getLatestTemplate(body.templateId);
   if (!template) problems.push({ path: "body.templateId", message: "没有这个考评细则" });
@@ -112,7 +103,10 @@ async function planSpotCheck({ caller, body, now }: RouteRequest<Body, undefined
     ...(body.excludeInspectedWithinDays
       ? { excludeInspectedWithinDays: body.excludeInspectedWithinDays }
       : {}),
-    window: { start: start.toISOString(), end: end.toISOString() },
+    window: {
+      start: new Date(body.window.start).toISOString(),
+      end: new Date(body.window.end).toISOString(),
+    },
     rectifyWithinDays: body.rectifyWithinDays ?? 7,
     ...(body.rectifyWithinWorkdays !== undefined
       ? { rectifyWithinWorkdays: body.rectifyWithinWorkdays }
