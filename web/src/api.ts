@@ -509,6 +509,10 @@ export interface Responses {
   createImport: ImportUpload;
   getImport: ImportJob;
   importTemplate: Blob;
+  bulletinDocx: Blob;
+  bulletinPdf: Blob;
+  evidencePack: Blob;
+  dashboardXlsx: Blob;
   requestExtension: { requestId: string; status: ExtensionStatus };
   decideExtension: Rectification;
   listExtensionRequests: Page<ExtensionQueueItem>;

@@ -14,6 +14,8 @@ import {
   SEVERITY,
   Section,
   SPOT_CHECK_STATUS,
+  saveBlob,
+  useAction,
   useLoad,
 } from "../ui";
 
@@ -127,6 +129,15 @@ export function BulletinPage({ id }: { id?: string | undefined }) {
 
 function BulletinOf({ id }: { id: string }) {
   const { data, error, loading } = useLoad(() => app.api.call("getBulletin", { params: { id } }), [id]);
+  // The 督查通报 as a file laid out per GB/T 9704: Word for the office to edit and file, PDF to read.
+  const word = useAction(async () => {
+    const { blob, fileName } = await app.api.blob("bulletinDocx", { params: { id } });
+    saveBlob(blob, fileName ?? `督查通报-${data?.title ?? id}.docx`);
+  });
+  const pdf = useAction(async () => {
+    const { blob, fileName } = await app.api.blob("bulletinPdf", { params: { id } });
+    saveBlob(blob, fileName ?? `督查通报-${data?.title ?? id}.pdf`);
+  });
   return (
     <>
       <ErrorBox error={error} />
@@ -139,11 +150,18 @@ function BulletinOf({ id }: { id: string }) {
               <button type="button" onClick={() => window.print()}>
                 打印
               </button>
+              <button type="button" onClick={() => void word.go()} disabled={word.busy}>
+                {word.busy ? "正在生成…" : "下载 Word"}
+              </button>
+              <button type="button" onClick={() => void pdf.go()} disabled={pdf.busy}>
+                {pdf.busy ? "正在生成…" : "下载 PDF"}
+              </button>
               <button type="button" onClick={() => download(`督查通报-${data.title}.csv`, bulletinCsv(data))}>
                 导出 CSV
               </button>
             </div>
           </div>
+          <ErrorBox error={word.error ?? pdf.error} />
           <h2 class="bulletin-title">{data.title}</h2>
           <p class="muted small">
             检查时间：{fmtTime(data.window.start)} 至 {fmtTime(data.window.end)}；生成于{" "}

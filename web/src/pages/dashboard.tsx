@@ -15,7 +15,9 @@ import {
   RECT_STATUS,
   SEVERITY,
   Section,
+  saveBlob,
   timeLeft,
+  useAction,
   useLoad,
 } from "../ui";
 
@@ -165,6 +167,13 @@ export function DashboardPage() {
   const [status, setStatus] = useState<StatusFilter>("");
   const [spotCheck, setSpotCheck] = useState("");
   const { data, error, loading, reload } = useLoad(() => load(spotCheck), [spotCheck]);
+  // The dashboard's lists as a workbook, of the spot check chosen (else of every order).
+  const workbook = useAction(async () => {
+    const { blob, fileName } = await app.api.blob("dashboardXlsx", {
+      query: spotCheck ? { spotCheckId: spotCheck } : {},
+    });
+    saveBlob(blob, fileName ?? "整改督办看板.xlsx");
+  });
 
   useEffect(() => {
     const t = setInterval(reload, REFRESH_MS);
@@ -234,9 +243,12 @@ export function DashboardPage() {
           <button type="button" onClick={reload} disabled={loading}>
             刷新
           </button>
+          <button type="button" onClick={() => void workbook.go()} disabled={workbook.busy}>
+            {workbook.busy ? "正在生成…" : "导出 Excel"}
+          </button>
         </div>
       </div>
-      <ErrorBox error={error} />
+      <ErrorBox error={error ?? workbook.error} />
       <Loading when={loading && !data} />
       <div class="filters">
         <label>
