@@ -1,9 +1,9 @@
 import { ConflictError } from "../domain/errors";
 import { logger } from "../shared/logger";
 import type { Dynamo, Item, Page, TransactItem } from "./dynamo";
-import { batchGetParsed, getParsed, type PageRequest, queryPage } from "./items";
+import { batchGetParsed, getParsed, type PageRequest, pageOfPartition } from "./items";
 import type { AuditInput, Journal } from "./journal";
-import { INDEX, keys, rectIndexKeys } from "./keys";
+import { keys, rectIndexKeys } from "./keys";
 import {
   type AssignmentRecord,
   assignmentRecord,
@@ -56,33 +56,21 @@ export class AssignmentStore {
   }
 
   async listAllAssignments(page: PageRequest): Promise<Page<AssignmentRecord>> {
-    return queryPage(
-      this.db,
-      {
-        IndexName: INDEX.global,
-        KeyConditionExpression: "gsi3pk = :pk",
-        ExpressionAttributeValues: { ":pk": keys.allAssignments },
-        ScanIndexForward: false,
-      },
-      page,
-      assignmentRecord,
-      "assignment",
-    );
+    return pageOfPartition(this.db, "global", keys.allAssignments, page, assignmentRecord, "assignment", {
+      latestFirst: true,
+    });
   }
 
   /** Only assignments the team has arrived at are in this index: before arrival the unit cannot list them. */
   async listArrivedAssignmentsOfUnit(unitId: string, page: PageRequest): Promise<Page<AssignmentRecord>> {
-    return queryPage(
+    return pageOfPartition(
       this.db,
-      {
-        IndexName: INDEX.byUnit,
-        KeyConditionExpression: "gsi2pk = :pk",
-        ExpressionAttributeValues: { ":pk": keys.unitAssignments(unitId) },
-        ScanIndexForward: false,
-      },
+      "byUnit",
+      keys.unitAssignments(unitId),
       page,
       assignmentRecord,
       "assignment",
+      { latestFirst: true },
     );
   }
 

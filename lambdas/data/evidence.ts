@@ -1,5 +1,5 @@
 import type { Dynamo, Page, TransactItem } from "./dynamo";
-import { batchGetParsed, getParsed, type PageRequest, queryPage } from "./items";
+import { batchGetParsed, getParsed, type PageRequest, pageOfPartition } from "./items";
 import type { AuditInput, Journal } from "./journal";
 import { keys } from "./keys";
 import { type EvidenceRecord, evidenceRecord } from "./records";
@@ -44,13 +44,10 @@ export class EvidenceStore {
     subject: { kind: string; id: string },
     page: PageRequest,
   ): Promise<Page<EvidenceRecord>> {
-    return queryPage(
+    return pageOfPartition(
       this.db,
-      {
-        IndexName: "GSI1",
-        KeyConditionExpression: "gsi1pk = :pk",
-        ExpressionAttributeValues: { ":pk": keys.subjectEvidence(subject.kind, subject.id) },
-      },
+      "byOwner",
+      keys.subjectEvidence(subject.kind, subject.id),
       page,
       evidenceRecord,
       "evidence",

@@ -1,5 +1,5 @@
 import type { Dynamo, Page, TransactItem } from "./dynamo";
-import { batchGetParsed, getParsed, type PageRequest, pageOnOwnerIndex, strip } from "./items";
+import { batchGetParsed, getParsed, type PageRequest, pageOfPartition, strip } from "./items";
 import type { AuditInput, Journal } from "./journal";
 import { keys } from "./keys";
 import { type InspectorRecord, inspectorRecord, parseItem } from "./records";
@@ -17,7 +17,7 @@ export class InspectorStore {
 
   /** The inspector pool, by id. */
   async listInspectors(page: PageRequest): Promise<Page<InspectorRecord>> {
-    return pageOnOwnerIndex(this.db, keys.allInspectors, page, inspectorRecord, "inspector");
+    return pageOfPartition(this.db, "byOwner", keys.allInspectors, page, inspectorRecord, "inspector");
   }
 
   async getInspectors(ids: readonly string[]): Promise<Map<string, InspectorRecord>> {

@@ -70,20 +70,33 @@ export async function queryPage<T>(
   return { items: out.items.map((i) => parseItem(schema, strip(i), what)), nextCursor: out.nextCursor };
 }
 
-/** A page of one GSI1 partition (a whole-collection list), each item parsed. */
-export function pageOnOwnerIndex<T>(
+/** Where a partition is read: the table itself (`pk`) or one of its indexes (its `gsiNpk`). */
+const PARTITIONS = {
+  table: { partitionKey: "pk" },
+  byOwner: { indexName: INDEX.byOwner, partitionKey: "gsi1pk" },
+  byUnit: { indexName: INDEX.byUnit, partitionKey: "gsi2pk" },
+  global: { indexName: INDEX.global, partitionKey: "gsi3pk" },
+} as const satisfies Record<string, { indexName?: string; partitionKey: string }>;
+
+/**
+ * A page of one partition of the table (`table`) or of an index (a whole-collection list, a unit's,
+ * the global lists), each item parsed; in sort-key order, or with `latestFirst` the other way round.
+ */
+export function pageOfPartition<T>(
   db: Dynamo,
+  where: keyof typeof PARTITIONS,
   partition: string,
   page: PageRequest,
   schema: z.ZodMiniType<T>,
   what: string,
   order: { latestFirst?: boolean } = {},
 ): Promise<Page<T>> {
+  const at: { indexName?: string; partitionKey: string } = PARTITIONS[where];
   return queryPage(
     db,
     {
-      IndexName: INDEX.byOwner,
-      KeyConditionExpression: "gsi1pk = :pk",
+      ...(at.indexName ? { IndexName: at.indexName } : {}),
+      KeyConditionExpression: `${at.partitionKey} = :pk`,
       ExpressionAttributeValues: { ":pk": partition },
       ScanIndexForward: !order.latestFirst,
     },

@@ -97,7 +97,7 @@ export const keys = {
 } as const;
 
 /** The entities stored as one item under `KIND#id` with a sort key of their own, by their key's name. */
-const ENTITIES = [
+export const ENTITY_KINDS = [
   "unit",
   "inspector",
   "spotCheck",
@@ -108,7 +108,7 @@ const ENTITIES = [
   "importJob",
   "pendingExtension",
 ] as const satisfies readonly (keyof typeof keys)[];
-export type EntityKind = (typeof ENTITIES)[number];
+export type EntityKind = (typeof ENTITY_KINDS)[number];
 
 /**
  * Which entity a table key names, and its id — the inverse of `keys.unit`, `keys.assignment`, … (a
@@ -119,7 +119,7 @@ export function parseEntityKey(key: {
   readonly pk: string;
   readonly sk: string;
 }): { kind: EntityKind; id: string } | undefined {
-  for (const kind of ENTITIES) {
+  for (const kind of ENTITY_KINDS) {
     const blank = keys[kind]("");
     if (key.sk !== blank.sk || !key.pk.startsWith(blank.pk)) continue;
     const id = key.pk.slice(blank.pk.length);

@@ -1,5 +1,5 @@
 import type { Dynamo, Page } from "./dynamo";
-import { type PageRequest, queryPage } from "./items";
+import { type PageRequest, pageOfPartition } from "./items";
 import type { NotificationInput } from "./journal";
 import { keys } from "./keys";
 import { type NotificationRecord, notificationRecord } from "./records";
@@ -23,16 +23,16 @@ export class NotificationStore {
   }
 
   async listNotifications(recipient: string, page: PageRequest): Promise<Page<NotificationRecord>> {
-    return queryPage(
+    return pageOfPartition(
       this.db,
-      {
-        KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: { ":pk": keys.notifications(recipient) },
-        ScanIndexForward: false,
-      },
+      "table",
+      keys.notifications(recipient),
       page,
       notificationRecord,
       "notification",
+      {
+        latestFirst: true,
+      },
     );
   }
 }

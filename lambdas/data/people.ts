@@ -1,5 +1,5 @@
 import type { Dynamo, Item, Page, TransactItem } from "./dynamo";
-import { batchGetParsed, getParsed, type PageRequest, queryPage } from "./items";
+import { batchGetParsed, getParsed, type PageRequest, pageOfPartition, queryPage } from "./items";
 import type { AuditInput, Journal } from "./journal";
 import { INDEX, keys } from "./keys";
 import { type PersonRecord, personRecord } from "./records";
@@ -146,16 +146,6 @@ export class PeopleStore {
         nextCursor: out.nextCursor,
       };
     }
-    return queryPage(
-      this.db,
-      {
-        IndexName: INDEX.byOwner,
-        KeyConditionExpression: "gsi1pk = :pk",
-        ExpressionAttributeValues: { ":pk": keys.allPeople },
-      },
-      page,
-      personRecord,
-      "person",
-    );
+    return pageOfPartition(this.db, "byOwner", keys.allPeople, page, personRecord, "person");
   }
 }

@@ -1,6 +1,6 @@
 import { type ClosedCounter, closedCountsOf } from "../domain/rectification-order";
 import type { Dynamo, Item, Page, TransactItem } from "./dynamo";
-import { batchGetParsed, getParsed, type PageRequest, queryPage, strip } from "./items";
+import { batchGetParsed, getParsed, type PageRequest, pageOfPartition, queryPage, strip } from "./items";
 import type { AuditInput, Journal, NotificationInput } from "./journal";
 import { INDEX, keys, rectIndexKeys } from "./keys";
 import {
@@ -223,13 +223,10 @@ export class RectificationStore {
 
   /** The organizers' queue of pending extension requests, oldest first. */
   async pagePendingExtensions(page: PageRequest): Promise<Page<PendingExtension>> {
-    return queryPage(
+    return pageOfPartition(
       this.db,
-      {
-        IndexName: INDEX.global,
-        KeyConditionExpression: "gsi3pk = :pk",
-        ExpressionAttributeValues: { ":pk": keys.pendingExtensions },
-      },
+      "global",
+      keys.pendingExtensions,
       page,
       pendingExtension,
       "pending extension request",

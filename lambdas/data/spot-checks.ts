@@ -1,6 +1,6 @@
 import { assignmentItem } from "./assignments";
 import type { Dynamo, Page, TransactItem } from "./dynamo";
-import { getParsed, type PageRequest, pageOnOwnerIndex } from "./items";
+import { getParsed, type PageRequest, pageOfPartition } from "./items";
 import type { AuditInput, Journal } from "./journal";
 import { INDEX, keys } from "./keys";
 import { type AssignmentRecord, type SpotCheckRecord, spotCheckRecord } from "./records";
@@ -36,7 +36,7 @@ export class SpotCheckStore {
 
   /** Every spot check, newest first. */
   async listSpotChecks(page: PageRequest): Promise<Page<SpotCheckRecord>> {
-    return pageOnOwnerIndex(this.db, keys.allSpotChecks, page, spotCheckRecord, "spot check", {
+    return pageOfPartition(this.db, "byOwner", keys.allSpotChecks, page, spotCheckRecord, "spot check", {
       latestFirst: true,
     });
   }

@@ -1,6 +1,6 @@
 import { ConflictError } from "../domain/errors";
 import type { Dynamo, Page } from "./dynamo";
-import { getParsed, latestParsed, type PageRequest, pageOnOwnerIndex } from "./items";
+import { getParsed, latestParsed, type PageRequest, pageOfPartition } from "./items";
 import type { AuditInput, Journal } from "./journal";
 import { keys } from "./keys";
 import { type TemplateRecord, templateRecord } from "./records";
@@ -67,7 +67,7 @@ export class TemplateStore {
 
   /** Every template, newest first, each as its first version (see `getLatestTemplate` for the latest). */
   async listTemplates(page: PageRequest): Promise<Page<TemplateRecord>> {
-    return pageOnOwnerIndex(this.db, keys.allTemplates, page, templateRecord, "template", {
+    return pageOfPartition(this.db, "byOwner", keys.allTemplates, page, templateRecord, "template", {
       latestFirst: true,
     });
   }

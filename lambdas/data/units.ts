@@ -1,5 +1,5 @@
 import type { Dynamo, Page, TransactItem } from "./dynamo";
-import { batchGetParsed, getParsed, type PageRequest, pageOnOwnerIndex } from "./items";
+import { batchGetParsed, getParsed, type PageRequest, pageOfPartition } from "./items";
 import type { AuditInput, Journal } from "./journal";
 import { INDEX, keys } from "./keys";
 import { type UnitLastArrivalRecord, type UnitRecord, unitLastArrivalRecord, unitRecord } from "./records";
@@ -101,7 +101,7 @@ export class UnitStore {
   }
 
   async listChildren(parentId: string | null, page: PageRequest): Promise<Page<UnitRecord>> {
-    return pageOnOwnerIndex(this.db, keys.unitChildren(parentId), page, unitRecord, "unit");
+    return pageOfPartition(this.db, "byOwner", keys.unitChildren(parentId), page, unitRecord, "unit");
   }
 
   async childIds(parentId: string): Promise<string[]> {
