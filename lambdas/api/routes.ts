@@ -1,7 +1,8 @@
 /**
- * The HTTP routes of ../shared/API.md, written once. The CDK HTTP API creates one route and one
+ * The HTTP routes of the public API, written once. The CDK HTTP API creates one route and one
  * function per entry; the local server reads the routes back from the synthesized template; the
- * OpenAPI document is built from this list and the schemas of lambdas/api/contract.ts.
+ * OpenAPI document (lambdas/api/openapi.ts, served at GET /openapi.json) is built from this list,
+ * the request schemas of lambdas/api/schemas.ts and the response schemas of lambdas/api/responses.ts.
  */
 export type RouteAuth = "jwt" | "none";
 
