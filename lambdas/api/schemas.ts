@@ -4,8 +4,10 @@ import { ROLES } from "../domain/roles";
 import {
   EVIDENCE_PURPOSES,
   EVIDENCE_SUBJECT_KINDS,
+  EXTENSION_DECISIONS,
   IMPORT_KINDS,
   RECTIFICATION_STATUSES,
+  REVIEW_DECISIONS,
   SEVERITIES,
 } from "../domain/statuses";
 import { MAX_WORKDAYS } from "../domain/workdays";
@@ -69,7 +71,7 @@ export const extensionRequest = schema(() => z.object({ reason: text(2000), requ
 /** `POST /rectifications/{id}/extension-requests/{requestId}/decision`. */
 export const extensionDecision = schema(() =>
   z.object({
-    decision: z.enum(["approve", "refuse"]),
+    decision: z.enum(EXTENSION_DECISIONS),
     comment: z.string().check(z.maxLength(2000)),
     deadline: z.optional(time),
   }),
@@ -281,7 +283,7 @@ export const report = schema(() =>
 export const review = schema(() =>
   z
     .object({
-      decision: z.enum(["accept", "reject"]),
+      decision: z.enum(REVIEW_DECISIONS),
       comment: z.string().check(z.maxLength(2000)),
       deadline: z.optional(time),
       evidenceIds: evidenceIds(),

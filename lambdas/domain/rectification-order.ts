@@ -11,10 +11,12 @@ import { addDays, withinHorizon } from "./deadlines";
 import { ConflictError, NotFoundError, RuleViolationError } from "./errors";
 import type {
   EvidencePurpose,
+  ExtensionDecision,
   ExtensionRequestStatus,
   Light,
   OrderHistoryAction,
   RectificationStatus,
+  ReviewDecision,
   Severity,
 } from "./statuses";
 
@@ -337,7 +339,7 @@ export function reviewOrder<T extends Order>(
   order: T,
   by: string,
   decision: {
-    readonly decision: "accept" | "reject";
+    readonly decision: ReviewDecision;
     readonly comment: string;
     readonly deadline?: string | undefined;
   },
@@ -480,7 +482,7 @@ export function decideExtension<T extends Order>(
   requestId: string,
   decision: {
     readonly by: string;
-    readonly decision: "approve" | "refuse";
+    readonly decision: ExtensionDecision;
     readonly comment: string;
     readonly deadline?: string | undefined;
   },

@@ -53,6 +53,14 @@ export type SpotCheckStatus = (typeof SPOT_CHECK_STATUSES)[number];
 export const EXTENSION_REQUEST_STATUSES = ["pending", "approved", "refused"] as const;
 export type ExtensionRequestStatus = (typeof EXTENSION_REQUEST_STATUSES)[number];
 
+/** The decision of a review (回头看): accept (toward 销号) or reject (back to 待整改 with a new deadline). */
+export const REVIEW_DECISIONS = ["accept", "reject"] as const;
+export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
+
+/** The decision on an extension request. */
+export const EXTENSION_DECISIONS = ["approve", "refuse"] as const;
+export type ExtensionDecision = (typeof EXTENSION_DECISIONS)[number];
+
 /** What a photo or document is evidence of: 问题照片, 整改前, 整改后, 回头看. */
 export const EVIDENCE_PURPOSES = ["finding", "before", "after", "review"] as const;
 export type EvidencePurpose = (typeof EVIDENCE_PURPOSES)[number];

@@ -1,12 +1,14 @@
 import type { NotificationInput } from "../data/journal";
 import type { AssignmentRecord, RectificationRecord, SpotCheckRecord } from "../data/records";
 import { formatChinaTime } from "../domain/china-time";
+import type { Role } from "../domain/roles";
+import type { ExtensionDecision } from "../domain/statuses";
 
 /** Recipients of notifications: a user, a unit (every user of it), or everyone in a role. */
 export const recipient = {
   user: (sub: string) => `USER#${sub}`,
   unit: (unitId: string) => `UNIT#${unitId}`,
-  role: (role: string) => `ROLE#${role}`,
+  role: (role: Role) => `ROLE#${role}`,
 };
 
 /** User-facing text is Simplified Chinese in the field's own words. */
@@ -123,7 +125,7 @@ export function deadlineNearNotice(r: RectificationRecord, unitName: string, at:
 /** The unit learns the decision on its extension request (延期申请). */
 export function extensionDecidedNotice(
   r: RectificationRecord,
-  decision: "approve" | "refuse",
+  decision: ExtensionDecision,
   comment: string,
   at: string,
 ): NotificationInput {
