@@ -1,13 +1,16 @@
-import { readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ExcelJS from "exceljs";
 import JSZip from "jszip";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Api, type Client } from "../support/api";
+import { Api, type Client, eventually } from "../support/api";
 import { buildConsole, launchChromium, SHOTS } from "../support/console";
 import { ServerProcess } from "../support/local";
+import { jpeg } from "../support/photos";
 import { buildWorld, spotCheckBody, type World } from "../support/scenario";
 
 /**
@@ -15,7 +18,9 @@ import { buildWorld, spotCheckBody, type World } from "../support/scenario";
  * downloads the 督查通报 as Word and as PDF from the bulletin page and the dashboard as a workbook;
  * the PDF's first page is rendered to PNG in the browser with pdfjs-dist (the CJK glyphs come from
  * the font embedded in the file — the page has no Chinese fonts of its own to fall back on) and kept
- * with the screenshots (test/e2e/screenshots/bulletin-pdf-page1.png).
+ * with the screenshots (test/e2e/screenshots/bulletin-pdf-page1.png). The assignment page exports the
+ * evidence pack — with a 5 MB photo, larger than a response, so the browser follows the 303 to the
+ * object store — and `npm run verify-pack` passes it.
  */
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const PDFJS = join(ROOT, "node_modules/pdfjs-dist/build");
@@ -26,6 +31,30 @@ let server: ServerProcess;
 let world: World;
 let browser: Browser;
 let spotCheckId = "";
+let packAssignment = "";
+
+/** A verified 问题照片 of the assignment, uploaded through its presigned URL. */
+async function uploadPhoto(team: Client, assignmentId: string, bytes: Buffer) {
+  const asked = await team.post("/evidence", {
+    subject: { kind: "assignment", id: assignmentId },
+    purpose: "finding",
+    fileName: "现场全景.jpg",
+    contentType: "image/jpeg",
+    size: bytes.length,
+  });
+  expect(asked.status).toBe(201);
+  const put = await fetch(asked.body.upload.url, {
+    method: "PUT",
+    headers: asked.body.upload.headers,
+    body: bytes,
+  });
+  expect(put.status).toBe(200);
+  await eventually(
+    () => team.get(`/evidence/${asked.body.evidenceId}`),
+    (r) => r.status === 200 && r.body.status === "verified",
+    { timeoutMs: 30_000 },
+  );
+}
 
 beforeAll(async () => {
   consoleDir = buildConsole("documents-console");
@@ -46,6 +75,10 @@ beforeAll(async () => {
   }[]) {
     const team = world.inspectorFor(a);
     await team.post(`/assignments/${a.assignmentId}/arrival`, { location: { lat: 34.7, lng: 113.7 } });
+    if (a.unitId === world.units.yatai) {
+      packAssignment = a.assignmentId;
+      await uploadPhoto(team, a.assignmentId, Buffer.concat([jpeg(), Buffer.alloc(5 * 1024 * 1024, 7)]));
+    }
     const findings = await team.post(`/assignments/${a.assignmentId}/findings`, {
       items: [{ code: "A2", deduction: deductions[a.unitId] ?? 0 }],
       issues: [
@@ -157,6 +190,26 @@ describe("documents from the console", () => {
     expect(inked).toBeGreaterThan(0.01);
     expect(inked).toBeLessThan(0.5);
     await viewer.locator("#page").screenshot({ path: join(SHOTS, "bulletin-pdf-page1.png") });
+    await context.close();
+  });
+
+  it("the assignment page exports the evidence pack through the 303, and verify-pack passes it", async () => {
+    const context = await contextFor(world.organizer);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/#/assignments/${packAssignment}`);
+    const pack = await downloaded(page, "导出证据包");
+    expect(pack.bytes.length).toBeGreaterThan(5 * 1024 * 1024);
+    const zip = await JSZip.loadAsync(pack.bytes);
+    expect(Object.keys(zip.files)).toContain("manifest.json");
+    const path = join(tmpdir(), `console-pack-${Date.now()}.zip`);
+    writeFileSync(path, pack.bytes);
+    const run = spawnSync("npm", ["run", "--silent", "verify-pack", "--", path], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    expect(run.stdout).toContain("核验通过");
+    expect(run.status).toBe(0);
+    await page.screenshot({ path: join(SHOTS, "assignment-evidence-pack.png"), fullPage: true });
     await context.close();
   });
 

@@ -28,6 +28,7 @@ import {
   useAction,
   useLoad,
 } from "../ui";
+import { EvidencePackButton } from "./evidence-pack";
 
 export function AssignmentsPage() {
   const { data, error, loading, reload } = useLoad(() => app.api.all("listAssignments", {}, 500), []);
@@ -153,6 +154,7 @@ export function AssignmentPage({ id }: { id: string }) {
               <a href={`#/audit/${encodeURIComponent(id)}`}>审计追踪</a>
             </p>
           ) : null}
+          {isOverseer() ? <EvidencePackButton id={id} /> : null}
         </>
       ) : null}
     </div>
