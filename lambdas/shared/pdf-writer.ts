@@ -57,7 +57,7 @@ function table(doc: Doc, columns: readonly TableColumn[], rows: readonly (readon
     const face: Face = header ? "bold" : "regular";
     use(doc, face, size);
     const lineGap = size * 0.3;
-    const heights = columns.map((c, i) =>
+    const heights = columns.map((_c, i) =>
       doc.heightOfString(cells[i] ?? "", { width: (widths[i] ?? 0) - 2 * CELL_PADDING, lineGap }),
     );
     const height = Math.max(...heights) + 2 * CELL_PADDING + lineGap;
