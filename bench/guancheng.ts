@@ -4,7 +4,7 @@ import ExcelJS from "exceljs";
  * The 管城区 grid of the source articles, as an office keeps it in its spreadsheets: 1 district,
  * 13 street offices, 135 communities and 577 grids (726 units), and 1,845 people — the 1,725 grid
  * workers (督查员, each at home in their grid) and 120 community and street heads (被检查单位).
- * The sheets use the import columns of ../shared/API.md, with the parents listed after their
+ * The sheets use the import columns of the API contract (docs/api.md), with the parents listed after their
  * children for a third of the rows (offices' files are rarely in tree order).
  */
 export const GUANCHENG = {
