@@ -295,6 +295,44 @@ function rows(): Record<string, Row[]> {
         },
       },
     ],
+    // After the review above reopened the order with a new deadline: its unit asks for a later one
+    // (the request is numbered within the order: the first is `<order>-E1`), an organizer decides.
+    "POST /rectifications/{id}/extension-requests": [
+      {
+        path: `/rectifications/${ids.order}/extension-requests`,
+        body: { reason: "需要外购设备", requestedDeadline: isoIn(30 * 86400_000) },
+        expect: {
+          anonymous: 401,
+          admin: 403,
+          organizer: 403,
+          official: 403,
+          team: 403,
+          unitOwn: 201,
+          default: 404,
+        },
+      },
+    ],
+    "GET /extension-requests": [
+      {
+        path: "/extension-requests?status=pending",
+        expect: { anonymous: 401, admin: "ok", organizer: "ok", default: 403 },
+      },
+    ],
+    "POST /rectifications/{id}/extension-requests/{requestId}/decision": [
+      {
+        path: `/rectifications/${ids.order}/extension-requests/${ids.order}-E1/decision`,
+        body: { decision: "approve", comment: "同意" },
+        expect: {
+          anonymous: 401,
+          admin: "ok",
+          organizer: "ok",
+          official: 403,
+          team: 403,
+          unitOwn: 403,
+          default: 404,
+        },
+      },
+    ],
     "POST /evidence": [
       {
         path: "/evidence",
