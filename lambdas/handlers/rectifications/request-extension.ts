@@ -6,6 +6,7 @@ import { ForbiddenError } from "../../domain/errors";
 import { requestExtension } from "../../domain/rectification-order";
 import { rectificationStore } from "../../services/context";
 import { loadVisibleRectification } from "../../services/visibility";
+import { countBusinessEvent } from "../../shared/metrics";
 
 type Body = z.infer<typeof schemas.extensionRequest>;
 type Params = z.infer<typeof schemas.idParams>;
@@ -51,6 +52,7 @@ async function requestOrderExtension({ caller, body, params, now }: RouteRequest
     },
     "整改单刚被他人修改，请刷新后重试。",
   );
+  countBusinessEvent("ExtensionRequests");
   return json(201, { ...step.request, rectificationId: r.rectificationId });
 }
 
