@@ -1,7 +1,7 @@
-import type { Caller } from "../api/auth";
 import { commendedGrade } from "../domain/bulletin-document";
 import { NotFoundError } from "../domain/errors";
 import { isOverdue } from "../domain/rectification-order";
+import type { Caller } from "../domain/roles";
 import { compareForRanking, DEFAULT_GRADES } from "../domain/scoring";
 import { assignmentStore, rectificationStore, spotCheckStore, templateStore, unitStore } from "./context";
 import { rectificationView } from "./views";

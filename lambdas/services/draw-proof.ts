@@ -1,4 +1,5 @@
 import type { SpotCheckRecord } from "../data/records";
+import { windowEnded } from "../domain/deadlines";
 
 /**
  * The draw proof of a spot check (公开抽签证明), as `GET /spot-checks/{id}/draw-proof` returns it and
@@ -7,7 +8,7 @@ import type { SpotCheckRecord } from "../data/records";
  * the result, and — only once `window.end` has passed — the seed itself.
  */
 export function drawProofOf(s: SpotCheckRecord, now: Date) {
-  const revealed = now.getTime() >= new Date(s.window.end).getTime();
+  const revealed = windowEnded(s.window.end, now);
   return {
     spotCheckId: s.spotCheckId,
     status: s.status,

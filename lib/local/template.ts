@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildApp } from "../app";
 
 /**
  * The local runtime's view of the cloud definition: it synthesizes the same CDK app (without
@@ -178,7 +177,13 @@ export interface SynthesizedSystem {
   readonly userPool: LocalUserPool;
 }
 
-export function synthesizeCloudTemplate(): CloudTemplate {
+/**
+ * Synthesizes the CDK app into a temporary assembly and returns its stack's template. The app (and
+ * aws-cdk-lib, 2 s of imports) is loaded only here, so a start that finds the template in its cache
+ * (`template-cache.ts`) never loads it.
+ */
+export async function synthesizeCloudTemplate(): Promise<CloudTemplate> {
+  const { buildApp } = await import("../app");
   const outdir = mkdtempSync(join(tmpdir(), "spot-synth-"));
   try {
     const { app, stack } = buildApp({ bundling: false, outdir, policyChecks: false });
