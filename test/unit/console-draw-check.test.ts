@@ -54,12 +54,16 @@ describe("the console's re-computation of the draw (web/src/draw-check.ts)", () 
           seedCommitment: commitSeed(input.seed),
           seed: input.seed,
           candidates: [...input.candidates],
-          excluded: input.excluded.map((unitId) => ({ unitId, lastArrivalAt: "2026-01-01T00:00:00.000Z" })),
+          excluded: input.excluded.map((unitId) => ({
+            unitId,
+            unitName: unitId,
+            lastArrivalAt: "2026-01-01T00:00:00.000Z",
+          })),
           pool: [...input.pool],
           lineage: input.lineage,
           sampleSize: input.sampleSize,
           teamSize: input.teamSize,
-          selected: server ?? [],
+          selected: (server ?? []).map((t) => ({ unitId: t.unitId, inspectorIds: [...t.inspectorIds] })),
         });
         expect(trace.commitment.matches).toBe(true);
         if (server === undefined) {

@@ -137,8 +137,13 @@ export function conflicts(
   );
 }
 
-const excludedIds = (proof: DrawProof): string[] =>
-  (proof.excluded ?? []).map((e) => (typeof e === "string" ? e : e.unitId));
+/** What the re-computation reads of a draw proof: its published inputs and teams, and the revealed seed. */
+export type DrawInputs = Pick<
+  DrawProof,
+  "seedCommitment" | "candidates" | "excluded" | "pool" | "lineage" | "sampleSize" | "teamSize" | "selected"
+> & { seed: string };
+
+const excludedIds = (proof: DrawInputs): string[] => (proof.excluded ?? []).map((e) => e.unitId);
 
 const canonical = (teams: readonly Team[]) =>
   JSON.stringify(
@@ -149,7 +154,7 @@ const canonical = (teams: readonly Team[]) =>
  * Re-computes the draw of a proof whose seed is published, keeping every step. Resolves to the trace;
  * `matches` says whether the seed hashes to the commitment and the teams equal the published ones.
  */
-export async function recomputeDraw(proof: DrawProof & { seed: string }): Promise<DrawTrace> {
+export async function recomputeDraw(proof: DrawInputs): Promise<DrawTrace> {
   const { seed, sampleSize, teamSize } = proof;
   const lineage = proof.lineage ?? {};
   const computed = await commitmentOf(seed);

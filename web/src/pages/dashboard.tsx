@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
-import type { Dashboard, Rectification, SpotCheckSummary, Unit, UnitRow } from "../api";
+import type { Dashboard, Light, Rectification, SpotCheckSummary, Unit, UnitRow } from "../api";
 import {
   app,
   Empty,
@@ -100,8 +100,10 @@ function addInto(total: UnitRow, row: UnitRow): void {
   total.open += row.open;
   total.submitted += row.submitted;
   total.overdue += row.overdue;
+  total.everOverdue += row.everOverdue;
   total.escalated += row.escalated;
   total.closed += row.closed;
+  total.closedLate += row.closedLate;
   total.onTimeRate = total.closed > 0 ? onTime / total.closed : null;
 }
 
@@ -131,8 +133,10 @@ function rollUp(rows: readonly UnitRow[], units: Map<string, Unit>): TreeRow[] {
         open: 0,
         submitted: 0,
         overdue: 0,
+        everOverdue: 0,
         escalated: 0,
         closed: 0,
+        closedLate: 0,
         onTimeRate: null,
         depth: i,
         total: true,
@@ -156,7 +160,7 @@ function rollUp(rows: readonly UnitRow[], units: Map<string, Unit>): TreeRow[] {
   return all.sort((a, b) => key(a).localeCompare(key(b)));
 }
 
-function unitLight(row: UnitRow, dueSoon: Rectification[]): "red" | "yellow" | "green" {
+function unitLight(row: UnitRow, dueSoon: Rectification[]): Light {
   if (row.overdue > 0) return "red";
   if (dueSoon.some((d) => d.unitId === row.unitId)) return "yellow";
   return "green";

@@ -299,7 +299,7 @@ export function DrawProofPage({ id }: { id: string }) {
   });
   const base = `#/spot-checks/${encodeURIComponent(id)}`;
   const proof = data?.proof;
-  const excluded = (proof?.excluded ?? []).map((e) => (typeof e === "string" ? { unitId: e } : e));
+  const excluded = proof?.excluded ?? [];
   const excludedIds = new Set(excluded.map((e) => e.unitId));
   return (
     <div class="page" data-page="draw-proof">
@@ -402,13 +402,9 @@ export function DrawProofPage({ id }: { id: string }) {
                           <td>
                             <Unit id={e.unitId} />
                           </td>
+                          <td>{fmtTime(e.lastArrivalAt)}</td>
                           <td>
-                            {fmtTime(typeof e.lastArrivalAt === "string" ? e.lastArrivalAt : undefined)}
-                          </td>
-                          <td>
-                            {typeof e.lastArrivalAt === "string" &&
-                            proof.drawnAt &&
-                            proof.excludeInspectedWithinDays
+                            {proof.drawnAt && proof.excludeInspectedWithinDays
                               ? withinDaysBefore(
                                   e.lastArrivalAt,
                                   proof.excludeInspectedWithinDays,

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import type { Template, TemplateItem } from "../api";
+import type { Bodies, Template } from "../api";
 import {
   app,
   Empty,
@@ -91,7 +91,7 @@ export function TemplatesPage({ id }: { id?: string | undefined }) {
   const list = useLoad(() => app.api.all("listTemplates", {}, 1000), [id]);
 
   const create = useAction(async () => {
-    const items: TemplateItem[] = rows.map((r) => ({
+    const items: Bodies["createTemplate"]["items"] = rows.map((r) => ({
       code: r.code.trim(),
       title: r.title.trim(),
       maxPoints: Number(r.maxPoints),
