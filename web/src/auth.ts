@@ -1,3 +1,5 @@
+import { ROLES, type Role } from "../../lambdas/domain/roles";
+
 /**
  * Where the API is and how people sign in. `config.json` beside index.html says where: the local
  * server answers `{ mode: "local", apiUrl: "", signIn: { endpoint, clientId, userPoolId } }` (the
@@ -19,8 +21,7 @@ export interface ConsoleConfig {
   signIn?: { endpoint?: string; clientId?: string; userPoolId?: string };
 }
 
-export type Role = "admin" | "organizer" | "inspector" | "unit" | "official";
-const ROLES: readonly Role[] = ["admin", "organizer", "inspector", "unit", "official"];
+export type { Role };
 
 export interface Session {
   /** The ID token: the bearer the API's JWT authorizer takes (its audience is the app client). */

@@ -1,12 +1,19 @@
+import type { NoticeKind } from "../../lambdas/domain/notices";
+import type { Role } from "../../lambdas/domain/roles";
 import type {
   AssignmentStatus,
   EvidencePurpose,
-  ExtensionStatus,
+  EvidenceStatus,
+  EvidenceSubjectKind,
+  ExtensionRequestStatus,
+  ImportKind,
+  ImportStatus,
   Light,
+  OrderHistoryAction,
   RectificationStatus,
   Severity,
   SpotCheckStatus,
-} from "./api";
+} from "../../lambdas/domain/statuses";
 
 /**
  * Every word of the API that the console shows a person, in Simplified Chinese and the field's own
@@ -14,6 +21,10 @@ import type {
  * notice kinds, field names, and the one time format (China Standard Time). Codes stay English on
  * the wire; nothing here is shown untranslated except through `label`'s fallback, which the
  * Chinese-only browser test (test/e2e/chinese-only.test.ts) catches.
+ *
+ * The maps of a closed set of codes are typed by that set as the server declares it once
+ * (lambdas/domain/statuses.ts, roles.ts, notices.ts; imported as types only): a status, role or
+ * notice kind added there without its Chinese here fails the type check (`npx tsc -p web`).
  */
 
 /**
@@ -48,7 +59,7 @@ export const SPOT_CHECK_STATUS: Record<SpotCheckStatus, string> = {
   planned: "待抽签",
   dispatched: "已派出",
 };
-export const EXTENSION_STATUS: Record<ExtensionStatus, string> = {
+export const EXTENSION_STATUS: Record<ExtensionRequestStatus, string> = {
   pending: "待审批",
   approved: "已批准",
   refused: "未批准",
@@ -59,14 +70,29 @@ export const PURPOSE_NAMES: Record<EvidencePurpose, string> = {
   after: "整改后",
   review: "回头看",
 };
-export const EVIDENCE_STATUS: Record<string, string> = {
+/** What a photo or document is attached to. */
+export const SUBJECT_KINDS: Record<EvidenceSubjectKind, string> = {
+  assignment: "检查",
+  rectification: "整改单",
+};
+export const EVIDENCE_STATUS: Record<EvidenceStatus, string> = {
   pending: "校验中",
   verified: "已校验",
   rejected: "未通过",
 };
 
+// ---------- imports ----------
+export const IMPORT_KIND: Record<ImportKind, string> = { units: "单位", people: "人员" };
+export const IMPORT_STATUS: Record<ImportStatus, string> = {
+  pending: "等待上传完成",
+  validating: "正在校验",
+  invalid: "校验未通过",
+  importing: "正在导入",
+  done: "导入完成",
+};
+
 // ---------- people ----------
-export const ROLE_NAMES: Record<string, string> = {
+export const ROLE_NAMES: Record<Role, string> = {
   admin: "管理员",
   organizer: "督查组织",
   inspector: "督查员",
@@ -110,7 +136,7 @@ export const kindName = (kind: string): string => label(UNIT_KIND, kind, "其他
 
 // ---------- what happened ----------
 /** The steps of a rectification order's history (its 办理过程). */
-export const RECT_ACTIONS: Record<string, string> = {
+export const RECT_ACTIONS: Record<OrderHistoryAction, string> = {
   issued: "下达整改通知",
   reported: "单位报告整改",
   reported_late: "单位报告整改（逾期）",
@@ -163,7 +189,7 @@ export const AUDIT_ACTIONS: Record<string, string> = {
 };
 
 /** The kinds of notice (通知). */
-export const NOTICE_KINDS: Record<string, string> = {
+export const NOTICE_KINDS: Record<NoticeKind, string> = {
   rectification_issued: "整改通知",
   overdue_reminder: "催办",
   escalation: "问责",

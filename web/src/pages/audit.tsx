@@ -6,11 +6,13 @@ import {
   AUDIT_ACTIONS,
   ESCALATION,
   FIELD_NAMES,
+  IMPORT_KIND,
   label,
   PURPOSE_NAMES,
   RECT_STATUS,
   roleNames,
   SEVERITY,
+  SUBJECT_KINDS,
   SYSTEM_ACTORS,
   VIA,
   yesNo,
@@ -53,8 +55,6 @@ const DECISIONS: Record<string, string> = {
   accept: "同意销号",
   reject: "退回",
 };
-const IMPORT_KINDS: Record<string, string> = { units: "单位", people: "人员" };
-const SUBJECT_KINDS: Record<string, string> = { assignment: "检查", rectification: "整改单" };
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
@@ -86,7 +86,10 @@ function Value({ field, value }: { field: string; value: unknown }): ComponentCh
     case "parentUnitId":
       return <UnitName id={String(value)} />;
     case "kind":
-      return IMPORT_KINDS[String(value)] ?? kindName(String(value));
+      // An import's kind (单位 / 人员), else a unit's kind.
+      return Object.hasOwn(IMPORT_KIND, String(value))
+        ? label(IMPORT_KIND, String(value))
+        : kindName(String(value));
     case "roles":
       return Array.isArray(value) ? roleNames(value.map(String)) : String(value);
     case "fields":

@@ -1,20 +1,11 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, type ImportJob, type ImportKind, type ImportStatus } from "../api";
 import { fmtSize, putUpload } from "../evidence";
-import { label } from "../labels";
+import { IMPORT_KIND, IMPORT_STATUS, label } from "../labels";
 import { app, Empty, ErrorBox, fmtTime, isAdmin, navigate, Section, saveBlob, useAction } from "../ui";
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const MAX_BYTES = 10 * 1024 * 1024;
-
-const KIND_NAMES: Record<ImportKind, string> = { units: "单位", people: "人员" };
-const STATUS_NAMES: Record<ImportStatus, string> = {
-  pending: "等待上传完成",
-  validating: "正在校验",
-  invalid: "校验未通过",
-  importing: "正在导入",
-  done: "导入完成",
-};
 
 /** The type the API signs into the upload, from the file's name (browsers often leave `type` empty for CSV). */
 function contentTypeOf(file: File): string | undefined {
@@ -37,7 +28,7 @@ export function ImportsPage({ id }: { id?: string | undefined }) {
 
   const template = useAction(async () => {
     const { blob, fileName } = await app.api.blob("importTemplate", { params: { kind } });
-    saveBlob(blob, fileName ?? `${KIND_NAMES[kind]}导入模板.xlsx`);
+    saveBlob(blob, fileName ?? `${IMPORT_KIND[kind]}导入模板.xlsx`);
   });
 
   const start = useAction(async () => {
@@ -82,14 +73,14 @@ export function ImportsPage({ id }: { id?: string | undefined }) {
               <select name="kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as ImportKind)}>
                 {kinds.map((k) => (
                   <option key={k} value={k}>
-                    {KIND_NAMES[k]}
+                    {IMPORT_KIND[k]}
                   </option>
                 ))}
               </select>
             </label>
             <div class="template-download">
               <button type="button" onClick={() => void template.go()} disabled={template.busy}>
-                {template.busy ? "正在下载…" : `下载${KIND_NAMES[kind]}导入模板（.xlsx）`}
+                {template.busy ? "正在下载…" : `下载${IMPORT_KIND[kind]}导入模板（.xlsx）`}
               </button>
             </div>
           </div>
@@ -187,14 +178,14 @@ function ImportProgress({ id }: { id: string }) {
     <section class="card import-job" data-import={job.importId} data-status={job.status}>
       <div class="card-head">
         <h2>
-          导入{job.kind ? KIND_NAMES[job.kind] : ""}
+          导入{job.kind ? IMPORT_KIND[job.kind] : ""}
           {job.fileName ? (
             <>
               ：<span data-verbatim>{job.fileName}</span>
             </>
           ) : null}
         </h2>
-        <span class={`badge import-${job.status}`}>{label(STATUS_NAMES, job.status, "其他状态")}</span>
+        <span class={`badge import-${job.status}`}>{label(IMPORT_STATUS, job.status, "其他状态")}</span>
       </div>
       {job.status === "pending" ? (
         <p class="muted">
