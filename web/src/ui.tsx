@@ -79,12 +79,6 @@ export function timeLeft(deadline: string, now = Date.now()): string {
     days > 0 ? `${days} 天 ${hours} 小时` : hours > 0 ? `${hours} 小时 ${minutes} 分` : `${minutes} 分钟`;
   return ms >= 0 ? `剩余 ${span}` : `逾期 ${span}`;
 }
-/** The light the API would give (for rows it did not light): red overdue, yellow ≤ 3 days, else green. */
-export function lightOf(deadline: string, closed: boolean, now = Date.now()): Light | null {
-  if (closed) return null;
-  const ms = new Date(deadline).getTime() - now;
-  return ms < 0 ? "red" : ms <= 3 * DAY ? "yellow" : "green";
-}
 /** A `datetime-local` value: the wall-clock time in China Standard Time. */
 export function toLocalInput(d: Date): string {
   const c = new Date(d.getTime() + CST_MS);
