@@ -247,9 +247,8 @@ async function check(page: Page, where: string) {
 }
 
 async function go(page: Page, hash: string) {
-  await page.evaluate((h) => {
-    location.hash = h;
-  }, hash);
+  // A string, evaluated in the page: the test's own TypeScript has no DOM (no \`location\` to name).
+  await page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
   await page.locator("[data-page]").first().waitFor();
   await check(page, `${hash}`);
 }
