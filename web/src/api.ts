@@ -15,6 +15,8 @@ type ParamsOf<N extends EndpointName> = { [K in ParamNames<(typeof endpoints)[N]
 
 export type CallOptions<N extends EndpointName> = {
   query?: Record<string, string | undefined>;
+  /** A write's own `Idempotency-Key`, kept by the caller to send it again (offline capture); else a fresh one. */
+  idempotencyKey?: string;
 } & (ParamNames<(typeof endpoints)[N]["path"]> extends never
   ? { params?: undefined }
   : { params: ParamsOf<N> }) &
@@ -119,7 +121,8 @@ export class ApiClient {
     if (bearer) headers.authorization = `Bearer ${bearer}`;
     if (endpoint.method !== "GET") {
       headers["content-type"] = "application/json";
-      if (endpoint.method === "POST" || endpoint.method === "PATCH") headers["idempotency-key"] = randomId();
+      if (endpoint.method === "POST" || endpoint.method === "PATCH")
+        headers["idempotency-key"] = options.idempotencyKey ?? randomId();
     }
     return fetch(`${this.baseUrl}${path}${qs ? `?${qs}` : ""}`, {
       method: endpoint.method,

@@ -256,6 +256,16 @@ export function passwordProblems(password: string): string[] {
   return problems;
 }
 
+/** The sign-in service could not be reached (no network), as opposed to refusing. */
+export function isUnreachable(error: unknown): boolean {
+  return error instanceof TypeError || (error instanceof SignInError && error.type === "NetworkError");
+}
+
+/** Whether someone is signed in on this device (a session or a script token is stored). */
+export function hasStoredSession(storage: Storage = localStorage): boolean {
+  return storage.getItem(SESSION_KEY) !== null || storage.getItem(TOKEN_KEY) !== null;
+}
+
 // ---------- the session ----------
 
 interface Stored {
@@ -310,7 +320,10 @@ export class Auth {
       try {
         await this.renew();
       } catch (e) {
-        // Refused: end() has forgotten it. Unreachable: keep it stored, so a reload may renew it.
+        // Refused: end() has forgotten it. Unreachable (no network in the field): the person stays
+        // signed in on this device — the pages work from what it kept, records wait on it — and the
+        // renewal is tried again until the network returns (docs/offline.md).
+        if (this.current && isUnreachable(e)) return undefined;
         clearTimeout(this.timer);
         this.current = undefined;
         return e instanceof Error ? e.message : String(e);

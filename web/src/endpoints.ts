@@ -52,8 +52,12 @@ export const endpoints = {
   listAssignments: { method: "GET", path: "/assignments", query: ["limit", "cursor"] },
   getAssignment: { method: "GET", path: "/assignments/{id}" },
   evidencePack: { method: "GET", path: "/assignments/{id}/evidence-pack" },
-  recordArrival: { method: "POST", path: "/assignments/{id}/arrival", body: ["location"] },
-  submitFindings: { method: "POST", path: "/assignments/{id}/findings", body: ["items", "issues"] },
+  recordArrival: { method: "POST", path: "/assignments/{id}/arrival", body: ["location", "capturedAt"] },
+  submitFindings: {
+    method: "POST",
+    path: "/assignments/{id}/findings",
+    body: ["items", "issues", "capturedAt"],
+  },
   listRectifications: {
     method: "GET",
     path: "/rectifications",

@@ -22,8 +22,8 @@ import { app, errorText, fmtTime, PersonName } from "./ui";
 export { PURPOSE_NAMES };
 
 /** What the API accepts (API.md "Evidence"): these types, at most 10 MiB. */
-const ACCEPTED_TYPES = ["image/jpeg", "image/png", "image/webp", "application/pdf"];
-const MAX_BYTES = 10 * 1024 * 1024;
+export const ACCEPTED_TYPES = ["image/jpeg", "image/png", "image/webp", "application/pdf"];
+export const MAX_BYTES = 10 * 1024 * 1024;
 /** Photos are shrunk to this long edge, as JPEG of this quality: a 12-megapixel photo sends a few hundred KB. */
 const LONG_EDGE = 2048;
 const JPEG_QUALITY = 0.8;
@@ -33,11 +33,11 @@ const KEEP_AS_IS_BYTES = 1024 * 1024;
 const CHECK_TIMEOUT_MS = 3 * 60_000;
 
 /** A refusal the person can act on (wrong type, too large, refused by the server's check). */
-class Refused extends Error {}
+export class Refused extends Error {}
 
 // ---------- reading the original: EXIF time and place ----------
 
-interface Capture {
+export interface Capture {
   capturedAt?: string;
   location?: LatLng;
 }
@@ -60,7 +60,7 @@ function exifTime(dateTimeOriginal: unknown, offset: unknown): string | undefine
  * When and where the original photo was taken, from its EXIF, read before shrinking (a canvas JPEG
  * carries no EXIF). The console never adds the device's own clock or position: only what the file says.
  */
-async function readCapture(file: File): Promise<Capture> {
+export async function readCapture(file: File): Promise<Capture> {
   if (!file.type.startsWith("image/")) return {};
   try {
     const { default: exifr } = await import("exifr");
@@ -91,7 +91,7 @@ async function readCapture(file: File): Promise<Capture> {
 
 // ---------- shrinking ----------
 
-interface Prepared {
+export interface Prepared {
   blob: Blob;
   contentType: string;
   fileName: string;
@@ -99,7 +99,7 @@ interface Prepared {
   viewable: boolean;
 }
 
-const isPdf = (file: File) => file.type === "application/pdf" || /\.pdf$/i.test(file.name);
+export const isPdf = (file: File) => file.type === "application/pdf" || /\.pdf$/i.test(file.name);
 
 /** Decodes a photo upright (EXIF orientation applied), by createImageBitmap or else an <img>. */
 async function decode(file: File): Promise<{ image: CanvasImageSource; width: number; height: number }> {
@@ -133,7 +133,7 @@ function jpegName(name: string): string {
  * The bytes to send: a PDF as it is; a photo shrunk to a long edge of 2048 px as JPEG (quality 0.8),
  * unless it is small already and of an accepted type (then it goes as it is, EXIF and all).
  */
-async function prepare(file: File): Promise<Prepared> {
+export async function prepare(file: File): Promise<Prepared> {
   if (isPdf(file))
     return { blob: file, contentType: "application/pdf", fileName: file.name, viewable: false };
   let decoded: Awaited<ReturnType<typeof decode>>;
@@ -224,7 +224,15 @@ async function settled(evidenceId: string, live: () => boolean): Promise<Evidenc
   }
 }
 
-export type UploadState = "preparing" | "uploading" | "checking" | "verified" | "rejected" | "failed";
+/** `saved`: kept on this device (offline capture), sent when the network and the record allow. */
+export type UploadState =
+  | "preparing"
+  | "saved"
+  | "uploading"
+  | "checking"
+  | "verified"
+  | "rejected"
+  | "failed";
 
 /** One file on its way: its state as the person sees it. */
 export interface UploadItem {
@@ -396,6 +404,8 @@ function statusText(item: UploadItem): string {
   switch (item.state) {
     case "preparing":
       return item.pdf ? "准备中" : "处理中（压缩照片）";
+    case "saved":
+      return "已保存在本机";
     case "uploading":
       return `上传中 ${item.progress}%`;
     case "checking":
