@@ -1,23 +1,50 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { ApiClient } from "./api";
-import { Auth, loadConfig, type Session } from "./auth";
-import { AssignmentPage, AssignmentsPage } from "./pages/assignments";
-import { AuditPage } from "./pages/audit";
-import { BulletinPage } from "./pages/bulletin";
-import { DashboardPage } from "./pages/dashboard";
-import { DrawProofPage } from "./pages/draw-proof";
-import { ExtensionRequestsPage } from "./pages/extensions";
-import { ImportsPage } from "./pages/imports";
-import { LoginPage } from "./pages/login";
-import { NotificationsPage } from "./pages/notifications";
-import { PeoplePage } from "./pages/people";
-import { RectificationPage, RectificationsPage } from "./pages/rectifications";
-import { PlanSpotCheckPage, SpotCheckPage, SpotChecksPage } from "./pages/spot-checks";
-import { TemplatesPage } from "./pages/templates";
-import { UnitsPage } from "./pages/units";
+import { Auth, hasStoredSession, loadConfig, type Session } from "./auth";
+import { lazyPage } from "./lazy";
+import { OfflineApiClient } from "./offline/reads";
+import { registerServiceWorker } from "./offline/register";
+import { OfflineBanners, SignOutButton, SyncBadge } from "./offline/status";
+import { configureSync, startOffline } from "./offline/sync";
 import { app, forgetCaches, hasRole, isOrganizer, isOverseer, whoIs } from "./ui";
 import "./style.css";
+
+// Each page's code is its own chunk, loaded when the page is first shown (lazy.tsx).
+const assignments = () => import("./pages/assignments");
+const rectifications = () => import("./pages/rectifications");
+const spotChecks = () => import("./pages/spot-checks");
+const AssignmentPage = lazyPage(() => assignments().then((m) => m.AssignmentPage));
+const AssignmentsPage = lazyPage(() => assignments().then((m) => m.AssignmentsPage));
+const AuditPage = lazyPage(() => import("./pages/audit").then((m) => m.AuditPage));
+const BulletinPage = lazyPage(() => import("./pages/bulletin").then((m) => m.BulletinPage));
+const DashboardPage = lazyPage(() => import("./pages/dashboard").then((m) => m.DashboardPage));
+const DrawProofPage = lazyPage(() => import("./pages/draw-proof").then((m) => m.DrawProofPage));
+const ExtensionRequestsPage = lazyPage(() =>
+  import("./pages/extensions").then((m) => m.ExtensionRequestsPage),
+);
+const ImportsPage = lazyPage(() => import("./pages/imports").then((m) => m.ImportsPage));
+const LoginPage = lazyPage(() => import("./pages/login").then((m) => m.LoginPage));
+const NotificationsPage = lazyPage(() => import("./pages/notifications").then((m) => m.NotificationsPage));
+const PeoplePage = lazyPage(() => import("./pages/people").then((m) => m.PeoplePage));
+const RectificationPage = lazyPage(() => rectifications().then((m) => m.RectificationPage));
+const RectificationsPage = lazyPage(() => rectifications().then((m) => m.RectificationsPage));
+const PlanSpotCheckPage = lazyPage(() => spotChecks().then((m) => m.PlanSpotCheckPage));
+const SpotCheckPage = lazyPage(() => spotChecks().then((m) => m.SpotCheckPage));
+const SpotChecksPage = lazyPage(() => spotChecks().then((m) => m.SpotChecksPage));
+const TemplatesPage = lazyPage(() => import("./pages/templates").then((m) => m.TemplatesPage));
+const UnitsPage = lazyPage(() => import("./pages/units").then((m) => m.UnitsPage));
+
+/** The page a hash opens, fetched at start beside config.json instead of after it. */
+function preloadPage(hash: string, signedIn: boolean): void {
+  const [first, second] = hash.replace(/^#\/?/, "").split("?")[0]!.split("/");
+  const pages: Record<string, { preload: () => Promise<unknown> }> = {
+    assignments: second ? AssignmentPage : AssignmentsPage,
+    rectifications: second ? RectificationPage : RectificationsPage,
+    dashboard: DashboardPage,
+    notifications: NotificationsPage,
+  };
+  void (signedIn ? pages[first ?? ""] : LoginPage)?.preload().catch(() => undefined);
+}
 
 function useHash(): string[] {
   const read = () =>
@@ -118,6 +145,7 @@ function App({ initialNotice }: { initialNotice?: string | undefined }) {
         // A renewed token keeps the same person: only a change of person re-renders the pages.
         setSession((before) => (before && next && samePerson(before, next) ? before : next));
         app.session = next;
+        void startOffline(next);
         if (!next) {
           forgetCaches();
           setNotice(why);
@@ -174,11 +202,11 @@ function App({ initialNotice }: { initialNotice?: string | undefined }) {
         <div class="who" data-who>
           <span class="who-name">{who.name}</span>
           <span class="who-roles">{who.roles}</span>
-          <button type="button" class="link" onClick={signOut}>
-            退出
-          </button>
+          <SyncBadge />
+          <SignOutButton onSignOut={signOut} />
         </div>
       </header>
+      <OfflineBanners />
       <main class="container">
         <Page parts={parts.length ? parts : [homeOf()]} />
       </main>
@@ -192,16 +220,27 @@ const STALE_KEYS = ["spot.console.spotChecks", "spot.console.templates", "spot.c
 async function boot() {
   const root = document.getElementById("app")!;
   for (const key of STALE_KEYS) localStorage.removeItem(key);
+  preloadPage(location.hash, hasStoredSession());
   app.config = await loadConfig();
   const auth = new Auth(app.config);
   app.auth = auth;
   // A 401 means the API no longer takes the token (it expired, or the key changed): sign in again.
   const onUnauthorized = () => auth.end("登录已失效，请重新登录。");
-  app.api = new ApiClient(app.config.apiUrl, () => auth.token(), onUnauthorized);
+  // The field pages' reads are kept on the device, and their records sent from it (offline/).
+  const api = new OfflineApiClient(
+    app.config.apiUrl,
+    () => auth.token(),
+    onUnauthorized,
+    () => app.session,
+  );
+  app.api = api;
+  configureSync(api);
   const notice = await auth.restore();
   app.session = auth.session;
   lastSub = auth.session?.sub;
+  await startOffline(auth.session);
   render(<App initialNotice={notice} />, root);
+  registerServiceWorker();
 }
 
 void boot();

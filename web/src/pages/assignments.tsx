@@ -6,9 +6,10 @@ import {
   loadSubjectEvidence,
   pickEvidence,
   requireSettled,
-  useUploads,
 } from "../evidence";
-import { label } from "../labels";
+import { LocalRecords, unsent, useLocalWrites } from "../offline/status";
+import { recordLocally, useSavedState } from "../offline/sync";
+import { useStoredUploads } from "../offline/uploads";
 import {
   ASSIGNMENT_STATUS,
   app,
@@ -94,6 +95,9 @@ export function AssignmentPage({ id }: { id: string }) {
   const mine = Boolean(
     data && hasRole("inspector") && app.session && data.inspectorIds.includes(app.session.sub),
   );
+  // Records kept on this device (offline/): an arrival kept here opens the checklist as the server's would.
+  const local = useLocalWrites("assignment", id, reload);
+  const status = data?.status === "dispatched" && unsent(local, "recordArrival") ? "on_site" : data?.status;
   return (
     <div class="page phone" data-page="assignment">
       <ErrorBox error={error} />
@@ -133,6 +137,11 @@ export function AssignmentPage({ id }: { id: string }) {
                   ) : (
                     <span class="badge red">位置不在单位范围内（已标记）</span>
                   )}
+                  {data.arrival.delayedSync && data.arrival.capturedAt ? (
+                    <span class="badge delayed-sync">
+                      现场离线记录于 {fmtTime(data.arrival.capturedAt)}，延迟同步
+                    </span>
+                  ) : null}
                 </dd>
               </>
             ) : null}
@@ -146,8 +155,11 @@ export function AssignmentPage({ id }: { id: string }) {
               </>
             ) : null}
           </dl>
-          {mine && data.status === "dispatched" ? <ArrivalForm id={id} onDone={reload} /> : null}
-          {mine && data.status === "on_site" ? <FindingsForm assignment={data} onDone={reload} /> : null}
+          <LocalRecords writes={local} />
+          {mine && status === "dispatched" ? <ArrivalForm id={id} onDone={reload} /> : null}
+          {mine && status === "on_site" && !unsent(local, "submitFindings") ? (
+            <FindingsForm assignment={data} onDone={reload} />
+          ) : null}
           {data.findings ? <FindingsView assignment={data} /> : null}
           {isOverseer() ? (
             <p>
@@ -179,10 +191,11 @@ function ArrivalForm({ id, onDone }: { id: string; onDone: () => void }) {
     setNote(
       `位置 ${pos.coords.latitude.toFixed(5)}, ${pos.coords.longitude.toFixed(5)}（精度 ${Math.round(pos.coords.accuracy)} 米）`,
     );
-    await app.api.call("recordArrival", {
-      params: { id },
-      body: { location: { lat: pos.coords.latitude, lng: pos.coords.longitude } },
-    });
+    // Kept on the device and sent at once, or when the network returns (offline/sync.ts).
+    await recordLocally(
+      { op: "recordArrival", body: { location: { lat: pos.coords.latitude, lng: pos.coords.longitude } } },
+      { kind: "assignment", id },
+    );
     onDone();
   });
   return (
@@ -240,13 +253,14 @@ function TemplateOptions({ id }: { id: string }) {
 function FindingsForm({ assignment, onDone }: { assignment: Assignment; onDone: () => void }) {
   const initialTemplate =
     assignment.templateId ?? localStorage.getItem(templateKey(assignment.assignmentId)) ?? "";
-  const [templateId, setTemplateId] = useState(initialTemplate);
+  // What is typed and taken is kept on the device as it is typed (offline/), until submitted.
+  const draftKey = `findings:${assignment.assignmentId}`;
+  const [templateId, setTemplateId] = useSavedState(draftKey, "templateId", initialTemplate);
   const [template, setTemplate] = useState<Template | undefined>();
-  const [items, setItems] = useState<Record<string, ItemState>>({});
-  const [issues, setIssues] = useState<IssueState[]>([]);
-  const [result, setResult] = useState<string>("");
+  const [items, setItems] = useSavedState<Record<string, ItemState>>(draftKey, "items", {});
+  const [issues, setIssues] = useSavedState<IssueState[]>(draftKey, "issues", []);
   // 问题照片: taken on each checklist item and each issue, cited by the findings once verified.
-  const uploads = useUploads({ kind: "assignment", id: assignment.assignmentId }, "finding");
+  const uploads = useStoredUploads(draftKey, { kind: "assignment", id: assignment.assignmentId }, "finding");
 
   const load = useAction(async () => {
     const t = await app.api.call("getTemplate", { params: { templateId: templateId.trim() } });
@@ -288,9 +302,11 @@ function FindingsForm({ assignment, onDone }: { assignment: Assignment; onDone: 
         };
       }),
     };
-    const res = await app.api.call("submitFindings", { params: { id: assignment.assignmentId }, body });
-    setResult(
-      `已提交，状态：${label(ASSIGNMENT_STATUS, res.status, "已提交")}；整改单 ${res.rectificationIds?.length ?? 0} 份`,
+    // The findings, with their photos (local until verified), go from the device: at once or later.
+    await recordLocally(
+      { op: "submitFindings", body },
+      { kind: "assignment", id: assignment.assignmentId },
+      { draftKey },
     );
     onDone();
   });
@@ -337,7 +353,8 @@ function FindingsForm({ assignment, onDone }: { assignment: Assignment; onDone: 
   const setIssue = (key: number, patch: Partial<IssueState>) =>
     setIssues(issues.map((x) => (x.key === key ? { ...x, ...patch } : x)));
   const addIssue = (itemCode = "", description = "") => {
-    const key = ++issueKeys;
+    issueKeys = Math.max(issueKeys, ...issues.map((x) => x.key)) + 1; // kept issues keep their keys
+    const key = issueKeys;
     setIssues([
       ...issues,
       {
@@ -525,7 +542,6 @@ function FindingsForm({ assignment, onDone }: { assignment: Assignment; onDone: 
       <button type="submit" class="primary big" disabled={submit.busy}>
         提交现场检查结果
       </button>
-      {result ? <div class="ok">{result}</div> : null}
       <ErrorBox error={submit.error} />
     </form>
   );
