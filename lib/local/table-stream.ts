@@ -74,8 +74,6 @@ const STREAM_RETENTION_SECONDS = 86_400;
 /** Records read but not yet delivered, per shard, before its reader waits for the lanes. */
 const MAX_PENDING_RECORDS = 10_000;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** One record read from a shard, until it is delivered or given up. */
 interface Pending {
   readonly record: StreamRecord;
@@ -114,10 +112,8 @@ export class LocalTableStream {
   }
 
   private held: Promise<void> | undefined;
-  private wake: () => void = () => undefined;
-  private readonly whenStopped = new Promise<void>((resolve) => {
-    this.wake = resolve;
-  });
+  /** Pauses under way, ended at once by `stop`. */
+  private readonly pauses = new Set<() => void>();
   private readonly streams: DynamoDBStreamsClient;
   private readonly readers = new Map<string, ShardReader>();
   private checkpoint: Checkpoint | undefined;
@@ -146,7 +142,8 @@ export class LocalTableStream {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake();
+    for (const end of this.pauses) end();
+    this.pauses.clear();
     await this.running;
     await Promise.allSettled([...this.readers.values()].map((r) => r.done));
     this.streams.destroy();
@@ -215,7 +212,16 @@ export class LocalTableStream {
   }
   /** @internal a pause that ends early when the stream is stopped. */
   pause(ms: number): Promise<void> {
-    return Promise.race([sleep(ms), this.whenStopped]).then(() => undefined);
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        this.pauses.delete(end);
+        resolve();
+      };
+      const timer = setTimeout(end, ms);
+      this.pauses.add(end);
+    });
   }
   /** @internal */
   get isStopped(): boolean {
