@@ -114,13 +114,20 @@ describe("the life of one inspection", () => {
     const dashboard = await world.official.get("/dashboard");
     expect(dashboard.body.overdue.map((o: { rectificationId: string }) => o.rectificationId)).toContain(id);
 
-    // A late report still counts as late; accepting it closes the order and the assignment.
+    // A late report still counts as late; a critical order closes on two accepts by two reviewers
+    // (四眼销号), which closes the assignment; the record of lateness stays.
     const late = await unit.post(`/rectifications/${id}/report`, { description: "已清理消防通道" });
     expect(late.body.report.late).toBe(true);
-    await eventually(
-      () => team.post(`/rectifications/${id}/review`, { decision: "accept", comment: "销号" }),
+    const first = await eventually(
+      () => team.post(`/rectifications/${id}/review`, { decision: "accept", comment: "同意销号" }),
       (r) => r.status === 200,
     );
+    expect(first.body).toMatchObject({ status: "submitted", accepts: 1, acceptsRequired: 2 });
+    const closed = await world.organizer.post(`/rectifications/${id}/review`, {
+      decision: "accept",
+      comment: "复核销号",
+    });
+    expect(closed.body).toMatchObject({ status: "closed", closedLate: true, maxEscalationLevel: 2 });
     await eventually(
       () => world.official.get(`/assignments/${assignment.assignmentId}`),
       (r) => r.body.status === "closed",
