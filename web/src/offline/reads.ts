@@ -29,6 +29,8 @@ const UNIT_READS: ReadonlySet<EndpointName> = new Set<EndpointName>([
 /** Whether this person's device keeps the answers of this operation. */
 export function mayKeep(name: EndpointName, session: Session | undefined): boolean {
   if (!session) return false;
+  // An overseer reads everything, pre-arrival assignments included: nothing of it stays on a device.
+  if (session.roles.some((r) => r === "admin" || r === "organizer" || r === "official")) return false;
   if (session.roles.includes("unit")) return UNIT_READS.has(name);
   if (session.roles.includes("inspector")) return INSPECTOR_READS.has(name);
   return false;

@@ -5,7 +5,13 @@
  * chunks can no longer be fetched — its forms are kept on the device, nothing typed is lost.
  */
 export function registerServiceWorker(): void {
-  window.addEventListener("vite:preloadError", () => location.reload());
+  window.addEventListener("vite:preloadError", () => {
+    // Once a minute at most: a chunk missing for another reason must not reload the page in a loop.
+    const last = Number(sessionStorage.getItem("spot.console.chunkReload") ?? 0);
+    if (Date.now() - last < 60_000) return;
+    sessionStorage.setItem("spot.console.chunkReload", String(Date.now()));
+    location.reload();
+  });
   if (import.meta.hot || !("serviceWorker" in navigator)) return;
   const register = () => {
     navigator.serviceWorker.register("./sw.js", { scope: "./" }).catch(() => {

@@ -646,11 +646,11 @@ async function syncWrite(w: WriteRecord, writes: readonly WriteRecord[]): Promis
       conflict: undefined,
       ...(resolved.dropped.length > 0 ? { droppedPhotos: resolved.dropped } : {}),
     });
-    // The server holds the photos now: their bytes leave the device.
+    // The server holds the photos now: their bytes leave the device, with any the form no longer cited
+    // (an issue deleted after its photo was taken).
     for (const id of refs) await store.deletePhoto(id);
     if (w.draftKey)
-      for (const p of await store.allPhotos(w.sub))
-        if (p.owner === w.draftKey && p.groups.length === 0) await store.deletePhoto(p.id);
+      for (const p of await store.allPhotos(w.sub)) if (p.owner === w.draftKey) await store.deletePhoto(p.id);
     await changed();
   } catch (error) {
     await setWrite(w, { ...(await failure(w, error)), attempts: w.attempts + 1 });
