@@ -6,13 +6,14 @@ import type { ApiLatencyResult } from "./api-latency";
 import type { ColdStartResult } from "./cold-start";
 import type { EvidenceUploadResult } from "./evidence-upload";
 import type { ImportScaleResult } from "./import-scale";
+import type { OfflineLoadResult } from "./offline-load";
 import { LAMBDA_MEMORY_GB, PRICES } from "./prices";
 import type { ScaleResult } from "./scale";
 import { log, RESULTS_DIR, runPhase } from "./stats";
 import type { WorkflowCostResult } from "./workflow-cost";
 
 /**
- * `npm run bench`: the six phases, each in its own process (one local system per process), one
+ * `npm run bench`: the seven phases, each in its own process (one local system per process), one
  * after the other on this machine; then one table — the project's figure, the floor measured in the
  * same run, their ratio, and the budgets of issue 5 — and the JSON under bench/results/.
  */
@@ -79,23 +80,71 @@ function coldStartRows(r: ColdStartResult): { rows: Row[]; met: boolean } {
   return { rows, met };
 }
 
+/** Phase 7: the goals of issue 14 — usable within 2.5 s cold, 1 s warm, ≤ 60 KB of compressed script. */
+function offlineTable(o: OfflineLoadResult): string {
+  const m = o.medians;
+  const ms = (n: number) => `${f(n, 0)} ms`;
+  return table(
+    `7. The inspector's page (an assignment on site, its checklist) on a phone over 3G (${o.link.downKbps / 1000} Mbps down, ${o.link.upKbps} kbps up, ${o.link.latencyMs} ms RTT), median of ${o.runs}; cold: a new profile; warm: the same profile once the service worker is installed`,
+    [
+      [
+        "largest contentful paint, cold",
+        ms(m.coldLcpMs),
+        "—",
+        "—",
+        verdict(m.coldLcpMs <= o.goals.coldLcpMs, `≤ ${o.goals.coldLcpMs} ms`),
+      ],
+      [
+        "largest contentful paint, warm",
+        ms(m.warmLcpMs),
+        "—",
+        "—",
+        verdict(m.warmLcpMs <= o.goals.warmLcpMs, `≤ ${o.goals.warmLcpMs} ms`),
+      ],
+      [
+        "checklist in the page, cold / warm",
+        `${ms(m.coldUsableMs)} / ${ms(m.warmUsableMs)}`,
+        "—",
+        "—",
+        "(information)",
+      ],
+      [
+        "script over the link, compressed, cold (warm)",
+        `${f(m.coldScriptBytes / 1024)} KB (${f(m.warmScriptBytes / 1024)} KB)`,
+        "—",
+        "—",
+        verdict(m.coldScriptBytes <= o.goals.scriptKb * 1024, `≤ ${o.goals.scriptKb} KB`),
+      ],
+      [
+        "service worker (fetched after load)",
+        `${f(o.serviceWorkerBytes / 1024)} KB`,
+        "—",
+        "—",
+        "(information)",
+      ],
+    ],
+  );
+}
+
 function main() {
   return (async () => {
     mkdirSync(RESULTS_DIR, { recursive: true });
     const stamp = new Date().toISOString().replaceAll(":", "-").slice(0, 19);
     const started = Date.now();
-    log("phase 1/6: cold start (CDK bundles vs a DynamoDB-document-client bundle)");
+    log("phase 1/7: cold start (CDK bundles vs a DynamoDB-document-client bundle)");
     const cold = await runPhase<ColdStartResult>("cold-start.ts", "cold-start", stamp, 300_000);
-    log("phase 2/6: workflow cost of one whole inspection");
+    log("phase 2/7: workflow cost of one whole inspection");
     const workflow = await runPhase<WorkflowCostResult>("workflow-cost.ts", "workflow", stamp, 120_000);
-    log("phase 3/6: API latency and throughput vs bare DynamoDB Local operations");
+    log("phase 3/7: API latency and throughput vs bare DynamoDB Local operations");
     const api = await runPhase<ApiLatencyResult>("api-latency.ts", "api", stamp, 300_000);
-    log("phase 4/6: scale (history rows, concurrent inspections)");
+    log("phase 4/7: scale (history rows, concurrent inspections)");
     const scale = await runPhase<ScaleResult>("scale.ts", "scale", stamp, 300_000);
-    log("phase 5/6: evidence photos over a 3G link (headless Chromium)");
+    log("phase 5/7: evidence photos over a 3G link (headless Chromium)");
     const evidence = await runPhase<EvidenceUploadResult>("evidence-upload.ts", "evidence", stamp, 300_000);
-    log("phase 6/6: an organisation brought in whole (管城区 from workbooks) and a draw over it");
+    log("phase 6/7: an organisation brought in whole (管城区 from workbooks) and a draw over it");
     const organisation = await runPhase<ImportScaleResult>("import-scale.ts", "import", stamp, 600_000);
+    log("phase 7/7: the inspector's page over 3G, cold and warm (headless Chromium; offline-first build)");
+    const offline = await runPhase<OfflineLoadResult>("offline-load.ts", "offline", stamp, 300_000);
     const seconds = (Date.now() - started) / 1000;
 
     const out: string[] = [];
@@ -403,6 +452,9 @@ function main() {
       );
     } else out.push(`\n### 6. Organisation: the phase failed (see its log under bench/results/)`);
 
+    if (offline) out.push(offlineTable(offline));
+    else out.push(`\n### 7. Inspector's page over 3G: the phase failed (see its log under bench/results/)`);
+
     for (const [name, phase] of [
       ["API", api],
       ["scale", scale],
@@ -425,6 +477,7 @@ function main() {
       api,
       scale,
       evidence,
+      offline,
     };
     writeFileSync(join(RESULTS_DIR, `${stamp}.json`), JSON.stringify(combined, null, 2));
     writeFileSync(join(RESULTS_DIR, "latest.json"), JSON.stringify(combined, null, 2));

@@ -1,7 +1,8 @@
-import { createReadStream, statSync } from "node:fs";
+import { createReadStream, readFileSync, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { brotliCompressSync, gzipSync, constants as zlibConstants } from "node:zlib";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -27,6 +28,45 @@ const CONTENT_TYPES: Record<string, string> = {
   ".woff": "font/woff",
   ".webmanifest": "application/manifest+json",
 };
+
+/** Text the console's files are compressed for, as CloudFront compresses them in the cloud (`compress: true`). */
+const COMPRESSIBLE = /^(text\/|application\/(json|javascript|manifest\+json)|image\/svg)/;
+
+/** Brotli when the browser takes it, else gzip (what CloudFront picks too), else none. */
+function acceptedEncoding(req: IncomingMessage): "br" | "gzip" | undefined {
+  const accept = String(req.headers["accept-encoding"] ?? "");
+  const takes = (name: string) =>
+    accept.split(",").some((part) => {
+      const [token, ...params] = part.trim().split(";");
+      const q = params.find((p) => p.trim().startsWith("q="));
+      return token?.trim() === name && (q === undefined || Number(q.trim().slice(2)) > 0);
+    });
+  if (takes("br")) return "br";
+  if (takes("gzip")) return "gzip";
+  return undefined;
+}
+
+/** Each file compressed once per build (by path and modification time), at the strongest setting. */
+const compressedFiles = new Map<string, Buffer>();
+function compressed(file: string, modified: number, encoding: "br" | "gzip"): Buffer {
+  const key = `${encoding} ${modified} ${file}`;
+  let body = compressedFiles.get(key);
+  if (!body) {
+    const raw = readFileSync(file);
+    body =
+      encoding === "br"
+        ? brotliCompressSync(raw, {
+            params: {
+              [zlibConstants.BROTLI_PARAM_QUALITY]: 11,
+              [zlibConstants.BROTLI_PARAM_SIZE_HINT]: raw.length,
+            },
+          })
+        : gzipSync(raw, { level: 9 });
+    if (compressedFiles.size > 500) compressedFiles.clear();
+    compressedFiles.set(key, body);
+  }
+  return body;
+}
 
 /** The same headers CloudFront adds in the cloud (lib/constructs/web-console.ts). */
 const SECURITY_HEADERS: Record<string, string> = {
@@ -123,10 +163,12 @@ export function createConsoleHandler(options: ConsoleOptions = {}) {
     if (file !== dir && !file.startsWith(dir + sep)) return false;
 
     let size: number;
+    let modified: number;
     try {
       const stat = statSync(file);
       if (!stat.isFile()) return false;
       size = stat.size;
+      modified = stat.mtimeMs;
     } catch {
       if (pathname === "/" || pathname === "/index.html") {
         send(req, res, 503, CONTENT_TYPES[".html"]!, NOT_BUILT);
@@ -135,13 +177,26 @@ export function createConsoleHandler(options: ConsoleOptions = {}) {
       return false;
     }
     const hashed = relative.startsWith("assets/");
-    res.writeHead(200, {
+    const type = CONTENT_TYPES[extname(file).toLowerCase()] ?? "application/octet-stream";
+    const common = {
       ...headers,
-      "content-type": CONTENT_TYPES[extname(file).toLowerCase()] ?? "application/octet-stream",
-      "content-length": size,
-      // Vite names assets by content hash; index.html must be revalidated to pick up a new build.
+      "content-type": type,
+      // Vite names assets by content hash; index.html and sw.js must be revalidated to pick up a new build.
       "cache-control": hashed ? "public, max-age=31536000, immutable" : "no-cache",
-    });
+    };
+    const encoding = COMPRESSIBLE.test(type) && size >= 1024 ? acceptedEncoding(req) : undefined;
+    if (encoding) {
+      const body = compressed(file, modified, encoding);
+      res.writeHead(200, {
+        ...common,
+        "content-encoding": encoding,
+        "content-length": body.length,
+        vary: "accept-encoding",
+      });
+      res.end(method === "HEAD" ? undefined : body);
+      return true;
+    }
+    res.writeHead(200, { ...common, "content-length": size, vary: "accept-encoding" });
     if (method === "HEAD") {
       res.end();
       return true;
