@@ -4,6 +4,7 @@ import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
 import * as schemas from "../../api/schemas";
 import { ForbiddenError } from "../../domain/errors";
 import { decideExtension } from "../../domain/rectification-order";
+import { retryOnConcurrentChange } from "../../services/concurrency";
 import { rectificationStore } from "../../services/context";
 import { extensionDecidedNotice } from "../../services/notices";
 import { publishNotices } from "../../services/publish";
@@ -18,7 +19,16 @@ type Params = z.infer<typeof schemas.extensionRequestParams>;
  * timers with it: the order's change reaches the change relay, which resumes the waiting step with
  * the new deadline (see `relayedChanges`). The unit is told either way.
  */
-async function decideOrderExtension({ caller, body, params, now }: RouteRequest<Body, undefined, Params>) {
+async function decideOrderExtension(request: RouteRequest<Body, undefined, Params>) {
+  return retryOnConcurrentChange(() => decideOrderExtensionOnce(request));
+}
+
+async function decideOrderExtensionOnce({
+  caller,
+  body,
+  params,
+  now,
+}: RouteRequest<Body, undefined, Params>) {
   const r = await loadVisibleRectification(caller, params.id);
   if (!isPlanner(caller)) throw new ForbiddenError("只有督查组织人员或管理员可以审批延期申请。");
   const step = decideExtension(r, params.requestId, { by: caller.sub, ...body }, now);

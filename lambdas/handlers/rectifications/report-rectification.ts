@@ -4,6 +4,7 @@ import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
 import * as schemas from "../../api/schemas";
 import { ForbiddenError } from "../../domain/errors";
 import { reportOrder } from "../../domain/rectification-order";
+import { retryOnConcurrentChange } from "../../services/concurrency";
 import { rectificationStore, unitStore } from "../../services/context";
 import { citedOnOrder } from "../../services/evidence";
 import { reportReceivedNotices } from "../../services/notices";
@@ -17,7 +18,11 @@ type Params = z.infer<typeof schemas.idParams>;
  * The inspected unit reports what it did (整改情况) with evidence; a report after the deadline stays
  * late. The team and the organizer are told that a report waits for them (待回头看).
  */
-async function reportRectification({ caller, body, params, now }: RouteRequest<Body, undefined, Params>) {
+async function reportRectification(request: RouteRequest<Body, undefined, Params>) {
+  return retryOnConcurrentChange(() => reportRectificationOnce(request));
+}
+
+async function reportRectificationOnce({ caller, body, params, now }: RouteRequest<Body, undefined, Params>) {
   const r = await loadVisibleRectification(caller, params.id);
   if (unitOf(caller) !== r.unitId) throw new ForbiddenError("只有被检查单位可以报告整改情况。");
   reportOrder(r, caller.sub, now); // the step's own refusal (409) comes before the evidence's (422)

@@ -4,6 +4,7 @@ import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
 import * as schemas from "../../api/schemas";
 import { ForbiddenError } from "../../domain/errors";
 import { requestExtension } from "../../domain/rectification-order";
+import { retryOnConcurrentChange } from "../../services/concurrency";
 import { rectificationStore } from "../../services/context";
 import { loadVisibleRectification } from "../../services/visibility";
 import { countBusinessEvent } from "../../shared/metrics";
@@ -15,7 +16,16 @@ type Params = z.infer<typeof schemas.idParams>;
  * 延期申请: the inspected unit asks, before the deadline and with its reason, for a later one. The
  * request joins the organizers' queue in the same transaction as the order's change.
  */
-async function requestOrderExtension({ caller, body, params, now }: RouteRequest<Body, undefined, Params>) {
+async function requestOrderExtension(request: RouteRequest<Body, undefined, Params>) {
+  return retryOnConcurrentChange(() => requestOrderExtensionOnce(request));
+}
+
+async function requestOrderExtensionOnce({
+  caller,
+  body,
+  params,
+  now,
+}: RouteRequest<Body, undefined, Params>) {
   const r = await loadVisibleRectification(caller, params.id);
   if (unitOf(caller) !== r.unitId) throw new ForbiddenError("只有被检查单位可以申请延期。");
   // Numbered within the order: the order's version check makes two concurrent requests one.

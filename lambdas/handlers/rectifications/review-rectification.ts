@@ -4,6 +4,7 @@ import { httpRoute, json, type RouteRequest } from "../../api/idempotent-http";
 import * as schemas from "../../api/schemas";
 import { ForbiddenError } from "../../domain/errors";
 import { reviewOrder } from "../../domain/rectification-order";
+import { retryOnConcurrentChange } from "../../services/concurrency";
 import { rectificationStore } from "../../services/context";
 import { citedOnOrder } from "../../services/evidence";
 import { rectificationView } from "../../services/views";
@@ -16,7 +17,11 @@ type Params = z.infer<typeof schemas.idParams>;
  * Review of a rectification report (回头看): accepted → closed (销号; a critical order by two
  * reviewers); rejected → open again with a new deadline and the escalation clock reset.
  */
-async function reviewRectification({ caller, body, params, now }: RouteRequest<Body, undefined, Params>) {
+async function reviewRectification(request: RouteRequest<Body, undefined, Params>) {
+  return retryOnConcurrentChange(() => reviewRectificationOnce(request));
+}
+
+async function reviewRectificationOnce({ caller, body, params, now }: RouteRequest<Body, undefined, Params>) {
   const r = await loadVisibleRectification(caller, params.id);
   if (!isTeamInspector(caller, r) && !isPlanner(caller)) {
     throw new ForbiddenError("只有本组督查员、督查组织人员或管理员可以回头看。");
