@@ -229,7 +229,7 @@ describe("offline capture: the inspector's page", () => {
     });
     await phone.setOffline(false);
     await expect
-      .poll(() => findings.getAttribute("data-state"), { timeout: 60_000, intervals: [500] })
+      .poll(() => findings.getAttribute("data-state"), { timeout: 60_000, interval: 500 })
       .toBe("synced");
     expect(await arrival.getAttribute("data-state")).toBe("synced");
     await expect.poll(() => waitingCount(page)).toBe(0);
