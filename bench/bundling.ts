@@ -17,5 +17,7 @@ export const CDK_BUNDLING_COPY: BuildOptions = {
   mainFields: ["module", "main"],
   banner: { js: ESM_REQUIRE_BANNER },
   outExtension: { ".js": ".mjs" },
+  // The default: no SDK tracing (`-c sdkTracing=true` builds the tracer in; lambdas/shared/tracer.ts).
+  define: { "process.env.SPOT_SDK_TRACING": JSON.stringify("false") },
 };
 // ---- END OF COPY ----------------------------------------------------------------------------

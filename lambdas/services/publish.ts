@@ -2,7 +2,7 @@ import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { NotificationInput } from "../data/journal";
 import { optionalEnv } from "../shared/config";
 import { logger } from "../shared/logger";
-import { tracer } from "../shared/tracer";
+import { traced } from "../shared/tracer";
 
 /**
  * Reminders and escalations go to the SNS topic in the cloud (for SMS/e-mail subscriptions), after
@@ -10,7 +10,7 @@ import { tracer } from "../shared/tracer";
  * notifications are the delivery.
  */
 const topicArn = optionalEnv("NOTIFY_TOPIC_ARN");
-const sns = topicArn ? tracer.captureAWSv3Client(new SNSClient({})) : undefined;
+const sns = topicArn ? traced(new SNSClient({})) : undefined;
 
 export async function publishNotices(notices: readonly NotificationInput[]): Promise<void> {
   if (!sns || !topicArn) return;

@@ -13,7 +13,7 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { ConflictError, TransientDependencyError } from "../domain/errors";
 import { optionalEnv, requiredEnv } from "./config";
-import { tracer } from "./tracer";
+import { traced } from "./tracer";
 
 /**
  * The user pool's admin API (Cognito in the cloud, the local identity service that `npm start`
@@ -23,7 +23,7 @@ import { tracer } from "./tracer";
  */
 export const userPoolId = requiredEnv("USER_POOL_ID");
 
-export const identityClient = tracer.captureAWSv3Client(
+export const identityClient = traced(
   new CognitoIdentityProviderClient({ endpoint: optionalEnv("COGNITO_ENDPOINT"), maxAttempts: 4 }),
 );
 

@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { optionalEnv, requiredEnv } from "./config";
-import { tracer } from "./tracer";
+import { traced } from "./tracer";
 
 /**
  * The evidence bucket (S3 in the cloud; the local S3-compatible store that `npm start` runs, named
@@ -20,8 +20,8 @@ export const evidenceBucket = requiredEnv("EVIDENCE_BUCKET");
 
 const endpoint = optionalEnv("S3_ENDPOINT");
 
-// Traced (X-Ray): presigning is a subsegment too; the trace header it adds is never signed into a URL.
-export const s3Client = tracer.captureAWSv3Client(
+// With SDK tracing (./tracer.ts) presigning is a subsegment too; its trace header is never signed into a URL.
+export const s3Client = traced(
   new S3Client({
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
     maxAttempts: 4,

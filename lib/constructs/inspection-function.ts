@@ -17,6 +17,14 @@ export const HANDLER_METADATA_KEY = "spot:handler";
 /** Lambda `Service` name of the Powertools logger and tracer. */
 export const SERVICE_NAME = "spot-inspections";
 
+/**
+ * CDK context that builds Powertools' Tracer into every bundle (`npx cdk deploy -c sdkTracing=true`):
+ * X-Ray subsegments of every AWS SDK call, at the price of the X-Ray SDK's size and import time in
+ * every cold start (lambdas/shared/tracer.ts). Off by default: the functions still trace each
+ * invocation (active tracing).
+ */
+export const SDK_TRACING_CONTEXT = "sdkTracing";
+
 /** Defines `require` inside the ESM bundle, for CommonJS dependencies that call it. */
 export const ESM_REQUIRE_BANNER =
   "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
@@ -98,6 +106,7 @@ export class InspectionFunction extends NodejsFunction {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
+    const sdkTracing = [true, "true"].includes(scope.node.tryGetContext(SDK_TRACING_CONTEXT));
     super(scope, id, {
       entry: handlerEntry(props.handler),
       handler: "handler",
@@ -126,6 +135,8 @@ export class InspectionFunction extends NodejsFunction {
         mainFields: ["module", "main"],
         banner: ESM_REQUIRE_BANNER,
         externalModules: [],
+        // The tracer's branch, and its import, are left out of the bundle unless SDK tracing is asked for.
+        define: { "process.env.SPOT_SDK_TRACING": JSON.stringify(String(sdkTracing)) },
         ...(props.bundledFiles && props.bundledFiles.length > 0
           ? {
               commandHooks: {

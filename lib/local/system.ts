@@ -221,9 +221,6 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       S3_ENDPOINT: objectStore.endpoint,
       COGNITO_ENDPOINT: identity.endpoint,
       POWERTOOLS_DEV: "true",
-      // No X-Ray here (the tracer is off outside Lambda): the X-Ray SDK the tracer loads stays in
-      // manual mode, so it installs no async hook on every promise of this one shared process.
-      AWS_XRAY_MANUAL_MODE: "true",
     });
     for (const fn of system.functions.values()) {
       for (const [name, value] of Object.entries(fn.environment)) {

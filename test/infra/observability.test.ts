@@ -1,5 +1,7 @@
 import { Match, Template } from "aws-cdk-lib/assertions";
+import { build } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
+import { CDK_BUNDLING_COPY } from "../../bench/bundling";
 import { BUSINESS_EVENTS, METRICS_NAMESPACE, METRICS_SERVICE } from "../../lambdas/shared/business-metrics";
 import {
   changeRelay,
@@ -9,6 +11,7 @@ import {
   workflowTasks,
 } from "../../lambdas/workflow/tasks";
 import { buildApp } from "../../lib/app";
+import { handlerEntry } from "../../lib/constructs/inspection-function";
 
 type Resource = { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> };
 
@@ -154,5 +157,27 @@ describe("dashboard", () => {
     const text = body();
     const shown = text.match(/"type":"alarm"[^}]*"alarms":\[([^\]]*)\]/)?.[1] ?? "";
     expect(shown.split(",")).toHaveLength(alarms().length);
+  });
+});
+
+describe("SDK tracing", () => {
+  /** Whether the X-Ray SDK (the tracer's) is in a handler's bundle, built as CDK builds it. */
+  async function carriesXRay(sdkTracing: "true" | "false"): Promise<boolean> {
+    const out = await build({
+      ...CDK_BUNDLING_COPY,
+      define: { ...CDK_BUNDLING_COPY.define, "process.env.SPOT_SDK_TRACING": JSON.stringify(sdkTracing) },
+      entryPoints: [handlerEntry("templates/get-template")],
+      outfile: "index.mjs",
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+    });
+    return Object.keys(out.metafile.inputs).some((i) => i.includes("node_modules/aws-xray-sdk-core/"));
+  }
+
+  it("is left out of the bundles by default (the cold-start budget), and built in with -c sdkTracing=true", async () => {
+    expect(CDK_BUNDLING_COPY.define).toEqual({ "process.env.SPOT_SDK_TRACING": '"false"' });
+    expect(await carriesXRay("false")).toBe(false);
+    expect(await carriesXRay("true")).toBe(true);
   });
 });
