@@ -13,7 +13,7 @@ import type { LocalUserPool } from "./template";
  * system uses) with Cognito's own semantics, so the same `@aws-sdk/client-cognito-identity-provider`
  * code — the people routes' admin calls and the console's sign-in — runs against it unchanged.
  *
- * Why not cognito-local (../shared/notes-local-identity.md): it lets a disabled user sign in, does not
+ * Why not cognito-local (docs/people.md): it lets a disabled user sign in, does not
  * check the temporary password or the challenge session, enforces no password policy, and lacks
  * AdminUserGlobalSignOut. Those are exactly the rules a supervision office relies on, so this
  * service implements them: passwords are scrypt hashes, a disabled user and a wrong password get

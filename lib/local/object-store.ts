@@ -10,7 +10,7 @@ import type { LocalBucket } from "./template";
  * The stack's S3 bucket(s) on this machine: @20minutes/s3rver, in-process, keeping its files under
  * DATA_DIR. It is the one local S3 store that checks what real S3 checks of a presigned URL — the
  * signature, the expiry, and the signed Content-Type and Content-Length — so the same
- * `@aws-sdk/client-s3` code presigns for both targets (see ../shared/notes-local-object-store.md).
+ * `@aws-sdk/client-s3` code presigns for both targets (docs/evidence.md says why this store).
  *
  * The bucket's "Object Created" events (the template's EventBridge rules on them) are played like
  * EventBridge plays them to Lambda, asynchronously and at least once: each event is first written

@@ -2,7 +2,7 @@ import type { Bodies, Page, Responses } from "./api-types";
 import { type Endpoint, type EndpointName, endpoints } from "./endpoints";
 
 /**
- * The wire types of the API (../shared/API.md), derived from the server's own schemas in
+ * The wire types of the API (the contract: docs/api.md, GET /openapi.json), derived from the server's own schemas in
  * ./api-types.ts (types only: no zod code in the bundle). Pages import them from here or from there.
  */
 export type * from "./api-types";
