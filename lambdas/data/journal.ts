@@ -6,6 +6,9 @@ import { latestParsed } from "./items";
 import { auditSortKey, keys } from "./keys";
 import { type AuditEvent, auditEvent, type NotificationRecord } from "./records";
 
+/** DynamoDB's limit of items in one TransactWriteItems. */
+const MAX_TRANSACTION_ITEMS = 100;
+
 /** Marks an audit placeholder inside a transaction's items (see `Journal.auditPut`). */
 const AUDIT = Symbol("audit");
 
@@ -41,15 +44,19 @@ export class Journal {
     return Object.assign({}, { [AUDIT]: input });
   }
 
-  /** Appends audit events of reads (no change to commit with them), each at the head of its entity's chain. */
+  /**
+   * Appends audit events of reads (no change to commit with them), each at the head of its entity's
+   * chain: up to 100 events (a transaction's limit) a transaction, so a read of 58 secret assignments
+   * is one round trip (with its 58 head lookups at once), not 58. A race for one entity's head retries
+   * the whole transaction from the new heads, as any commit does.
+   */
   async appendAudit(events: readonly AuditInput[]): Promise<void> {
-    const byEntity = new Map<string, AuditInput[]>();
-    for (const e of events) byEntity.set(e.entityId, [...(byEntity.get(e.entityId) ?? []), e]);
-    await Promise.all(
-      [...byEntity.values()].map(async (list) => {
-        for (const e of list) await this.commit([this.auditPut(e)], "audit append");
-      }),
-    );
+    for (let i = 0; i < events.length; i += MAX_TRANSACTION_ITEMS) {
+      await this.commit(
+        events.slice(i, i + MAX_TRANSACTION_ITEMS).map((e) => this.auditPut(e)),
+        "audit append",
+      );
+    }
   }
 
   private async auditHead(entityId: string): Promise<{ seq: number; hash: string } | null> {

@@ -116,15 +116,19 @@ export class UnitStore {
 
   /** Every leaf unit under `parentId` (breadth first, one Query per unit visited). */
   async leavesUnder(parentId: string): Promise<string[]> {
-    return (await this.walkUnder(parentId)).leaves;
+    return (await this.subtree(parentId)).leaves;
   }
 
   /** `parentId` and every unit under it, at any depth. */
   async unitsUnder(parentId: string): Promise<string[]> {
-    return (await this.walkUnder(parentId)).all;
+    return (await this.subtree(parentId)).all;
   }
 
-  private async walkUnder(parentId: string): Promise<{ leaves: string[]; all: string[] }> {
+  /**
+   * The leaves under `parentId` and every unit of its subtree (itself included), by id: breadth
+   * first, the Queries of one level at once. One walk answers both questions.
+   */
+  async subtree(parentId: string): Promise<{ leaves: string[]; all: string[] }> {
     const leaves: string[] = [];
     const seen = new Set<string>([parentId]);
     let frontier = await this.childIds(parentId);

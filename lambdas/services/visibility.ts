@@ -1,3 +1,4 @@
+import type { AuditInput } from "../data/journal";
 import type { AssignmentRecord, RectificationRecord } from "../data/records";
 import { NotFoundError } from "../domain/errors";
 import { type Caller, isOverseer, isTeamInspector, unitOf } from "../domain/roles";
@@ -16,23 +17,29 @@ export function canSeeAssignment(caller: Caller, a: AssignmentRecord): boolean {
   return unitId !== undefined && unitId === a.unitId && a.arrival !== undefined;
 }
 
+/**
+ * Audits the read of every assignment not visited yet; `alongside` are other audit events of the same
+ * read, appended with them (one transaction for up to 100 events).
+ */
 export async function auditPreArrivalReads(
   caller: Caller,
   assignments: readonly AssignmentRecord[],
   via: string,
   at: string,
+  alongside: readonly AuditInput[] = [],
 ): Promise<void> {
   const secret = assignments.filter((a) => a.arrival === undefined && a.status === "dispatched");
-  if (secret.length === 0) return;
-  await journal.appendAudit(
-    secret.map((a) => ({
+  if (secret.length === 0 && alongside.length === 0) return;
+  await journal.appendAudit([
+    ...secret.map((a) => ({
       entityId: a.assignmentId,
       actor: caller.sub,
       action: "read_before_arrival",
       at,
       detail: { via, roles: [...caller.roles] },
     })),
-  );
+    ...alongside,
+  ]);
 }
 
 export async function loadVisibleAssignment(caller: Caller, assignmentId: string, via: string, now: Date) {

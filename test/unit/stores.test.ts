@@ -1,5 +1,7 @@
 import { DynamoDBClient, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
+  BatchGetCommand,
+  BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -9,7 +11,13 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Dynamo, decodeCursor, encodeCursor, RetryableConditionError } from "../../lambdas/data/dynamo";
+import {
+  BATCH_CONCURRENCY,
+  Dynamo,
+  decodeCursor,
+  encodeCursor,
+  RetryableConditionError,
+} from "../../lambdas/data/dynamo";
 import { Journal } from "../../lambdas/data/journal";
 import { keys } from "../../lambdas/data/keys";
 import type { UnitRecord } from "../../lambdas/data/records";
@@ -130,6 +138,103 @@ describe("the DynamoDB adapter", () => {
     await vi.runAllTimersAsync();
     expect(await outcome).toBeInstanceOf(TransientDependencyError);
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(7);
+  });
+
+  it("reads many keys in requests of 100 sent together (one round trip, not one per 100), each key once", async () => {
+    let inFlight = 0;
+    let most = 0;
+    ddb.on(BatchGetCommand).callsFake(async (input: { RequestItems: Record<string, { Keys: object[] }> }) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 20));
+      inFlight--;
+      return { Responses: { [TABLE]: input.RequestItems[TABLE]?.Keys.map((k) => ({ ...k, found: true })) } };
+    });
+    const wanted = Array.from({ length: 250 }, (_, i) => ({ pk: `UNIT#u-${i}`, sk: "#UNIT" }));
+    const found = await db.batchGet([...wanted, wanted[0] as { pk: string; sk: string }]);
+    expect(found.map((i) => i.pk).sort()).toEqual(wanted.map((k) => k.pk).sort());
+    const sizes = ddb
+      .commandCalls(BatchGetCommand)
+      .map((c) => c.args[0].input.RequestItems?.[TABLE]?.Keys?.length);
+    expect(sizes.sort()).toEqual([100, 100, 50]);
+    expect(most).toBe(3);
+  });
+
+  it("asks again for the keys a batch left unprocessed", async () => {
+    ddb
+      .on(BatchGetCommand)
+      .resolvesOnce({
+        Responses: { [TABLE]: [{ pk: "a", sk: "1" }] },
+        UnprocessedKeys: { [TABLE]: { Keys: [{ pk: "b", sk: "1" }] } },
+      })
+      .resolves({ Responses: { [TABLE]: [{ pk: "b", sk: "1" }] } });
+    const found = await db.batchGet([
+      { pk: "a", sk: "1" },
+      { pk: "b", sk: "1" },
+    ]);
+    expect(found.map((i) => i.pk).sort()).toEqual(["a", "b"]);
+    expect(ddb.commandCalls(BatchGetCommand)[1]?.args[0].input.RequestItems?.[TABLE]?.Keys).toEqual([
+      { pk: "b", sk: "1" },
+    ]);
+  });
+
+  it("writes items in batches of 25, at most BATCH_CONCURRENCY at once", async () => {
+    let inFlight = 0;
+    let most = 0;
+    ddb.on(BatchWriteCommand).callsFake(async () => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 10));
+      inFlight--;
+      return {};
+    });
+    await db.batchPut(Array.from({ length: 260 }, (_, i) => ({ pk: `P#${i}`, sk: "x" })));
+    const sizes = ddb
+      .commandCalls(BatchWriteCommand)
+      .map((c) => c.args[0].input.RequestItems?.[TABLE]?.length);
+    expect(sizes).toHaveLength(11);
+    expect(sizes.reduce((a, b) => (a ?? 0) + (b ?? 0), 0)).toBe(260);
+    expect(most).toBe(BATCH_CONCURRENCY);
+  });
+});
+
+describe("the journal's audit appends for reads", () => {
+  const journal = new Journal(db);
+  const at = "2026-12-03T08:00:00.000Z";
+  const read = (entityId: string) => ({ entityId, actor: "organizer-1", action: "read_before_arrival", at });
+
+  it("appends up to 100 events a transaction, each at its entity's head, two of one entity chained in order", async () => {
+    const head = nextLink(null, { entityId: "a-0", at, actor: "x", action: "created", detail: undefined });
+    ddb
+      .on(QueryCommand)
+      .callsFake(async (input: { ExpressionAttributeValues: Record<string, string> }) =>
+        input.ExpressionAttributeValues[":pk"] === keys.audit("a-0")
+          ? {
+              Items: [{ pk: keys.audit("a-0"), entityId: "a-0", at, actor: "x", action: "created", ...head }],
+            }
+          : { Items: [] },
+      );
+    ddb.on(TransactWriteCommand).resolves({});
+    const events = [read("a-0"), ...Array.from({ length: 120 }, (_, i) => read(`a-${i}`))];
+    await journal.appendAudit(events);
+    const transactions = ddb
+      .commandCalls(TransactWriteCommand)
+      .map((c) => (c.args[0].input as TransactWriteCommandInput).TransactItems ?? []);
+    expect(transactions.map((t) => t.length)).toEqual([100, 21]);
+    const puts = transactions.flat().map((t) => t.Put?.Item as Record<string, unknown>);
+    const ofA0 = puts.filter((p) => p.entityId === "a-0");
+    expect(ofA0.map((p) => p.seq)).toEqual([2, 3]);
+    expect(ofA0[0]?.prevHash).toBe(head.hash);
+    expect(ofA0[1]?.prevHash).toBe(ofA0[0]?.hash);
+    expect(puts.filter((p) => p.entityId === "a-7").map((p) => p.seq)).toEqual([1]);
+  });
+
+  it("rebuilds the whole transaction from the new heads when another writer took one entity's head", async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    ddb.on(TransactWriteCommand).rejectsOnce(cancelled("None", "ConditionalCheckFailed")).resolves({});
+    await journal.appendAudit([read("b-1"), read("b-2")]);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
+    expect(ddb.commandCalls(QueryCommand).length).toBe(4);
   });
 });
 

@@ -3,7 +3,7 @@ import { isOverseer } from "../../api/auth";
 import { httpRoute, json, type RouteRequest } from "../../api/http";
 import * as schemas from "../../api/schemas";
 import { NotFoundError } from "../../domain/errors";
-import { assignmentStore, journal, spotCheckStore } from "../../services/context";
+import { assignmentStore, spotCheckStore } from "../../services/context";
 import { drawProofOf } from "../../services/draw-proof";
 import { auditPreArrivalReads } from "../../services/visibility";
 
@@ -20,8 +20,7 @@ async function getDrawProof({ caller, params, now }: RouteRequest<undefined, und
   const proof = drawProofOf(s, now);
   // `selected` names the drawn units and teams: before arrival, a read of each assignment's secret.
   const assignments = s.draw ? await assignmentStore.getAssignments(s.assignmentIds ?? []) : [];
-  await auditPreArrivalReads(caller, assignments, "GET /spot-checks/{id}/draw-proof", now.toISOString());
-  await journal.appendAudit([
+  await auditPreArrivalReads(caller, assignments, "GET /spot-checks/{id}/draw-proof", now.toISOString(), [
     {
       entityId: s.spotCheckId,
       actor: caller.sub,

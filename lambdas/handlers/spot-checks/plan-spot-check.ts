@@ -17,34 +17,31 @@ type Body = z.infer<typeof schemas.planSpotCheck>;
 const MAX_POOL = 2000;
 
 /**
- * 双随机 from a pool given by unit: every enabled inspector whose home unit is `unitId` or lies
- * under it, by id; undefined when there is no such unit.
+ * The unit reads of one plan, each made once however many of its questions need it: with
+ * `parentUnitId` and `inspectorPoolUnitId` both the district (管城区: 726 units), the tree is walked
+ * once, not twice.
  */
-async function poolUnder(unitId: string): Promise<string[] | undefined> {
-  if (!(await unitStore.getUnit(unitId))) return undefined;
-  const [units, inspectors] = await Promise.all([
-    unitStore.unitsUnder(unitId),
-    inspectorStore.listAllInspectors(),
-  ]);
-  const within = new Set(units);
-  return inspectors
-    .filter((i) => i.enabled !== false && within.has(i.homeUnitId))
-    .map((i) => i.inspectorId)
-    .sort();
+function unitReads() {
+  const found = new Map<string, Promise<boolean>>();
+  const trees = new Map<string, Promise<{ leaves: string[]; all: string[] }>>();
+  const once = <T>(cache: Map<string, Promise<T>>, id: string, read: () => Promise<T>) => {
+    let value = cache.get(id);
+    if (!value) {
+      value = read();
+      cache.set(id, value);
+    }
+    return value;
+  };
+  return {
+    exists: (id: string) => once(found, id, async () => (await unitStore.getUnit(id)) !== undefined),
+    subtree: (id: string) => once(trees, id, () => unitStore.subtree(id)),
+  };
 }
+type UnitReads = ReturnType<typeof unitReads>;
 
-/**
- * Plans a spot check (督查任务). The candidate units are fixed now (a list, or every leaf under a
- * parent) and a secret seed is drawn; only its SHA-256 is published, so the later draw is committed
- * before it happens and can be re-computed once the seed is revealed after the window closes.
- */
-async function planSpotCheck({ caller, body, now }: RouteRequest<Body, undefined, undefined>) {
-  if (!isPlanner(caller)) throw new ForbiddenError("只有督查组织人员和管理员可以制定督查任务。");
-  const problems: FieldError[] = windowProblems(body.window, now);
-
-  const template = await templateStore.getLatestTemplate(body.templateId);
-  if (!template) problems.push({ path: "body.templateId", message: "没有这个考评细则" });
-
+/** The candidates: the list given, or every leaf under the parent unit. */
+async function candidatesOf(body: Body, units: UnitReads) {
+  const problems: FieldError[] = [];
   let candidates: string[] = [];
   if (body.candidateUnitIds) {
     candidates = [...new Set(body.candidateUnitIds)].sort();
@@ -53,17 +50,26 @@ async function planSpotCheck({ caller, body, now }: RouteRequest<Body, undefined
       if (!found.has(id)) problems.push({ path: `body.candidateUnitIds.${i}`, message: `没有单位 ${id}` });
     });
   } else if (body.parentUnitId) {
-    if (!(await unitStore.getUnit(body.parentUnitId))) {
+    const [exists, tree] = await Promise.all([
+      units.exists(body.parentUnitId),
+      units.subtree(body.parentUnitId),
+    ]);
+    if (!exists) {
       problems.push({ path: "body.parentUnitId", message: "没有这个单位" });
     } else {
-      candidates = await unitStore.leavesUnder(body.parentUnitId);
+      candidates = tree.leaves;
       if (candidates.length === 0) problems.push({ path: "body.parentUnitId", message: "其下没有单位" });
     }
   }
-  if (candidates.length > 0 && body.sampleSize > candidates.length) {
-    problems.push({ path: "body.sampleSize", message: `超过了 ${candidates.length} 个候选单位` });
-  }
+  return { candidates, problems };
+}
 
+/**
+ * The pool: the inspectors given, or (双随机 from a pool given by unit) every enabled inspector whose
+ * home unit is `inspectorPoolUnitId` or lies under it, by id.
+ */
+async function poolOf(body: Body, units: UnitReads) {
+  const problems: FieldError[] = [];
   let inspectorIds: string[] = [];
   if (body.inspectorIds) {
     inspectorIds = [...new Set(body.inspectorIds)].sort();
@@ -72,8 +78,17 @@ async function planSpotCheck({ caller, body, now }: RouteRequest<Body, undefined
       if (!inspectors.has(id)) problems.push({ path: "body.inspectorIds", message: `没有督查员 ${id}` });
     });
   } else if (body.inspectorPoolUnitId) {
-    const pool = await poolUnder(body.inspectorPoolUnitId);
-    if (pool === undefined) problems.push({ path: "body.inspectorPoolUnitId", message: "没有这个单位" });
+    const [exists, tree, inspectors] = await Promise.all([
+      units.exists(body.inspectorPoolUnitId),
+      units.subtree(body.inspectorPoolUnitId),
+      inspectorStore.listAllInspectors(),
+    ]);
+    const within = new Set(tree.all);
+    const pool = inspectors
+      .filter((i) => i.enabled !== false && within.has(i.homeUnitId))
+      .map((i) => i.inspectorId)
+      .sort();
+    if (!exists) problems.push({ path: "body.inspectorPoolUnitId", message: "没有这个单位" });
     else if (pool.length === 0)
       problems.push({ path: "body.inspectorPoolUnitId", message: "该单位及其下级单位没有在岗的督查员" });
     else if (pool.length > MAX_POOL)
@@ -83,6 +98,32 @@ async function planSpotCheck({ caller, body, now }: RouteRequest<Body, undefined
       });
     else inspectorIds = pool;
   }
+  return { inspectorIds, problems };
+}
+
+/**
+ * Plans a spot check (督查任务). The candidate units are fixed now (a list, or every leaf under a
+ * parent) and a secret seed is drawn; only its SHA-256 is published, so the later draw is committed
+ * before it happens and can be re-computed once the seed is revealed after the window closes. The
+ * template, the candidates and the pool are read at once.
+ */
+async function planSpotCheck({ caller, body, now }: RouteRequest<Body, undefined, undefined>) {
+  if (!isPlanner(caller)) throw new ForbiddenError("只有督查组织人员和管理员可以制定督查任务。");
+  const problems: FieldError[] = windowProblems(body.window, now);
+
+  const units = unitReads();
+  const [template, { candidates, problems: candidateProblems }, { inspectorIds, problems: poolProblems }] =
+    await Promise.all([
+      templateStore.getLatestTemplate(body.templateId),
+      candidatesOf(body, units),
+      poolOf(body, units),
+    ]);
+  if (!template) problems.push({ path: "body.templateId", message: "没有这个考评细则" });
+  problems.push(...candidateProblems);
+  if (candidates.length > 0 && body.sampleSize > candidates.length) {
+    problems.push({ path: "body.sampleSize", message: `超过了 ${candidates.length} 个候选单位` });
+  }
+  problems.push(...poolProblems);
   // Whether the pool can staff every candidate without a conflict is the draw's question (422 there).
   const teamSize = body.teamSize ?? 2;
   if (problems.length > 0 || !template) throw new RuleViolationError("督查任务无法按此制定。", problems);
