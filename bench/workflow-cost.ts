@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs";
-import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { LOCAL_TABLE_NAME } from "../lib/local/system";
 import {
   type Bench,
@@ -13,7 +13,7 @@ import {
   wait,
   wholeInspection,
 } from "./drive";
-import { meter } from "./meter";
+import { meter, WRITE_CAUSES, type WriteCause } from "./meter";
 import { LAMBDA_MEMORY_GB, PRICES } from "./prices";
 import { log, median } from "./stats";
 
@@ -92,6 +92,11 @@ export interface WorkflowCostResult {
     dynamoCalls: number;
     failedWrites: number;
     byOp: Record<string, { calls: number; units: number }>;
+    /** The middle run's write units by cause (see `CapacityMeter.attribute`), and by cause and item kind. */
+    writeCauses: Partial<Record<WriteCause, number>>;
+    writeCausesByKind: Record<string, number>;
+    /** The middle run's writes, one by one: operation, units, items (cause, kind, KB, index keys). */
+    writes: { op: string; units: number; items: string[]; api: boolean }[];
   };
   readonly floor: CostLine & { visibleStateChanges: string[] };
   readonly dynamoLocalCountsIndexWrites: { withIndexes: number; withoutIndexes: number };
@@ -212,6 +217,21 @@ async function idleProbe(bench: Bench, world: World) {
 
 async function main(outFile: string) {
   const bench = await startBench("workflow");
+  const bare = new DynamoDBClient({
+    endpoint: bench.system.dynamoEndpoint,
+    region: "local",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  meter.attribute(async (key) => {
+    const out = await bare.send(
+      new GetItemCommand({
+        TableName: LOCAL_TABLE_NAME,
+        Key: { pk: { S: key.pk }, sk: { S: key.sk } },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item as Record<string, Record<string, unknown>> | undefined;
+  });
   try {
     const world = await buildWorld(bench.api, "wf");
     const units = [world.units.yatai, world.units.dongjia, world.units.jiangchong];
@@ -221,9 +241,23 @@ async function main(outFile: string) {
       const before = meter.snapshot();
       const relayBefore = relayCounters(bench);
       const opsBefore = new Map([...meter.byOp].map(([k, v]) => [k, { ...v }]));
+      const causesBefore = new Map(meter.causes);
+      const writesBefore = meter.writes.length;
+      const kindsBefore = new Map(meter.causesByKind);
       const run = await wholeInspection(bench, world, units[i % units.length] as string);
       await meter.quiet();
+      await meter.attributed();
       const used = meter.since(before);
+      const writeCauses: Partial<Record<WriteCause, number>> = {};
+      for (const cause of WRITE_CAUSES) {
+        const units = (meter.causes.get(cause) ?? 0) - (causesBefore.get(cause) ?? 0);
+        if (units > 0) writeCauses[cause] = Math.round(units * 10) / 10;
+      }
+      const writeCausesByKind: Record<string, number> = {};
+      for (const [kind, total] of meter.causesByKind) {
+        const units = total - (kindsBefore.get(kind) ?? 0);
+        if (units > 0) writeCausesByKind[kind] = Math.round(units * 10) / 10;
+      }
       const relay = relayCounters(bench);
       const counters = bench.system.stepFunctions.executionCounters(run.assignmentId);
       const byOp: Record<string, { calls: number; units: number }> = {};
@@ -248,6 +282,9 @@ async function main(outFile: string) {
         dynamoCalls: used.calls,
         failedWrites: used.failedWrites,
         byOp,
+        writeCauses,
+        writeCausesByKind,
+        writes: meter.writes.slice(writesBefore),
       });
       log(
         `inspection ${i + 1}: ${counters.stateTransitions} transitions, ${counters.taskInvocations} tasks, ${used.read} RRU, ${used.write} WRU, ${used.calls} DynamoDB calls, closed=${run.closed}`,
@@ -275,6 +312,9 @@ async function main(outFile: string) {
       dynamoCalls: m("dynamoCalls"),
       failedWrites: m("failedWrites"),
       byOp: middle.byOp as Record<string, { calls: number; units: number }>,
+      writeCauses: middle.writeCauses as Partial<Record<WriteCause, number>>,
+      writeCausesByKind: middle.writeCausesByKind as Record<string, number>,
+      writes: middle.writes as { op: string; units: number; items: string[]; api: boolean }[],
     };
     const floor = {
       ...price({
@@ -299,6 +339,7 @@ async function main(outFile: string) {
     };
     writeFileSync(outFile, JSON.stringify(result, null, 2));
   } finally {
+    bare.destroy();
     await stopBench(bench);
   }
 }

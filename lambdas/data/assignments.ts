@@ -15,8 +15,6 @@ import {
 export function assignmentItem(a: AssignmentRecord): Item {
   return {
     ...keys.assignment(a.assignmentId),
-    gsi1pk: keys.spotCheckAssignments(a.spotCheckId),
-    gsi1sk: a.assignmentId,
     gsi3pk: keys.allAssignments,
     gsi3sk: `${a.createdAt}#${a.assignmentId}`,
     ...(a.arrival
@@ -33,16 +31,18 @@ export class AssignmentStore {
     private readonly journal: Journal,
   ) {}
 
-  /** Team membership items let an inspector list their own assignments and orders with one Query. */
-  async putMemberships(assignments: readonly AssignmentRecord[]): Promise<void> {
-    await this.db.batchPut(
-      assignments.flatMap((a) =>
-        a.inspectorIds.map((inspectorId) => ({
-          ...keys.inspectorAssignment(inspectorId, a.createdAt, a.assignmentId),
-          assignmentId: a.assignmentId,
-        })),
-      ),
+  /**
+   * Team membership items let an inspector list their own assignments and orders with one Query.
+   * `repair`: only those not written yet (the draw writes them; the dispatch repairs a draw cut short).
+   */
+  async putMemberships(assignments: readonly AssignmentRecord[], repair = false): Promise<void> {
+    const items = assignments.flatMap((a) =>
+      a.inspectorIds.map((inspectorId) => ({
+        ...keys.inspectorAssignment(inspectorId, a.createdAt, a.assignmentId),
+        assignmentId: a.assignmentId,
+      })),
     );
+    await (repair ? this.db.batchPutMissing(items) : this.db.batchPut(items));
   }
 
   async getAssignment(assignmentId: string): Promise<AssignmentRecord | undefined> {
@@ -183,17 +183,16 @@ export class AssignmentStore {
   /**
    * The inspectors' index items of their orders (`GET /rectifications` of an inspector). Too many for
    * the findings transaction (orders × team), so written after it — by the API, and again by the
-   * workflow's first step after findings, so a crash in between loses none. Same keys: idempotent.
+   * workflow's first step after findings (`repair`: those missing), so a crash in between loses none.
    */
-  async linkOrdersToInspectors(orders: readonly RectificationRecord[]): Promise<void> {
-    await this.db.batchPut(
-      orders.flatMap((o) =>
-        o.inspectorIds.map((inspectorId) => ({
-          ...keys.inspectorRect(inspectorId, o.createdAt, o.rectificationId),
-          rectificationId: o.rectificationId,
-        })),
-      ),
+  async linkOrdersToInspectors(orders: readonly RectificationRecord[], repair = false): Promise<void> {
+    const items = orders.flatMap((o) =>
+      o.inspectorIds.map((inspectorId) => ({
+        ...keys.inspectorRect(inspectorId, o.createdAt, o.rectificationId),
+        rectificationId: o.rectificationId,
+      })),
     );
+    await (repair ? this.db.batchPutMissing(items) : this.db.batchPut(items));
   }
 
   /** Moves the assignment along when its current status is one of `from`; false when it was not. */

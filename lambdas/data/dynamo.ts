@@ -174,6 +174,19 @@ export class Dynamo {
     });
   }
 
+  /**
+   * Writes those of `items` that are not in the table yet, for repairs that usually find everything
+   * written already: a strongly consistent read of a small item costs a fifth of its write.
+   */
+  async batchPutMissing(items: readonly Item[]): Promise<void> {
+    const present = new Set(
+      (await this.batchGet(items.map((i) => ({ pk: String(i.pk), sk: String(i.sk) })))).map(
+        (i) => `${String(i.pk)}|${String(i.sk)}`,
+      ),
+    );
+    await this.batchPut(items.filter((i) => !present.has(`${String(i.pk)}|${String(i.sk)}`)));
+  }
+
   async query(
     input: Omit<QueryCommandInput, "TableName" | "ExclusiveStartKey" | "Limit">,
     page: { limit: number; cursor?: string | undefined },

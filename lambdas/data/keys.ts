@@ -1,5 +1,8 @@
 /**
- * The single-table key layout. Every list in the API is a Query on one of these partitions:
+ * The single-table key layout. Every list in the API is a Query on one of these partitions, except a
+ * spot check's assignments and orders: the spot check lists its assignments and each assignment its
+ * orders, so neither carries an index key for them (each index key is a write of the whole item, twice
+ * in a transaction, on every change: 50 write units of one whole inspection before they went).
  *
  * | item | pk / sk | GSI1 | GSI2 | GSI3 |
  * | --- | --- | --- | --- | --- |
@@ -9,8 +12,8 @@
  * | inspector's assignment / order (membership) | INSPECTOR#id / ASSIGNMENT#at#id, RECT#at#id | | | |
  * | template version | TEMPLATE#id / V#000001 | TEMPLATES / createdAt#id (version 1 only: one entry per template) | | |
  * | spot check | SPOTCHECK#id / #SPOTCHECK | SPOTCHECKS / createdAt#id | | OUTBOX / id (only while its dispatch is pending) |
- * | assignment | ASSIGNMENT#id / #ASSIGNMENT | SPOTCHECK#id#ASSIGNMENTS / id | UNIT#id#ASSIGNMENTS / arrivedAt#id (only after arrival: the secrecy rule is in the key) | ASSIGNMENTS / createdAt#id |
- * | rectification order | RECT#id / #RECT | SPOTCHECK#id#RECTS / assignmentId#id | UNIT#id#RECTS / A#deadline#id or C#closedAt#id | RECTS#A / deadline#id (active) or RECTS#C / closedAt#id |
+ * | assignment | ASSIGNMENT#id / #ASSIGNMENT | | UNIT#id#ASSIGNMENTS / arrivedAt#id (only after arrival: the secrecy rule is in the key) | ASSIGNMENTS / createdAt#id |
+ * | rectification order | RECT#id / #RECT | | UNIT#id#RECTS / A#deadline#id or C#closedAt#id | RECTS#A / deadline#id (active) or RECTS#C / closedAt#id |
  * | audit event | AUDIT#entityId / at#eventId | | | |
  * | notification | NOTIFY#recipient / at#id | | | |
  * | person (account) | PERSON#id / #PERSON | PEOPLE / username | UNIT#unitId#PEOPLE / username (unit or home unit) | |
@@ -60,11 +63,9 @@ export const keys = {
   spotCheck: (id: string) => ({ pk: `SPOTCHECK#${id}`, sk: "#SPOTCHECK" }),
   outbox: "OUTBOX",
   assignment: (id: string) => ({ pk: `ASSIGNMENT#${id}`, sk: "#ASSIGNMENT" }),
-  spotCheckAssignments: (spotCheckId: string) => `SPOTCHECK#${spotCheckId}#ASSIGNMENTS`,
   unitAssignments: (unitId: string) => `UNIT#${unitId}#ASSIGNMENTS`,
   allAssignments: "ASSIGNMENTS",
   rect: (id: string) => ({ pk: `RECT#${id}`, sk: "#RECT" }),
-  spotCheckRects: (spotCheckId: string) => `SPOTCHECK#${spotCheckId}#RECTS`,
   unitRects: (unitId: string) => `UNIT#${unitId}#RECTS`,
   activeRects: "RECTS#A",
   closedRects: "RECTS#C",
@@ -144,8 +145,6 @@ export function rectIndexKeys(r: {
   const active = r.status !== "closed";
   const at = active ? r.deadline : (r.closedAt ?? r.deadline);
   return {
-    gsi1pk: keys.spotCheckRects(r.spotCheckId),
-    gsi1sk: `${r.assignmentId}#${r.rectificationId}`,
     gsi2pk: keys.unitRects(r.unitId),
     gsi2sk: `${active ? "A" : "C"}#${at}#${r.rectificationId}`,
     gsi3pk: active ? keys.activeRects : keys.closedRects,

@@ -260,13 +260,16 @@ export class RectificationStore {
     return { items: out.items.map((i) => String(i.rectificationId)), nextCursor: out.nextCursor };
   }
 
-  async listRectificationsOfSpotCheck(spotCheckId: string): Promise<RectificationRecord[]> {
-    const items = await this.db.queryAll({
-      IndexName: INDEX.byOwner,
-      KeyConditionExpression: "gsi1pk = :pk",
-      ExpressionAttributeValues: { ":pk": keys.spotCheckRects(spotCheckId) },
-    });
-    return items.map((i) => parseItem(rectificationRecord, strip(i), "rectification order"));
+  /**
+   * The orders of these assignments (each lists its own), by assignment and then order id — a spot
+   * check's orders without an index key of their own on every order.
+   */
+  async ordersOfAssignments(
+    assignments: readonly { assignmentId: string; rectificationIds?: string[] | undefined }[],
+  ): Promise<RectificationRecord[]> {
+    const orders = await this.getRectifications(assignments.flatMap((a) => a.rectificationIds ?? []));
+    const key = (o: RectificationRecord) => `${o.assignmentId}#${o.rectificationId}`;
+    return orders.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   }
 
   async closedCounters(): Promise<{ all: ClosedCounts; byUnit: Map<string, ClosedCounts> }> {

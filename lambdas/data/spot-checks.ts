@@ -84,17 +84,17 @@ export class SpotCheckStore {
     return out.items.map((i) => String(i.spotCheckId));
   }
 
+  /**
+   * The spot check leaves the outbox: one conditional update, not a transaction of one item (which
+   * DynamoDB bills twice) — removing the same attributes again is harmless, so a retry is too.
+   */
   async completeDispatch(spotCheckId: string): Promise<void> {
-    await this.journal.commit(
-      [
-        this.db.update(
-          keys.spotCheck(spotCheckId),
-          "REMOVE pendingDispatch, gsi3pk, gsi3sk",
-          undefined,
-          undefined,
-          "attribute_exists(pk)",
-        ),
-      ],
+    await this.db.updateItem(
+      keys.spotCheck(spotCheckId),
+      "REMOVE pendingDispatch, gsi3pk, gsi3sk",
+      undefined,
+      undefined,
+      "attribute_exists(pk)",
       "派发时督查任务已不存在。",
     );
   }

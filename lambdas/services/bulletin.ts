@@ -21,7 +21,7 @@ export async function bulletinOf(caller: Caller, spotCheckId: string, now: Date,
   if (!s) throw new NotFoundError();
   const assignments = await assignmentStore.getAssignments(s.assignmentIds ?? []);
   const [orders, units, template] = await Promise.all([
-    rectificationStore.listRectificationsOfSpotCheck(s.spotCheckId),
+    rectificationStore.ordersOfAssignments(assignments),
     unitStore.getUnits(assignments.map((a) => a.unitId)),
     templateStore.getTemplateVersion(s.templateId, s.templateVersion),
     auditPreArrivalReads(caller, assignments, via, now.toISOString()),

@@ -9,7 +9,7 @@ import {
   isOverdue,
   lateness,
 } from "../domain/rectification-order";
-import { rectificationStore, spotCheckStore, unitStore } from "./context";
+import { assignmentStore, rectificationStore, spotCheckStore, unitStore } from "./context";
 import { rectificationView } from "./views";
 
 /**
@@ -89,18 +89,18 @@ export async function dashboardData(now: Date, spotCheckId?: string) {
 export type Dashboard = Awaited<ReturnType<typeof dashboardData>>;
 
 /**
- * The orders of one spot check (a Query on its own index partition, bounded by its size): active ones
- * as they are, closed ones counted per unit from their kept record, as the counters do.
+ * The orders of one spot check (its assignments' orders, bounded by its size): active ones as they
+ * are, closed ones counted per unit from their kept record, as the counters do.
  */
 async function ofSpotCheck(spotCheckId: string): Promise<{
   active: RectificationRecord[];
   counters: { all: ClosedCounts; byUnit: Map<string, ClosedCounts> };
 }> {
-  const [spotCheck, orders] = await Promise.all([
-    spotCheckStore.getSpotCheck(spotCheckId),
-    rectificationStore.listRectificationsOfSpotCheck(spotCheckId),
-  ]);
+  const spotCheck = await spotCheckStore.getSpotCheck(spotCheckId);
   if (!spotCheck) throw new NotFoundError();
+  const orders = await rectificationStore.ordersOfAssignments(
+    await assignmentStore.getAssignments(spotCheck.assignmentIds ?? []),
+  );
   const all = emptyClosedCounts();
   const byUnit = new Map<string, ClosedCounts>();
   for (const o of orders) {

@@ -16,7 +16,7 @@ export async function dispatchSpotCheck(spotCheckId: string): Promise<boolean> {
   // Dispatched already (a repeated trigger): nothing to do.
   if (spotCheck?.status !== "dispatched" || spotCheck.pendingDispatch !== true) return false;
   const assignments = await assignmentStore.getAssignments(spotCheck.assignmentIds ?? []);
-  await assignmentStore.putMemberships(assignments);
+  await assignmentStore.putMemberships(assignments, true);
   try {
     for (const a of assignments) await startInspection(a.assignmentId);
   } catch (error) {

@@ -198,6 +198,28 @@ describe("the DynamoDB adapter", () => {
   });
 });
 
+describe("repairs of items written after a commit", () => {
+  it("writes only the items not in the table yet (a read costs a fifth of a write)", async () => {
+    ddb
+      .on(BatchGetCommand)
+      .resolves({ Responses: { [TABLE]: [{ pk: "INSPECTOR#i-1", sk: "ASSIGNMENT#t#a-1" }] } });
+    ddb.on(BatchWriteCommand).resolves({});
+    await db.batchPutMissing([
+      { pk: "INSPECTOR#i-1", sk: "ASSIGNMENT#t#a-1", assignmentId: "a-1" },
+      { pk: "INSPECTOR#i-2", sk: "ASSIGNMENT#t#a-1", assignmentId: "a-1" },
+    ]);
+    expect(ddb.commandCalls(BatchWriteCommand).map((c) => c.args[0].input.RequestItems?.[TABLE])).toEqual([
+      [{ PutRequest: { Item: { pk: "INSPECTOR#i-2", sk: "ASSIGNMENT#t#a-1", assignmentId: "a-1" } } }],
+    ]);
+  });
+
+  it("writes nothing when everything is there", async () => {
+    ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [{ pk: "a", sk: "1" }] } });
+    await db.batchPutMissing([{ pk: "a", sk: "1" }]);
+    expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(0);
+  });
+});
+
 describe("the journal's audit appends for reads", () => {
   const journal = new Journal(db);
   const at = "2026-12-03T08:00:00.000Z";
@@ -205,15 +227,13 @@ describe("the journal's audit appends for reads", () => {
 
   it("appends up to 100 events a transaction, each at its entity's head, two of one entity chained in order", async () => {
     const head = nextLink(null, { entityId: "a-0", at, actor: "x", action: "created", detail: undefined });
-    ddb
-      .on(QueryCommand)
-      .callsFake(async (input: { ExpressionAttributeValues: Record<string, string> }) =>
-        input.ExpressionAttributeValues[":pk"] === keys.audit("a-0")
-          ? {
-              Items: [{ pk: keys.audit("a-0"), entityId: "a-0", at, actor: "x", action: "created", ...head }],
-            }
-          : { Items: [] },
-      );
+    ddb.on(QueryCommand).callsFake(async (input: { ExpressionAttributeValues: Record<string, string> }) =>
+      input.ExpressionAttributeValues[":pk"] === keys.audit("a-0")
+        ? {
+            Items: [{ pk: keys.audit("a-0"), entityId: "a-0", at, actor: "x", action: "created", ...head }],
+          }
+        : { Items: [] },
+    );
     ddb.on(TransactWriteCommand).resolves({});
     const events = [read("a-0"), ...Array.from({ length: 120 }, (_, i) => read(`a-${i}`))];
     await journal.appendAudit(events);

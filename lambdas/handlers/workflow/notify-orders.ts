@@ -15,7 +15,7 @@ async function notifyOrders({ assignmentId }: { assignmentId: string }, now: Dat
   const orders = await rectificationStore.getRectifications(a.rectificationIds ?? []);
   if (a.status === "scored") {
     // Repairs the inspectors' links if the findings request died between its commit and writing them.
-    await assignmentStore.linkOrdersToInspectors(orders);
+    await assignmentStore.linkOrdersToInspectors(orders, true);
     const unit = await unitStore.getUnit(a.unitId);
     const at = now.toISOString();
     const notice = rectificationIssuedNotice(a, unit?.name ?? a.unitId, at);
