@@ -191,10 +191,10 @@ describe("DynamoDB faults", () => {
     expect(stream.counters.failedInvocations - failedBefore).toBeGreaterThanOrEqual(3);
   });
 
-  it("a conditional failure inside the transaction is a 409 and changes nothing", async () => {
+  it("a conditional failure that persists inside the transaction is a 409 and changes nothing", async () => {
     const { unit, id } = await openOrder();
     mockDynamo((mock) =>
-      mock.on(TransactWriteCommand).rejectsOnce(
+      mock.on(TransactWriteCommand).rejects(
         awsError("TransactionCanceledException", {
           CancellationReasons: [{ Code: "ConditionalCheckFailed" }],
         }),
@@ -203,6 +203,25 @@ describe("DynamoDB faults", () => {
     const res = await unit.post(`/rectifications/${id}/report`, { description: "已整改" });
     expect(res.status).toBe(409);
     expect((await unit.get(`/rectifications/${id}`)).body.status).toBe("open");
+  });
+
+  it("a save that lost once to a concurrent change is decided again on what is stored, and takes effect once", async () => {
+    const { unit, id } = await openOrder();
+    mockDynamo((mock, real) =>
+      mock
+        .on(TransactWriteCommand)
+        .rejectsOnce(
+          awsError("TransactionCanceledException", {
+            CancellationReasons: [{ Code: "ConditionalCheckFailed" }],
+          }),
+        )
+        .callsFake((input: object) => real(new TransactWriteCommand(input as never))),
+    );
+    const res = await unit.post(`/rectifications/${id}/report`, { description: "已整改" });
+    expect(res.status).toBe(200);
+    const order = await unit.get(`/rectifications/${id}`);
+    expect(order.body.status).toBe("submitted");
+    expect(order.body.history.filter((h: { action: string }) => h.action === "reported")).toHaveLength(1);
   });
 
   it("a workflow task that keeps failing on throttling is retried by the state machine and the escalation still happens", async () => {
