@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { routes } from "../lambdas/api/routes";
 import { importRunner } from "../lambdas/workflow/tasks";
@@ -9,13 +9,16 @@ import type { ImportScaleResult } from "./import-scale";
 import type { OfflineLoadResult } from "./offline-load";
 import { LAMBDA_MEMORY_GB, PRICES } from "./prices";
 import type { ScaleResult } from "./scale";
-import { log, RESULTS_DIR, runPhase } from "./stats";
+import type { StartupResult } from "./start-up";
+import { log, median, RESULTS_DIR, ROOT, runPhase } from "./stats";
 import type { WorkflowCostResult } from "./workflow-cost";
 
 /**
- * `npm run bench`: the seven phases, each in its own process (one local system per process), one
+ * `npm run bench`: the eight phases, each in its own process (one local system per process), one
  * after the other on this machine; then one table — the project's figure, the floor measured in the
- * same run, their ratio, and the budgets of issue 5 — and the JSON under bench/results/.
+ * same run, their ratio, and the budgets of issues 5 and 19 — and the JSON under bench/results/; the
+ * tables also replace the latest run's section of docs/performance.md. Last, `npm test`'s wall time and
+ * slowest files from its last full run (test/support/summary-reporter.ts keeps them).
  */
 
 const BUDGETS = {
@@ -25,6 +28,13 @@ const BUDGETS = {
   usdPerInspection: 0.001,
   historyReadUnits: 1.1,
   importSeconds: 60,
+  // Issue 19.
+  restartSeconds: 8,
+  firstStartSeconds: 20,
+  orgP50: 2,
+  writeUnitsPerInspection: 180,
+  usdPerInspectionGoal: 0.0006,
+  testSuiteSeconds: 300,
 };
 
 type Row = [figure: string, project: string, floor: string, ratio: string, budget: string];
@@ -126,25 +136,145 @@ function offlineTable(o: OfflineLoadResult): string {
   );
 }
 
+/** Where the latest run's tables go in docs/performance.md (replaced whole by each run). */
+const DOCS_FILE = join(ROOT, "docs", "performance.md");
+const LATEST_BEGIN = "<!-- bench: latest run, written by npm run bench; do not edit by hand -->";
+const LATEST_END = "<!-- bench: end of latest run -->";
+
+function writeLatestIntoDocs(text: string): void {
+  const doc = existsSync(DOCS_FILE) ? readFileSync(DOCS_FILE, "utf8") : "# Performance\n";
+  const section = `${LATEST_BEGIN}\n${text.replace(/^## /, "### ").replaceAll("\n### ", "\n#### ")}\n${LATEST_END}`;
+  const begin = doc.indexOf(LATEST_BEGIN);
+  const end = doc.indexOf(LATEST_END);
+  const next =
+    begin >= 0 && end > begin
+      ? `${doc.slice(0, begin)}${section}${doc.slice(end + LATEST_END.length)}`
+      : `${doc.trimEnd()}\n\n## The latest run\n\n${section}\n`;
+  writeFileSync(DOCS_FILE, next);
+  log("the tables replaced the latest run in docs/performance.md");
+}
+
+function startupTables(r: StartupResult): string[] {
+  const m = (values: readonly number[]) => median(values);
+  const s = (ms: number) => `${f(ms / 1000, 1)} s`;
+  const floor = m(r.floorMs);
+  const first = m(r.first.map((x) => x.healthyMs));
+  const web = m(r.webBuildMs);
+  const restart = m(r.restart.map((x) => x.healthyMs));
+  const check = m(r.consoleCheckMs);
+  const step = (runs: StartupResult["first"], name: string) => m(runs.map((x) => x.report.steps[name] ?? 0));
+  const rows: Row[] = [
+    [
+      "restart on existing data to GET /health 200 (prestart check + npm start)",
+      s(restart + check),
+      s(floor),
+      f(ratio(restart + check, floor), 2),
+      verdict((restart + check) / 1000 <= BUDGETS.restartSeconds, `≤ ${BUDGETS.restartSeconds} s`),
+    ],
+    [
+      "first start, fresh clone (console build + npm start, no cached template)",
+      s(web + first),
+      s(floor),
+      f(ratio(web + first, floor), 2),
+      verdict((web + first) / 1000 <= BUDGETS.firstStartSeconds, `≤ ${BUDGETS.firstStartSeconds} s`),
+    ],
+    [
+      "  where a restart's time goes: Node and imports / DynamoDB Local (booting meanwhile) / table / resume",
+      `${s(m(r.restart.map((x) => x.report.beforeCallMs)))} / ${s(step(r.restart, "dynamodb"))} / ${s(step(r.restart, "table"))} / ${s(step(r.restart, "resume"))}`,
+      "",
+      "",
+      "(information)",
+    ],
+    [
+      "  a first start's: console build / Node and imports / template (synthesized) / DynamoDB Local",
+      `${s(web)} / ${s(m(r.first.map((x) => x.report.beforeCallMs)))} / ${s(step(r.first, "template"))} / ${s(step(r.first, "dynamodb"))}`,
+      "",
+      "",
+      "(information)",
+    ],
+    [
+      "  Node CPU at ready, restart / first (DynamoDB Local's JVM not counted)",
+      `${s(m(r.restart.map((x) => x.report.cpuMs)))} / ${s(m(r.first.map((x) => x.report.cpuMs)))}`,
+      "",
+      "",
+      "(information)",
+    ],
+    [
+      "  every handler loaded (in the background after ready), restart",
+      s(m(r.restart.map((x) => x.report.handlersLoadedMs))),
+      "",
+      "",
+      "(information)",
+    ],
+    [
+      "  DynamoDB Local alone with the project's JVM flags / npm's own start",
+      `${s(m(r.floorProjectFlagsMs))} / ${s(r.npmMs)}`,
+      s(floor),
+      f(ratio(m(r.floorProjectFlagsMs), floor), 2),
+      "(information)",
+    ],
+  ];
+  return [
+    table(
+      `8. Start-up — median of ${r.rounds} rounds (load average ${f(r.loadAverage[0], 1)} → ${f(r.loadAverage[1], 1)} on this machine; floor: DynamoDB Local alone, java -jar from the same jar, to its first answer)`,
+      rows,
+    ),
+    `- restarts resumed ${r.restart.map((x) => x.report.resumedExecutions).join(", ")} unfinished workflow(s); the template came from the cache in ${r.restart.filter((x) => x.report.templateCached).length} of ${r.restart.length}`,
+  ];
+}
+
+/** `npm test`'s last full run, as test/support/summary-reporter.ts kept it. */
+function testSuiteTable(): string {
+  const file = join(
+    process.env.SPOT_CACHE_DIR ?? join(ROOT, "node_modules", ".cache", "spot-inspections"),
+    "test-runs",
+    "last-full-run.json",
+  );
+  if (!existsSync(file))
+    return "\n### 9. npm test: no full run recorded yet (test/support/summary-reporter.ts keeps the last one)";
+  const run = JSON.parse(readFileSync(file, "utf8")) as {
+    finishedAt: string;
+    wallMs: number;
+    passed: number;
+    failed: number;
+    files: { file: string; ms: number; tests: number }[];
+  };
+  const rows: Row[] = [
+    [
+      `vitest, all ${run.files.length} files (${run.passed} passed, ${run.failed} failed), ${run.finishedAt.slice(0, 16).replace("T", " ")} UTC`,
+      `${f(run.wallMs / 1000, 0)} s`,
+      "—",
+      "—",
+      verdict(run.wallMs / 1000 <= BUDGETS.testSuiteSeconds, `≤ ${BUDGETS.testSuiteSeconds} s`),
+    ],
+    ...run.files
+      .slice(0, 8)
+      .map((x): Row => [`  ${x.file} (${x.tests} tests)`, `${f(x.ms / 1000, 1)} s`, "", "", ""]),
+  ];
+  return table("9. npm test on this machine — its last full run (not run by the bench)", rows);
+}
+
 function main() {
   return (async () => {
     mkdirSync(RESULTS_DIR, { recursive: true });
     const stamp = new Date().toISOString().replaceAll(":", "-").slice(0, 19);
     const started = Date.now();
-    log("phase 1/7: cold start (CDK bundles vs a DynamoDB-document-client bundle)");
+    log("phase 1/8: cold start (CDK bundles vs a DynamoDB-document-client bundle)");
     const cold = await runPhase<ColdStartResult>("cold-start.ts", "cold-start", stamp, 300_000);
-    log("phase 2/7: workflow cost of one whole inspection");
+    log("phase 2/8: workflow cost of one whole inspection");
     const workflow = await runPhase<WorkflowCostResult>("workflow-cost.ts", "workflow", stamp, 120_000);
-    log("phase 3/7: API latency and throughput vs bare DynamoDB Local operations");
+    log("phase 3/8: API latency and throughput vs bare DynamoDB Local operations");
     const api = await runPhase<ApiLatencyResult>("api-latency.ts", "api", stamp, 300_000);
-    log("phase 4/7: scale (history rows, concurrent inspections)");
+    log("phase 4/8: scale (history rows, concurrent inspections)");
     const scale = await runPhase<ScaleResult>("scale.ts", "scale", stamp, 300_000);
-    log("phase 5/7: evidence photos over a 3G link (headless Chromium)");
+    log("phase 5/8: evidence photos over a 3G link (headless Chromium)");
     const evidence = await runPhase<EvidenceUploadResult>("evidence-upload.ts", "evidence", stamp, 300_000);
-    log("phase 6/7: an organisation brought in whole (管城区 from workbooks) and a draw over it");
+    log("phase 6/8: an organisation brought in whole (管城区 from workbooks) and a draw over it");
     const organisation = await runPhase<ImportScaleResult>("import-scale.ts", "import", stamp, 600_000);
-    log("phase 7/7: the inspector's page over 3G, cold and warm (headless Chromium; offline-first build)");
+    log("phase 7/8: the inspector's page over 3G, cold and warm (headless Chromium; offline-first build)");
     const offline = await runPhase<OfflineLoadResult>("offline-load.ts", "offline", stamp, 300_000);
+    log("phase 8/8: start-up, first and restarted, against DynamoDB Local alone");
+    const startup = await runPhase<StartupResult>("start-up.ts", "start-up", stamp, 900_000);
     const seconds = (Date.now() - started) / 1000;
 
     const out: string[] = [];
@@ -274,7 +404,10 @@ function main() {
           `${p.writeUnits}`,
           `${fl.writeUnits}`,
           f(ratio(p.writeUnits, fl.writeUnits), 1),
-          "",
+          verdict(
+            p.writeUnits <= BUDGETS.writeUnitsPerInspection,
+            `≤ ${BUDGETS.writeUnitsPerInspection} (issue 19)`,
+          ),
         ],
         ["HTTP API requests", `${p.httpRequests}`, `${fl.httpRequests}`, "1.00", ""],
         ["US$ Step Functions", usd(p.usd.stepFunctions), usd(fl.usd.stepFunctions), "—", ""],
@@ -292,7 +425,7 @@ function main() {
           usd(p.usd.total),
           usd(fl.usd.total),
           f(ratio(p.usd.total, fl.usd.total), 1),
-          verdict(p.usd.total <= BUDGETS.usdPerInspection, `≤ $${BUDGETS.usdPerInspection}`),
+          `${verdict(p.usd.total <= BUDGETS.usdPerInspection, `≤ $${BUDGETS.usdPerInspection}`)}; ${verdict(p.usd.total <= BUDGETS.usdPerInspectionGoal, `≤ $${BUDGETS.usdPerInspectionGoal}, issue 19`)}`,
         ],
       ];
       out.push(
@@ -306,6 +439,15 @@ function main() {
           .sort((a, b) => b[1] - a[1])
           .map(([s, n]) => `${s} ${n}`)
           .join(", ")}; retries ${p.retries}`,
+        `- write units by cause (the middle run; bench/meter.ts): ${Object.entries(p.writeCauses ?? {})
+          .sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))
+          .map(([cause, units]) => `${cause} ${f(units ?? 0, 1)}`)
+          .join(", ")}`,
+        `- the largest by item: ${Object.entries(p.writeCausesByKind ?? {})
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 8)
+          .map(([kind, units]) => `${kind} ${f(units, 1)}`)
+          .join("; ")}`,
         `- DynamoDB calls by operation (calls/units): ${Object.entries(p.byOp)
           .map(([op, v]) => `${op} ${v.calls}/${v.units}`)
           .join(", ")}; ${p.failedWrites} refused conditional write(s) (billed, units not reported)`,
@@ -450,10 +592,31 @@ function main() {
           ],
         ),
       );
+      if (o.org) {
+        out.push(
+          table(
+            `6b. The organisation at work — p50 of ${o.org[0]?.api.requests ?? 0} calls one at a time (floor: the DynamoDB requests of one traced call, replayed bare as parallel as the handler sent them)`,
+            o.org.map((r) => {
+              const x = ratio(r.api.p50, r.bare.p50);
+              return [
+                `${r.route}: ${r.calls} calls in ${r.waves} waves, ${f(r.readUnits, 0)} RRU / ${f(r.writeUnits, 0)} WRU`,
+                `${f(r.api.p50, 0)} ms`,
+                `${f(r.bare.p50, 0)} ms`,
+                f(x, 2),
+                verdict(x <= BUDGETS.orgP50, `≤ ${BUDGETS.orgP50}×`),
+              ];
+            }),
+          ),
+        );
+      }
     } else out.push(`\n### 6. Organisation: the phase failed (see its log under bench/results/)`);
 
     if (offline) out.push(offlineTable(offline));
     else out.push(`\n### 7. Inspector's page over 3G: the phase failed (see its log under bench/results/)`);
+
+    if (startup) out.push(...startupTables(startup));
+    else out.push(`\n### 8. Start-up: the phase failed (see its log under bench/results/)`);
+    out.push(testSuiteTable());
 
     for (const [name, phase] of [
       ["API", api],
@@ -478,10 +641,12 @@ function main() {
       scale,
       evidence,
       offline,
+      startup,
     };
     writeFileSync(join(RESULTS_DIR, `${stamp}.json`), JSON.stringify(combined, null, 2));
     writeFileSync(join(RESULTS_DIR, "latest.json"), JSON.stringify(combined, null, 2));
     writeFileSync(join(RESULTS_DIR, "latest.md"), `${text}\n`);
+    writeLatestIntoDocs(text);
     log(`results: bench/results/${stamp}.json (and latest.json, latest.md)`);
   })();
 }
