@@ -137,6 +137,16 @@ function writtenItems(op: string, body: Record<string, unknown>): WrittenItem[] 
   return out;
 }
 
+/** One write call as attributed: its units, each index's share of them, its items. */
+export interface WriteRecord {
+  readonly op: string;
+  readonly units: number;
+  readonly indexUnits: Record<string, number>;
+  /** Each item written: cause, kind, size in 1 KB steps, index keys. */
+  readonly items: string[];
+  readonly api: boolean;
+}
+
 interface IndexedCapacity {
   CapacityUnits?: number;
   Table?: { CapacityUnits?: number };
@@ -177,7 +187,7 @@ export class CapacityMeter {
   private readBack: ((key: { pk: string; sk: string }) => Promise<DynamoItem | undefined>) | undefined;
   private readonly pending = new Set<Promise<void>>();
   /** Every write attributed: its operation, units and items (cause, kind, KB, index keys). */
-  readonly writes: { op: string; units: number; items: string[]; api: boolean }[] = [];
+  readonly writes: WriteRecord[] = [];
 
   /**
    * Attributes every write unit from now on by cause (`causes`). `readBack` reads an item as it is
@@ -226,6 +236,7 @@ export class CapacityMeter {
       this.writes.push({
         op,
         units: table + indexTotal,
+        indexUnits: Object.fromEntries(indexes.map(([name, c]) => [name, c.CapacityUnits ?? 0])),
         items: items.map(
           (i) =>
             `${causeOfItem(i.key.pk, i.key.sk)}:${kindOf(i.key)}(${sizeUnits(i.item)} KB, ${Object.keys(i.item ?? {}).filter((a) => /^gsi\dpk$/.test(a)).length} idx)`,

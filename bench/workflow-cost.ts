@@ -13,7 +13,7 @@ import {
   wait,
   wholeInspection,
 } from "./drive";
-import { meter, WRITE_CAUSES, type WriteCause } from "./meter";
+import { meter, WRITE_CAUSES, type WriteCause, type WriteRecord } from "./meter";
 import { LAMBDA_MEMORY_GB, PRICES } from "./prices";
 import { log, median } from "./stats";
 
@@ -96,7 +96,7 @@ export interface WorkflowCostResult {
     writeCauses: Partial<Record<WriteCause, number>>;
     writeCausesByKind: Record<string, number>;
     /** The middle run's writes, one by one: operation, units, items (cause, kind, KB, index keys). */
-    writes: { op: string; units: number; items: string[]; api: boolean }[];
+    writes: WriteRecord[];
   };
   readonly floor: CostLine & { visibleStateChanges: string[] };
   readonly dynamoLocalCountsIndexWrites: { withIndexes: number; withoutIndexes: number };
@@ -314,7 +314,7 @@ async function main(outFile: string) {
       byOp: middle.byOp as Record<string, { calls: number; units: number }>,
       writeCauses: middle.writeCauses as Partial<Record<WriteCause, number>>,
       writeCausesByKind: middle.writeCausesByKind as Record<string, number>,
-      writes: middle.writes as { op: string; units: number; items: string[]; api: boolean }[],
+      writes: middle.writes as WriteRecord[],
     };
     const floor = {
       ...price({

@@ -19,6 +19,33 @@ export function emptyClosedCounts(): ClosedCounts {
   return { closed: 0, closedLate: 0, closedReminded: 0, closedEscalated: 0 };
 }
 
+/**
+ * The all-units counter of closed orders is kept in ALL_COUNTER_SHARDS items (`#ALL#0` … `#ALL#9`,
+ * chosen by the order's id, so a retry adds to the same one), summed when read: every close's
+ * transaction updates one of them, and transactions on one item at the same time conflict — with one
+ * item, a day of reviews at a few dozen closes a second would spend itself retrying. (`#ALL`, the one
+ * item before them, is still read.)
+ */
+export const ALL_COUNTER_SHARDS = 10;
+
+export function allCounterShard(rectificationId: string): string {
+  let hash = 0x811c9dc5; // FNV-1a
+  for (let i = 0; i < rectificationId.length; i++) {
+    hash ^= rectificationId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return `#ALL#${hash % ALL_COUNTER_SHARDS}`;
+}
+
+function addClosedCounts(a: ClosedCounts, b: ClosedCounts): ClosedCounts {
+  return {
+    closed: a.closed + b.closed,
+    closedLate: a.closedLate + b.closedLate,
+    closedReminded: a.closedReminded + b.closedReminded,
+    closedEscalated: a.closedEscalated + b.closedEscalated,
+  };
+}
+
 /** Rectification orders (整改单): issue, report, review, close, and the counters of closed ones. */
 export class RectificationStore {
   constructor(
@@ -105,13 +132,13 @@ export class RectificationStore {
     }
     if (before.status !== "closed" && after.status === "closed") {
       const counters = closedCountsOf(after);
-      for (const sk of ["#ALL", `UNIT#${after.unitId}`]) {
+      for (const sk of [allCounterShard(after.rectificationId), `UNIT#${after.unitId}`]) {
         items.push(
           this.db.update(
             { pk: keys.stats, sk },
             `ADD ${counters.map((c) => `${c} :one`).join(", ")} SET unitId = :unit`,
             undefined,
-            { ":one": 1, ":unit": sk === "#ALL" ? "*" : after.unitId },
+            { ":one": 1, ":unit": sk.startsWith("#ALL") ? "*" : after.unitId },
           ),
         );
       }
@@ -299,7 +326,8 @@ export class RectificationStore {
         closedReminded: c.closedReminded ?? 0,
         closedEscalated: c.closedEscalated ?? 0,
       };
-      if (item.sk === "#ALL") all = value;
+      if (typeof item.sk === "string" && (item.sk === "#ALL" || item.sk.startsWith("#ALL#")))
+        all = addClosedCounts(all, value);
       else if (typeof item.sk === "string" && item.sk.startsWith("UNIT#"))
         byUnit.set(item.sk.slice(5), value);
     }
