@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  calendarData,
   calendarCovers,
+  calendarData,
   chinaDay,
   isWorkingDay,
   MAX_WORKDAYS,
@@ -258,8 +258,12 @@ describe("a year the data does not cover", () => {
     const weekday = new Date(Date.parse(inside.deadline) - 1);
     expect([1, 2, 3, 4, 5]).toContain(new Date(`${chinaDay(weekday)}T00:00:00Z`).getUTCDay());
     // From late December of the last covered year into the next one.
-    expect(workdayDeadline(new Date(`${calendarData().lastYear}-12-28T02:00:00Z`), 10).approximate).toBe(true);
-    expect(workdayDeadline(new Date(`${calendarData().lastYear}-12-01T02:00:00Z`), 3).approximate).toBe(false);
+    expect(workdayDeadline(new Date(`${calendarData().lastYear}-12-28T02:00:00Z`), 10).approximate).toBe(
+      true,
+    );
+    expect(workdayDeadline(new Date(`${calendarData().lastYear}-12-01T02:00:00Z`), 3).approximate).toBe(
+      false,
+    );
     expect(workdayDeadline(new Date("2025-06-10T02:00:00Z"), 60).approximate).toBe(false);
   });
 
