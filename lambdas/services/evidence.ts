@@ -1,9 +1,8 @@
 import type { AssignmentRecord, EvidenceRecord, RectificationRecord } from "../data/records";
 import { type FieldError, NotFoundError, RuleViolationError } from "../domain/errors";
-import { DOWNLOAD_URL_SECONDS, evidenceObjectKeys, MAX_EVIDENCE_PER_REFERENCE } from "../domain/evidence";
+import { MAX_EVIDENCE_PER_REFERENCE } from "../domain/evidence";
 import { type Caller, isPlanner, isTeamInspector, unitOf } from "../domain/roles";
 import type { EvidencePurpose, EvidenceSubjectKind } from "../domain/statuses";
-import { presignDownload } from "../shared/object-store";
 import { evidenceStore } from "./context";
 import { loadVisibleAssignment, loadVisibleRectification } from "./visibility";
 
@@ -102,38 +101,6 @@ export const PURPOSE_NAMES: Readonly<Record<EvidencePurpose, string>> = {
 /** `{ evidenceId, sha256 }` of referenced evidence, for the audit event of the step that cites it. */
 export function evidenceHashes(ids: readonly string[], byId: ReadonlyMap<string, EvidenceRecord>) {
   return ids.map((id) => ({ evidenceId: id, sha256: byId.get(id)?.sha256 ?? "" }));
-}
-
-/** The wire shape of evidence; verified files carry a download URL of at most five minutes. */
-export async function evidenceView(e: EvidenceRecord, now: Date) {
-  const downloadUrl =
-    e.status === "verified"
-      ? await presignDownload(evidenceObjectKeys(e.evidenceId).stored, DOWNLOAD_URL_SECONDS)
-      : undefined;
-  return {
-    evidenceId: e.evidenceId,
-    subject: e.subject,
-    purpose: e.purpose,
-    status: e.status,
-    fileName: e.fileName,
-    contentType: e.contentType,
-    size: e.size,
-    ...(e.sha256 ? { sha256: e.sha256 } : {}),
-    ...(e.capturedAt ? { capturedAt: e.capturedAt } : {}),
-    ...(e.location ? { location: e.location } : {}),
-    ...(e.captureSource ? { captureSource: e.captureSource } : {}),
-    uploadedBy: e.uploadedBy,
-    ...(e.uploadedAt ? { uploadedAt: e.uploadedAt } : {}),
-    ...(e.reason ? { reason: e.reason } : {}),
-    createdAt: e.createdAt,
-    expiresAt: e.expiresAt,
-    ...(downloadUrl
-      ? {
-          downloadUrl,
-          downloadExpiresAt: new Date(now.getTime() + DOWNLOAD_URL_SECONDS * 1000).toISOString(),
-        }
-      : {}),
-  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { InspectorRecord, PersonRecord } from "../data/records";
-import { type FieldError, ForbiddenError, NotFoundError, RuleViolationError } from "../domain/errors";
-import { normalizePhone, organizerMayManage, temporaryPassword, unitRequirements } from "../domain/people";
-import { type Caller, isPlanner, type Role } from "../domain/roles";
+import { type FieldError, RuleViolationError } from "../domain/errors";
+import { normalizePhone, temporaryPassword, unitRequirements } from "../domain/people";
+import type { Role } from "../domain/roles";
 import {
   createAccount,
   disableAccount,
@@ -30,17 +30,6 @@ export interface PersonChange {
   readonly unitId?: string | null | undefined;
   readonly homeUnitId?: string | null | undefined;
   readonly enabled?: boolean | undefined;
-}
-
-/**
- * Admins manage everyone; organizers only people whose roles are `inspector` alone (403 for the
- * rest, which they may know exist: an organizer plans with inspectors, not with accounts).
- */
-export function assertMayManage(caller: Caller, ...roleSets: (readonly string[])[]): void {
-  if (caller.roles.has("admin")) return;
-  if (!isPlanner(caller)) throw new ForbiddenError("只有管理员和督查组织人员可以管理人员。");
-  if (!roleSets.every(organizerMayManage))
-    throw new ForbiddenError("督查组织人员只能管理仅有“督查员”角色的人员；其他人员由管理员管理。");
 }
 
 /** The rules a person's fields must meet (Chinese messages, paths under `prefix`). */
@@ -229,27 +218,8 @@ export async function resetPassword(person: PersonRecord, actor: string, now: Da
   return password;
 }
 
-export async function loadPerson(id: string): Promise<PersonRecord> {
-  const p = await peopleStore.getPerson(id);
-  if (!p) throw new NotFoundError("没有这个人员。");
-  return p;
-}
-
-export function personView(p: PersonRecord) {
-  return {
-    personId: p.personId,
-    name: p.name,
-    username: p.username,
-    ...(p.phone ? { phone: p.phone } : {}),
-    roles: p.roles,
-    ...(p.unitId ? { unitId: p.unitId } : {}),
-    ...(p.homeUnitId ? { homeUnitId: p.homeUnitId } : {}),
-    enabled: p.enabled,
-    createdAt: p.createdAt,
-    updatedAt: p.updatedAt,
-  };
-}
-
 // Names by id live in ./names.ts, which does not load the user pool's client: a route that only
 // shows names need not be configured with the pool.
 export { actorsOf, namesOf } from "./names";
+
+export { assertMayManage, loadPerson, personView } from "./people-records";

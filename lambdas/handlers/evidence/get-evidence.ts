@@ -1,7 +1,8 @@
 import type * as z from "zod/mini";
 import { httpRoute, json, type RouteRequest } from "../../api/http";
 import * as schemas from "../../api/schemas";
-import { evidenceView, loadVisibleEvidence } from "../../services/evidence";
+import { loadVisibleEvidence } from "../../services/evidence";
+import { evidenceView } from "../../services/evidence-view";
 
 type Params = z.infer<typeof schemas.idParams>;
 

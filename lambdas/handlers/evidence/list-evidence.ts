@@ -3,7 +3,8 @@ import { httpRoute, json, type RouteRequest } from "../../api/http";
 import * as schemas from "../../api/schemas";
 import { pageOf } from "../../api/schemas";
 import { evidenceStore } from "../../services/context";
-import { evidenceView, loadVisibleSubject } from "../../services/evidence";
+import { loadVisibleSubject } from "../../services/evidence";
+import { evidenceView } from "../../services/evidence-view";
 
 type Query = z.infer<typeof schemas.listEvidence>;
 

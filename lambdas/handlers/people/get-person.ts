@@ -1,7 +1,7 @@
 import type * as z from "zod/mini";
 import { httpRoute, json, type RouteRequest } from "../../api/http";
 import * as schemas from "../../api/schemas";
-import { assertMayManage, loadPerson, personView } from "../../services/people";
+import { assertMayManage, loadPerson, personView } from "../../services/people-records";
 
 type Params = z.infer<typeof schemas.personParams>;
 

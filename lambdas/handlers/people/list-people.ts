@@ -4,7 +4,7 @@ import * as schemas from "../../api/schemas";
 import { pageOf } from "../../api/schemas";
 import { organizerMayManage } from "../../domain/people";
 import { peopleStore } from "../../services/context";
-import { assertMayManage, personView } from "../../services/people";
+import { assertMayManage, personView } from "../../services/people-records";
 
 type Query = z.infer<typeof schemas.listPeople>;
 
