@@ -350,6 +350,10 @@ export class LocalStepFunctions {
     this.callbackStates = local.callbackStates;
     this.taskStates = local.taskStates;
     this.executionTimeoutSeconds = local.executionTimeoutSeconds;
+    // Validated once here (0.3–0.5 s of CPU); each execution then starts from the checked definition.
+    new StateMachine(this.engineDefinition as never, {
+      validationOptions: { checkArn: false, checkPaths: false },
+    });
     this.log = options.log ?? ((line) => console.error(line));
     if (dir) mkdirSync(dir, { recursive: true });
   }
@@ -509,7 +513,7 @@ export class LocalStepFunctions {
 
   private run(record: ExecutionRecord): void {
     const machine = new StateMachine(this.engineDefinition as never, {
-      validationOptions: { checkArn: false, checkPaths: false },
+      validationOptions: { noValidate: true },
     });
     const handlers: Record<
       string,
