@@ -144,9 +144,10 @@ function parseRequest<B, Q, P>(
       const query = parsePart(options.query, event.queryStringParameters ?? {}, "query");
       const idempotencyKey = event.headers?.["idempotency-key"];
       if (idempotencyKey !== undefined && idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-        throw new InvalidInputError(`Idempotency-Key 不能超过 ${MAX_IDEMPOTENCY_KEY_LENGTH} 个字符。`, [
-          { path: "headers.idempotency-key", message: `最多 ${MAX_IDEMPOTENCY_KEY_LENGTH} 个字符` },
-        ]);
+        throw new InvalidInputError(
+          `幂等键（Idempotency-Key）不能超过 ${MAX_IDEMPOTENCY_KEY_LENGTH} 个字符。`,
+          [{ path: "headers.idempotency-key", message: `最多 ${MAX_IDEMPOTENCY_KEY_LENGTH} 个字符` }],
+        );
       }
       const rawBody = readBody(event);
       const body = options.body ? parsePart(options.body, rawBody ?? null, "body") : undefined;

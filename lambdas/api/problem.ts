@@ -38,8 +38,8 @@ const BY_NAME: Record<string, { status: number; slug: string; title: string }> =
  */
 const DETAIL_FOR_LIBRARY_ERRORS: Record<string, string> = {
   TransientDependencyError: "服务繁忙，请稍后重试。",
-  IdempotencyValidationError: "这个 Idempotency-Key 已用于内容不同的请求。",
-  IdempotencyAlreadyInProgressError: "使用这个 Idempotency-Key 的请求仍在处理中，请稍后再试。",
+  IdempotencyValidationError: "这个幂等键（Idempotency-Key）已用于内容不同的请求。",
+  IdempotencyAlreadyInProgressError: "使用这个幂等键（Idempotency-Key）的请求仍在处理中，请稍后再试。",
 };
 
 export function problemType(slug: string): string {

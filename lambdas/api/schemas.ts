@@ -185,14 +185,14 @@ export const planSpotCheck = schema(() =>
           ctx.addIssue({
             code: "custom",
             path: ["candidateUnitIds"],
-            message: "candidateUnitIds 与 parentUnitId 须且只能给出一个",
+            message: "候选单位（candidateUnitIds）与上级单位（parentUnitId）须且只能给出一个",
           });
         }
         if ((s.inspectorIds === undefined) === (s.inspectorPoolUnitId === undefined)) {
           ctx.addIssue({
             code: "custom",
             path: ["inspectorIds"],
-            message: "inspectorIds 与 inspectorPoolUnitId 须且只能给出一个",
+            message: "督查员（inspectorIds）与督查员所在单位（inspectorPoolUnitId）须且只能给出一个",
           });
         }
       }),
@@ -338,7 +338,7 @@ export function pageOf(query: { limit?: string | undefined; cursor?: string | un
 } {
   const limit = query.limit === undefined ? 50 : Number(query.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
-    throw new InvalidInputError("limit 须为 1 到 200 之间的整数。", [
+    throw new InvalidInputError("每页条数（limit）须为 1 到 200 之间的整数。", [
       { path: "query.limit", message: "1 到 200 之间的整数" },
     ]);
   }

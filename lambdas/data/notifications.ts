@@ -9,13 +9,17 @@ export class NotificationStore {
   constructor(private readonly db: Dynamo) {}
 
   /**
-   * Delivers notices outside any transaction, each under a key derived from `key` (its occasion, e.g.
-   * the assignment): a repeated delivery rewrites the same items, so each notice is stored once.
+   * Delivers notices outside any transaction, each under a key derived from `occasion` (what it is
+   * about, e.g. the assignment) and its recipient: a repeated delivery rewrites the same items, so
+   * each notice is stored once. One batch write for all of them.
    */
-  async deliverOnce(key: string, notices: readonly NotificationInput[]): Promise<void> {
+  async deliverOnce(
+    notices: readonly NotificationInput[],
+    occasion: (notice: NotificationInput) => string,
+  ): Promise<void> {
     await this.db.batchPut(
       notices.map((n) => {
-        const notificationId = `${key}#${n.recipient}`;
+        const notificationId = `${occasion(n)}#${n.recipient}`;
         const record: NotificationRecord = { notificationId, ...n };
         return { pk: keys.notifications(n.recipient), sk: `${n.at}#${notificationId}`, ...record };
       }),

@@ -33,12 +33,7 @@ export async function dispatchSpotCheck(spotCheckId: string): Promise<boolean> {
   const notices = assignments.flatMap((a) =>
     assignmentDispatchedNotices(spotCheck, a, units.get(a.unitId)?.name ?? a.unitId, at),
   );
-  for (const a of assignments) {
-    await notificationStore.deliverOnce(
-      `dispatch-${a.assignmentId}`,
-      notices.filter((n) => n.assignmentId === a.assignmentId),
-    );
-  }
+  await notificationStore.deliverOnce(notices, (n) => `dispatch-${n.assignmentId ?? spotCheckId}`);
   await spotCheckStore.completeDispatch(spotCheckId);
   await publishNotices(notices);
   return true;
