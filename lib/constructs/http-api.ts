@@ -50,6 +50,14 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
  */
 const DOCUMENT_FUNCTION = { memorySize: 1024, timeout: Duration.seconds(29) } as const;
 
+/**
+ * Reserved concurrency of each document route's function: documents are asked for now and then, one
+ * takes up to 29 s and 1 GB, and a burst of them (a campaign's evidence packs at once) must not take
+ * the account's concurrency from the routes people wait on. The other routes draw on the account's
+ * unreserved pool (docs/capacity.md: ≈ 45 at once in a province's campaign hour, against 1,000).
+ */
+export const DOCUMENT_CONCURRENCY = 10;
+
 /** Properties of {@link InspectionHttpApi}. */
 export interface InspectionHttpApiProps {
   /** The table every route handler reads and writes (`TABLE_NAME`). */
@@ -61,15 +69,24 @@ export interface InspectionHttpApiProps {
   /** Where the `publishes` routes send the notices they store (`NOTIFY_TOPIC_ARN`). */
   readonly topic: ITopic;
   /**
-   * Steady-state request rate limit of the default stage (requests per second).
+   * Steady-state request rate limit of the `$default` stage (requests per second): its default route
+   * settings (`DefaultRouteSettings`), the limit of every route without settings of its own. Past it (or the burst) API Gateway answers
+   * `429 {"message":"Too Many Requests"}`, without `Retry-After` (an HTTP API has no gateway responses
+   * to add one), before any function runs; the console retries with its own backoff.
    * @default 50
    */
   readonly throttlingRateLimit?: number;
   /**
-   * Burst limit of the default stage.
+   * Burst limit of the `$default` stage (the token bucket's size), in its default route settings.
    * @default 100
    */
   readonly throttlingBurstLimit?: number;
+  /**
+   * Reserved concurrency of each document route's function; `0` reserves none (an account whose
+   * Lambda concurrency quota is below 100 plus the reservations cannot deploy them).
+   * @default DOCUMENT_CONCURRENCY (10)
+   */
+  readonly documentConcurrency?: number;
   /**
    * CORS origins allowed to call the API from a browser.
    * @default ["*"] — bearer tokens, no cookies
@@ -108,8 +125,9 @@ export class InspectionHttpApi extends Construct {
           CorsHttpMethod.OPTIONS,
         ],
         allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
-        // The console reads the (Chinese) name of a file it downloads, such as an import template.
-        exposeHeaders: ["Content-Disposition"],
+        // The console reads the (Chinese) name of a file it downloads, such as an import template,
+        // and how long to wait before retrying a 503 (Retry-After is not CORS-safelisted).
+        exposeHeaders: ["Content-Disposition", "Retry-After"],
         maxAge: Duration.hours(1),
       },
     });
@@ -147,6 +165,9 @@ export class InspectionHttpApi extends Construct {
       const fn = new InspectionFunction(this, `${name}Function`, {
         handler: spec.handler,
         ...(spec.document ? DOCUMENT_FUNCTION : {}),
+        ...(spec.document && (props.documentConcurrency ?? DOCUMENT_CONCURRENCY) > 0
+          ? { reservedConcurrency: props.documentConcurrency ?? DOCUMENT_CONCURRENCY }
+          : {}),
         // The CJK fonts a PDF route reads beside its bundle (lambdas/shared/document-fonts.ts).
         ...(spec.document === "pdf" ? { bundledFiles: documentFontFiles() } : {}),
         environment: {

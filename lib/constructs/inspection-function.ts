@@ -57,6 +57,14 @@ export interface InspectionFunctionProps {
    */
   readonly memorySize?: number;
   /**
+   * Reserved concurrency (`ReservedConcurrentExecutions`): at most this many invocations at once,
+   * and as many kept aside from the account's pool. Past it Lambda throttles (429
+   * `TooManyRequestsException`; behind the HTTP API a 500). The local runtime reads it from the
+   * template and plays it (lib/local/concurrency.ts).
+   * @default - none: the function draws on the account's unreserved concurrency
+   */
+  readonly reservedConcurrency?: number;
+  /**
    * Where failed asynchronous invocations go after Lambda's retries (functions invoked by events).
    * @default - none: the function is invoked synchronously only
    */
@@ -116,6 +124,9 @@ export class InspectionFunction extends NodejsFunction {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
+      ...(props.reservedConcurrency !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrency }
+        : {}),
       ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,

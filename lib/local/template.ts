@@ -19,6 +19,8 @@ export interface LocalFunction {
   readonly handler: string;
   readonly environment: Record<string, unknown>;
   readonly timeoutSeconds: number;
+  /** `ReservedConcurrentExecutions`: the most invocations of this function at once, if it has a reservation. */
+  readonly reservedConcurrency?: number;
 }
 
 export interface LocalRoute {
@@ -279,7 +281,14 @@ export function readSystem(template: CloudTemplate): SynthesizedSystem {
     const env =
       (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
     const timeout = typeof r.Properties?.Timeout === "number" ? r.Properties.Timeout : 10;
-    functions.set(logicalId, { logicalId, handler, environment: env, timeoutSeconds: timeout });
+    const reserved = r.Properties?.ReservedConcurrentExecutions;
+    functions.set(logicalId, {
+      logicalId,
+      handler,
+      environment: env,
+      timeoutSeconds: timeout,
+      ...(typeof reserved === "number" ? { reservedConcurrency: reserved } : {}),
+    });
   }
 
   const tables = resourcesOfType(template, "AWS::DynamoDB::Table");

@@ -10,7 +10,9 @@ import {
   workflowTasks,
 } from "../../lambdas/workflow/tasks";
 import { buildApp } from "../../lib/app";
+import { DOCUMENT_CONCURRENCY } from "../../lib/constructs/http-api";
 import { ACCOUNT_ADMIN_ACTIONS } from "../../lib/constructs/identity";
+import { type CloudTemplate, readSystem } from "../../lib/local/template";
 
 type Resource = { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
@@ -152,6 +154,29 @@ describe("functions", () => {
     expect(fns.get(importRunner.handler)?.[1].Properties.Timeout).toBe(900);
   });
 
+  it("reserves concurrency (10) only for the document routes' functions; the rest share the account's pool, within room for them", () => {
+    const reserved = ofType("AWS::Lambda::Function").flatMap(([, fn]) => {
+      const n = fn.Properties.ReservedConcurrentExecutions;
+      return n === undefined ? [] : [[String(fn.Metadata?.["spot:handler"]), n] as const];
+    });
+    expect(documentHandlers.length).toBeGreaterThan(0);
+    expect(Object.fromEntries(reserved)).toEqual(
+      Object.fromEntries(documentHandlers.map((h) => [h, DOCUMENT_CONCURRENCY])),
+    );
+    // Lambda keeps 100 of the account's default 1,000 unreserved; the reservations leave far more.
+    const total = reserved.reduce((sum, [, n]) => sum + Number(n), 0);
+    expect(1000 - total).toBeGreaterThanOrEqual(900);
+  });
+
+  it("hands the local runtime the same reservations it plays (lib/local/template.ts, lib/local/concurrency.ts)", () => {
+    const local = readSystem(template.toJSON() as CloudTemplate);
+    expect(local.functions.size).toBe(allHandlers.length);
+    for (const fn of local.functions.values())
+      expect(fn.reservedConcurrency, fn.handler).toBe(
+        documentHandlers.includes(fn.handler) ? DOCUMENT_CONCURRENCY : undefined,
+      );
+  });
+
   it("attaches no AWS managed policy to the function roles", () => {
     for (const [id, role] of ofType("AWS::IAM::Role")) {
       expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
@@ -227,7 +252,8 @@ describe("HTTP API", () => {
       CorsConfiguration: Match.objectLike({
         AllowHeaders: Match.arrayWith(["Authorization", "Content-Type", "Idempotency-Key"]),
         // A file the API serves (an import template) keeps its name for a console on another origin.
-        ExposeHeaders: ["Content-Disposition"],
+        // … and a shed request's Retry-After, which the console honours.
+        ExposeHeaders: ["Content-Disposition", "Retry-After"],
       }),
     });
   });
