@@ -469,8 +469,17 @@ const commonResponses = {
   },
   TooManyRequests: {
     description:
-      "Throttled by API Gateway (the stage's rate and burst limits, shared by all callers): retry after a pause, with the same Idempotency-Key for a write.",
-    content: { "application/json": { schema: { $ref: "#/components/schemas/GatewayMessage" } } },
+      "Shed before the operation ran, so nothing changed: retry after a pause (Retry-After when given, else a backoff of your own), with the same Idempotency-Key for a write. In the cloud API Gateway's stage throttling answers a GatewayMessage without Retry-After; the local server, whose functions share one process, answers a problem with Retry-After when a function's concurrency is exhausted.",
+    headers: {
+      "Retry-After": {
+        description: "Seconds to wait before retrying (the local server; absent from API Gateway's own 429).",
+        schema: { type: "integer", minimum: 1 },
+      },
+    },
+    content: {
+      "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } },
+      "application/json": { schema: { $ref: "#/components/schemas/GatewayMessage" } },
+    },
   },
   InternalError: {
     description: "An unexpected failure of the system (logged); never the answer to anything a client sent.",
@@ -478,7 +487,13 @@ const commonResponses = {
   },
   Unavailable: {
     description:
-      "A dependency (the database, the user pool, the object store) is busy or unavailable: retry later, with the same Idempotency-Key for a write.",
+      "A dependency (the database, the user pool, the object store) is busy or unavailable: retry after Retry-After seconds, with the same Idempotency-Key for a write.",
+    headers: {
+      "Retry-After": {
+        description: "Seconds to wait before retrying.",
+        schema: { type: "integer", minimum: 1 },
+      },
+    },
     content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
   },
 };

@@ -78,10 +78,19 @@ export function toProblem(error: unknown): Problem {
   };
 }
 
+/**
+ * Seconds a client waits before retrying a `503` (a dependency throttled past the SDK's own retries):
+ * the answer says so in `Retry-After`, as every shed request does (issue 19; docs/performance.md).
+ */
+export const RETRY_AFTER_SECONDS = 1;
+
 export function problemResponse(problem: Problem): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: problem.status,
-    headers: { "content-type": "application/problem+json" },
+    headers: {
+      "content-type": "application/problem+json",
+      ...(problem.status === 503 ? { "retry-after": String(RETRY_AFTER_SECONDS) } : {}),
+    },
     body: JSON.stringify(problem),
   };
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { ThrottledError } from "./concurrency";
 import { claimsAsApiGatewayPassesThem, type TokenVerifier } from "./jwt";
+import { FunctionTimeoutError } from "./lambda-timeout";
 import type { LocalRoute } from "./template";
 
 /**
@@ -50,11 +52,19 @@ const GATEWAY_PROBLEMS = {
   "payload-too-large": "请求体过大",
   "response-too-large": "响应过大",
   unauthenticated: "未登录或登录已失效",
+  throttled: "请求过多，请稍后重试",
+  "function-timeout": "处理超时",
   "internal-error": "服务器内部错误",
 } as const;
 
-function problem(res: ServerResponse, status: number, slug: keyof typeof GATEWAY_PROBLEMS, detail: string) {
-  res.writeHead(status, { "content-type": "application/problem+json" });
+function problem(
+  res: ServerResponse,
+  status: number,
+  slug: keyof typeof GATEWAY_PROBLEMS,
+  detail: string,
+  headers: Record<string, string> = {},
+) {
+  res.writeHead(status, { "content-type": "application/problem+json", ...headers });
   res.end(
     JSON.stringify({
       type: `urn:spot-inspections:problem:${slug}`,
@@ -190,6 +200,26 @@ export function createApiGateway(options: ApiGatewayOptions): Server {
       // A binary body (a document, a workbook) arrives base64-encoded, as API Gateway receives it.
       res.end(result.isBase64Encoded ? Buffer.from(body, "base64") : body);
     } catch (error) {
+      if (error instanceof ThrottledError && !res.headersSent) {
+        // The function's concurrency is exhausted (lib/local/concurrency.ts): shed before it ran.
+        const seconds = error.retryAfterSeconds;
+        return problem(
+          res,
+          429,
+          "throttled",
+          `当前同时处理的请求已达上限，本次请求未被处理，请 ${seconds} 秒后重试（写操作请使用同一幂等键）。`,
+          { "retry-after": String(seconds) },
+        );
+      }
+      if (error instanceof FunctionTimeoutError && !res.headersSent) {
+        // Lambda stopped the invocation at its timeout; API Gateway answers 500 for a function error.
+        return problem(
+          res,
+          500,
+          "function-timeout",
+          `请求处理超过 ${error.seconds} 秒的时限，结果未送出；操作可能已生效，写操作请使用同一幂等键重试。`,
+        );
+      }
       console.error("[local-api] handler crashed", error);
       if (!res.headersSent) problem(res, 500, "internal-error", "本地服务器处理请求时出错。");
       else res.end();

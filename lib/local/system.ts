@@ -5,6 +5,12 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
 import { createApiGateway, type HttpHandler } from "./api-gateway";
 import { startStepFunctionsEndpoint } from "./aws-endpoint";
+import {
+  type ConcurrencyLimits,
+  type ConcurrencyStats,
+  LocalConcurrency,
+  localConcurrencyLimits,
+} from "./concurrency";
 import { createConsoleHandler } from "./console";
 import {
   type DynamoDbLocal,
@@ -16,6 +22,7 @@ import {
 import { LocalQueue } from "./failure-queue";
 import { type LocalIdentity, startLocalIdentity } from "./identity";
 import { tokenVerifier } from "./jwt";
+import { callWithFunctionTimeout } from "./lambda-timeout";
 import { createLocalObjectStore, type LocalObjectStore } from "./object-store";
 import { LocalStepFunctions } from "./step-functions";
 import { LocalTableStream } from "./table-stream";
@@ -41,6 +48,23 @@ export interface LocalSystemOptions {
    * loads this module, so that it boots meanwhile); else it is launched here.
    */
   readonly dynamoDbLocal?: LaunchedDynamoDbLocal;
+  /**
+   * The local account concurrency and the route invocations' bounded wait (lib/local/concurrency.ts).
+   * @default localConcurrencyLimits() — 24 at once, `LOCAL_CONCURRENCY` if set
+   */
+  readonly concurrency?: ConcurrencyLimits;
+}
+
+/** How the gateway's route invocations fared under load (lib/local/concurrency.ts). */
+export interface OverloadStats extends ConcurrencyStats {
+  /** Route invocations that ran past their function's timeout (answered 500, as Lambda's timeout is). */
+  readonly timedOut: number;
+  /** The admitted route invocation that ran longest against its function's timeout (ms). */
+  readonly longestRoute: {
+    readonly functionLogicalId: string;
+    readonly ms: number;
+    readonly timeoutMs: number;
+  } | null;
 }
 
 export interface LocalSystem {
@@ -64,6 +88,8 @@ export interface LocalSystem {
   readonly startup: StartupTimings;
   /** The stack's queue receiving the change relay's discarded batches (its depth is in `/health`). */
   readonly relayFailures: readonly LocalQueue[];
+  /** Route invocations admitted, shed (429) and timed out so far. */
+  overloadStats(): OverloadStats;
   stop(): Promise<void>;
 }
 
@@ -162,11 +188,55 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       }
       return loading;
     };
-    const invokeFunction = async (logicalId: string, event: unknown) => {
+    // Every invocation holds one of the process's slots while it runs (lib/local/concurrency.ts);
+    // only the gateway's route invocations wait for one, or are shed.
+    const concurrency = new LocalConcurrency(
+      options.concurrency ?? localConcurrencyLimits(),
+      (logicalId) => system.functions.get(logicalId)?.reservedConcurrency,
+    );
+    const functionNamed = (logicalId: string) => {
       const fn = system.functions.get(logicalId);
       if (!fn) throw new Error(`No local function ${logicalId}`);
-      const handler = await loadHandler(fn);
-      return handler(event, lambdaContext(fn));
+      return fn;
+    };
+    const invokeFunction = (logicalId: string, event: unknown) =>
+      concurrency.run(logicalId, async () => {
+        const fn = functionNamed(logicalId);
+        const handler = await loadHandler(fn);
+        return handler(event, lambdaContext(fn));
+      });
+    let routeTimeouts = 0;
+    let longestRoute: OverloadStats["longestRoute"] = null;
+    // A route invocation: a slot first (else 429), then the function's init (outside its timeout, as
+    // Lambda's init is), then the invocation within the function's timeout, as Lambda enforces it.
+    const invokeRoute = async (logicalId: string, event: unknown): Promise<unknown> => {
+      const fn = functionNamed(logicalId);
+      const release = await concurrency.admit(logicalId);
+      let invocation: Promise<unknown>;
+      try {
+        const handler = await loadHandler(fn);
+        const started = performance.now();
+        invocation = handler(event, lambdaContext(fn));
+        const done = () => {
+          const ms = Math.round(performance.now() - started);
+          const timeoutMs = fn.timeoutSeconds * 1000;
+          if (!longestRoute || ms / timeoutMs > longestRoute.ms / longestRoute.timeoutMs)
+            longestRoute = { functionLogicalId: fn.logicalId, ms, timeoutMs };
+          release();
+        };
+        invocation.then(done, done);
+      } catch (error) {
+        release();
+        throw error;
+      }
+      return callWithFunctionTimeout(
+        () => invocation,
+        fn.timeoutSeconds,
+        (seconds) => {
+          routeTimeouts++;
+          log(`${fn.logicalId} ran past its ${seconds} s timeout: answered 500, its result will be dropped`);
+        },
+      );
     };
     const stepFunctions = new LocalStepFunctions(
       system.stateMachine.definition,
@@ -257,7 +327,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       routes: system.routes,
       verify,
       healthDetails: () => ({ relayFailures: relayFailures.reduce((n, q) => n + q.depth, 0) }),
-      handlerFor: (route) => ((event) => invokeFunction(route.functionLogicalId, event)) as HttpHandler,
+      handlerFor: (route) => ((event) => invokeRoute(route.functionLogicalId, event)) as HttpHandler,
       fallback: createConsoleHandler({
         origins: [objectStore.endpoint, identity.endpoint],
         config: {
@@ -352,6 +422,11 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       identity,
       relayFailures,
       handlersLoaded,
+      overloadStats: () => ({
+        ...concurrency.stats(),
+        timedOut: routeTimeouts,
+        longestRoute,
+      }),
       startup: {
         beforeCallMs: Math.round(calledAt),
         readyMs: Math.round(performance.now() - calledAt),

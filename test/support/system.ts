@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from "vitest";
-import { type LocalSystem, startLocalSystem } from "../../lib/local/system";
+import { type LocalSystem, type LocalSystemOptions, startLocalSystem } from "../../lib/local/system";
 import { Api } from "./api";
 import { tempDataDir } from "./local";
 import { buildWorld, type World } from "./scenario";
@@ -7,11 +7,13 @@ import { buildWorld, type World } from "./scenario";
 /**
  * The whole local system in this test process (DynamoDB Local in memory, the local state machine,
  * the local gateway), started before the file's tests and stopped after them, with the scenario's
- * unit tree and people built through the API under `prefix`.
+ * unit tree and people built through the API under `prefix`; `options` add to the system's own
+ * (a test of overload gives it a small concurrency).
  */
 export function useLocalWorld(
   label: string,
   prefix: string,
+  options: Partial<Pick<LocalSystemOptions, "concurrency">> = {},
 ): {
   readonly system: LocalSystem;
   readonly api: Api;
@@ -22,7 +24,7 @@ export function useLocalWorld(
   let world: World | undefined;
   beforeAll(async () => {
     const dataDir = tempDataDir(label);
-    system = await startLocalSystem({ port: 0, dataDir, inMemory: true });
+    system = await startLocalSystem({ ...options, port: 0, dataDir, inMemory: true });
     api = new Api(system.url, dataDir);
     world = await buildWorld(api, prefix);
   });
