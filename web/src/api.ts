@@ -1,5 +1,6 @@
 import type { Bodies, Page, Responses } from "./api-types";
 import { type Endpoint, type EndpointName, endpoints } from "./endpoints";
+import { retryDelay } from "./retry";
 
 /**
  * The wire types of the API (the contract: docs/api.md, GET /openapi.json), derived from the server's own schemas in
@@ -124,11 +125,26 @@ export class ApiClient {
       if (endpoint.method === "POST" || endpoint.method === "PATCH")
         headers["idempotency-key"] = options.idempotencyKey ?? randomId();
     }
-    return fetch(`${this.baseUrl}${path}${qs ? `?${qs}` : ""}`, {
-      method: endpoint.method,
-      headers,
-      ...(endpoint.method !== "GET" ? { body: JSON.stringify(options.body ?? {}) } : {}),
-    });
+    // A shed or unanswered request is asked again as it was (a write with the same Idempotency-Key),
+    // after Retry-After or a backoff of its own (./retry.ts); the last answer is the caller's.
+    for (let retry = 0; ; retry++) {
+      const res = await fetch(`${this.baseUrl}${path}${qs ? `?${qs}` : ""}`, {
+        method: endpoint.method,
+        headers,
+        ...(endpoint.method !== "GET" ? { body: JSON.stringify(options.body ?? {}) } : {}),
+      });
+      const delay = retryDelay(
+        {
+          status: res.status,
+          contentType: res.headers.get("content-type"),
+          retryAfter: res.headers.get("retry-after"),
+        },
+        retry,
+      );
+      if (delay === undefined) return res;
+      await res.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 
   /** Follows `nextCursor` up to `max` items. */
