@@ -1,9 +1,12 @@
 import { writeFileSync } from "node:fs";
+import { QueryCommand } from "@aws-sdk/client-dynamodb";
+import { keys } from "../lambdas/data/keys";
+import { LOCAL_TABLE_NAME } from "../lib/local/system";
 import type { Client } from "../test/support/api";
 import { type Bench, expectStatus, type LatencyFigure, runMain, startBench, stopBench, until } from "./drive";
 import { guanchengRows, PEOPLE_HEADERS, UNIT_HEADERS, workbook } from "./guancheng";
 import { meter, type RecordedCall } from "./meter";
-import { bareClient, copyItem, rawItem, replayWaves, waves } from "./replay";
+import { bareClient, copyItem, replayWaves, waves } from "./replay";
 import { log, percentile } from "./stats";
 
 /**
@@ -44,6 +47,23 @@ export interface ImportScaleResult {
   readonly draw: { seconds: number; assignments: number };
   /** The organisation at work: each route's p50 against the bare requests it sends. */
   readonly org: OrgFigure[];
+}
+
+/** The spot check's item and its plan chunks (`#PLAN#…` sorts before `#SPOTCHECK`), as stored. */
+async function spotCheckItems(client: ReturnType<typeof bareClient>, spotCheckId: string) {
+  const out = await client.send(
+    new QueryCommand({
+      TableName: LOCAL_TABLE_NAME,
+      KeyConditionExpression: "pk = :pk AND sk BETWEEN :first AND :head",
+      ExpressionAttributeValues: {
+        ":pk": { S: keys.spotCheckPartition(spotCheckId) },
+        ":first": { S: keys.spotCheckPlanChunks },
+        ":head": { S: keys.spotCheck(spotCheckId).sk },
+      },
+      ConsistentRead: true,
+    }),
+  );
+  return out.Items ?? [];
 }
 
 const WRITES = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"]);
@@ -152,7 +172,8 @@ async function organisationAtWork(
     );
 
     // The draw of 58: the traced draw's spot check is copied (as planned) for each bare replay.
-    const preImage = await rawItem(bare, `SPOTCHECK#${planId}`, "#SPOTCHECK");
+    // The spot check with its plan chunks (the pool's 1,725 ids are kept beside it, not on it).
+    const preImage = await spotCheckItems(bare, planId);
     const drawMs: number[] = [];
     for (const id of planned) {
       const { ms, result } = await timedCall(() => organizer.post(`/spot-checks/${id}/draw`));
@@ -171,7 +192,7 @@ async function organisationAtWork(
     const bareDrawMs: number[] = [];
     for (let k = 0; k < ORG_REPEATS; k++) {
       const copy = `b${k}-${planId}`;
-      await copyItem(bare, preImage, planId, copy);
+      for (const item of preImage) await copyItem(bare, item, planId, copy);
       const rename = new Map([
         [planId, copy],
         ...assignmentIds.map((a): [string, string] => [a, `b${k}-${a}`]),

@@ -12,6 +12,8 @@
  * | inspector's assignment / order (membership) | INSPECTOR#id / ASSIGNMENT#at#id, RECT#at#id | | | |
  * | template version | TEMPLATE#id / V#000001 | TEMPLATES / createdAt#id (version 1 only: one entry per template) | | |
  * | spot check | SPOTCHECK#id / #SPOTCHECK | SPOTCHECKS / createdAt#id | | OUTBOX / id (only while its dispatch is pending) |
+ * | a spot check's candidate and pool ids when long (over 8 KB), ≤ 64 KB a chunk | SPOTCHECK#id / #PLAN#0000 … | | | |
+ * | a spot check's draw record (candidates, pool, lineage, excluded units, teams), ≤ 64 KB a chunk | SPOTCHECK#id / DRAW#drawId#0000 … | | | |
  * | assignment | ASSIGNMENT#id / #ASSIGNMENT | | UNIT#id#ASSIGNMENTS / arrivedAt#id (only after arrival: the secrecy rule is in the key) | ASSIGNMENTS / createdAt#id |
  * | rectification order | RECT#id / #RECT | | UNIT#id#RECTS / A#deadline#id or C#closedAt#id | RECTS#A / deadline#id (active) or RECTS#C / closedAt#id |
  * | audit event | AUDIT#entityId / at#eventId | | | |
@@ -28,6 +30,15 @@
  * | idempotency record (Powertools) | IDEMPOTENCY / hash | | | |
  * | callback token of a waiting workflow step | CALLBACK#ASSIGNMENT#id or CALLBACK#RECT#id / #TOKEN | | | |
  * | workflow resume that failed, to retry | RESUME#tokenHash / #RESUME | | | RESUMES / at#tokenHash |
+ *
+ * A spot check's item stays small (a few KB), and with it its index entry and its stream records: its
+ * long lists live in chunks of its partition. The plan chunks sort just before the spot check
+ * (`#PLAN#` < `#SPOTCHECK`), so one Query of that range reads the spot check with its lists; the draw
+ * record is read only by the draw proof. Chunks are written before the item that names them (the
+ * spot check at the plan, its update at the draw), so a write cut short leaves chunks nothing names,
+ * never a spot check without its chunks; the draw's chunks carry the draw's own id, so chunks of a
+ * draw that lost a race (or was cut short) are never read. Spot checks drawn before the chunks hold
+ * their lists and draw record inline, and are read as they are.
  *
  * An import's record and its error chunks share a partition (one Query reads an invalid import whole);
  * its row markers live in a partition of their own, so that reading the import never reads them.
@@ -61,6 +72,18 @@ export const keys = {
   allTemplates: "TEMPLATES",
   allSpotChecks: "SPOTCHECKS",
   spotCheck: (id: string) => ({ pk: `SPOTCHECK#${id}`, sk: "#SPOTCHECK" }),
+  spotCheckPartition: (id: string) => `SPOTCHECK#${id}`,
+  /** The first sort key of a spot check's plan chunks (they sort before `#SPOTCHECK`). */
+  spotCheckPlanChunks: "#PLAN#",
+  spotCheckPlanChunk: (id: string, chunk: number) => ({
+    pk: `SPOTCHECK#${id}`,
+    sk: `#PLAN#${String(chunk).padStart(4, "0")}`,
+  }),
+  spotCheckDrawChunks: (drawId: string) => `DRAW#${drawId}#`,
+  spotCheckDrawChunk: (id: string, drawId: string, chunk: number) => ({
+    pk: `SPOTCHECK#${id}`,
+    sk: `DRAW#${drawId}#${String(chunk).padStart(4, "0")}`,
+  }),
   outbox: "OUTBOX",
   assignment: (id: string) => ({ pk: `ASSIGNMENT#${id}`, sk: "#ASSIGNMENT" }),
   unitAssignments: (unitId: string) => `UNIT#${unitId}#ASSIGNMENTS`,

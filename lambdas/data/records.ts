@@ -119,20 +119,64 @@ export const drawRecord = /* @__PURE__ */ z.lazy(() =>
 );
 export type DrawRecord = z.infer<typeof drawRecord>;
 
+/**
+ * What the spot check itself keeps of its draw: the summary, and where the record is — `chunks` items
+ * under `keys.spotCheckDrawChunk(spotCheckId, drawId, k)`; `withinDays` when it left units out (减负).
+ */
+const drawSummary = () =>
+  z.object({
+    drawId: z.string(),
+    chunks: z.number(),
+    algorithm: z.string(),
+    drawnAt: z.string(),
+    drawnBy: z.string(),
+    withinDays: z.optional(z.number()),
+  });
+
+/** One item of a draw record: the next slice of each of its lists (any may be absent). */
+export const drawChunk = /* @__PURE__ */ z.lazy(() =>
+  z.object({
+    spotCheckId: z.string(),
+    drawId: z.string(),
+    chunk: z.number(),
+    candidates: z.optional(z.array(z.string())),
+    pool: z.optional(z.array(poolMember())),
+    lineage: z.optional(z.record(z.string(), z.array(z.string()))),
+    selected: z.optional(z.array(drawnAssignment())),
+    excluded: z.optional(z.array(excludedUnit())),
+  }),
+);
+
+/** One item of a spot check's long lists: the next slice of its candidates and of its pool. */
+export const planChunk = /* @__PURE__ */ z.lazy(() =>
+  z.object({
+    spotCheckId: z.string(),
+    chunk: z.number(),
+    candidateUnitIds: z.optional(z.array(z.string())),
+    inspectorIds: z.optional(z.array(z.string())),
+  }),
+);
+
 export const spotCheckStatus = /* @__PURE__ */ z.lazy(() => z.enum(SPOT_CHECK_STATUSES));
 
-export const spotCheckRecord = /* @__PURE__ */ z.lazy(() =>
+/**
+ * The spot check's own item. Its candidate and pool ids are inline, or (long ones) in `planChunks`
+ * items of its partition; its draw record is in items of its own (`drawn`), or inline (`draw`) on
+ * spot checks drawn before those existed. `SpotCheckRecord` is the spot check with its lists.
+ */
+export const spotCheckItem = /* @__PURE__ */ z.lazy(() =>
   z.object({
     spotCheckId: z.string(),
     title: z.string(),
     templateId: z.string(),
     templateVersion: z.number(),
-    candidateUnitIds: z.array(z.string()),
+    candidateUnitIds: z.optional(z.array(z.string())),
+    planChunks: z.optional(z.number()),
     parentUnitId: z.optional(z.string()),
     /** The pool was every enabled inspector under this unit when the spot check was planned. */
     inspectorPoolUnitId: z.optional(z.string()),
     sampleSize: z.number(),
-    inspectorIds: z.array(z.string()),
+    inspectorIds: z.optional(z.array(z.string())),
     teamSize: z.number(),
     /** 减负: units a team arrived at within this many days before the draw are left out of it. */
     excludeInspectedWithinDays: z.optional(z.number()),
@@ -148,12 +192,18 @@ export const spotCheckRecord = /* @__PURE__ */ z.lazy(() =>
     status: spotCheckStatus,
     createdBy: z.string(),
     createdAt: z.string(),
+    drawn: z.optional(drawSummary()),
+    /** Read only: the draw record inline, as spot checks drawn before `drawn` kept it. */
     draw: z.optional(drawRecord),
     assignmentIds: z.optional(z.array(z.string())),
     pendingDispatch: z.optional(z.boolean()),
   }),
 );
-export type SpotCheckRecord = z.infer<typeof spotCheckRecord>;
+export type SpotCheckItem = z.infer<typeof spotCheckItem>;
+export type SpotCheckRecord = Omit<SpotCheckItem, "candidateUnitIds" | "inspectorIds" | "planChunks"> & {
+  candidateUnitIds: string[];
+  inspectorIds: string[];
+};
 
 export const assignmentStatus = /* @__PURE__ */ z.lazy(() => z.enum(ASSIGNMENT_STATUSES));
 

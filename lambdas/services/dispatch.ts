@@ -1,3 +1,4 @@
+import { drawnAtOf } from "../data/spot-checks";
 import { logger } from "../shared/logger";
 import { assignmentStore, notificationStore, spotCheckStore, unitStore } from "./context";
 import { assignmentDispatchedNotices } from "./notices";
@@ -28,7 +29,7 @@ export async function dispatchSpotCheck(spotCheckId: string): Promise<boolean> {
   }
   // 督查任务派发: each team is told of its assignment (never the unit), once per assignment however
   // often this runs: the notices are keyed on the assignment and leave the outbox with the spot check.
-  const at = spotCheck.draw?.drawnAt ?? new Date().toISOString();
+  const at = drawnAtOf(spotCheck) ?? new Date().toISOString();
   const units = await unitStore.getUnits([...new Set(assignments.map((a) => a.unitId))]);
   const notices = assignments.flatMap((a) =>
     assignmentDispatchedNotices(spotCheck, a, units.get(a.unitId)?.name ?? a.unitId, at),

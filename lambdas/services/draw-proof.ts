@@ -1,13 +1,14 @@
-import type { SpotCheckRecord } from "../data/records";
+import type { DrawRecord, SpotCheckRecord } from "../data/records";
 import { windowEnded } from "../domain/deadlines";
 
 /**
  * The draw proof of a spot check (公开抽签证明), as `GET /spot-checks/{id}/draw-proof` returns it and
  * as the evidence pack carries it: the commitment, the recorded candidates, pool and unit lineage,
  * the units left out for 减负 (each with the last arrival that made it recent, as read at the draw),
- * the result, and — only once `window.end` has passed — the seed itself.
+ * the result, and — only once `window.end` has passed — the seed itself. `draw` is the spot check's
+ * draw record (`SpotCheckStore.getDrawRecord`), undefined before the draw.
  */
-export function drawProofOf(s: SpotCheckRecord, now: Date) {
+export function drawProofOf(s: SpotCheckRecord, draw: DrawRecord | undefined, now: Date) {
   const revealed = windowEnded(s.window.end, now);
   return {
     spotCheckId: s.spotCheckId,
@@ -16,18 +17,18 @@ export function drawProofOf(s: SpotCheckRecord, now: Date) {
     ...(revealed ? { seed: s.seed } : {}),
     seedRevealed: revealed,
     revealAfter: s.window.end,
-    algorithm: s.draw?.algorithm ?? "sha256-counter-v1",
+    algorithm: draw?.algorithm ?? "sha256-counter-v1",
     sampleSize: s.sampleSize,
     teamSize: s.teamSize,
     ...(s.excludeInspectedWithinDays ? { excludeInspectedWithinDays: s.excludeInspectedWithinDays } : {}),
-    candidates: s.draw?.candidates ?? s.candidateUnitIds,
-    pool: s.draw?.pool ?? s.inspectorIds.map((inspectorId) => ({ inspectorId })),
-    ...(s.draw
+    candidates: draw?.candidates ?? s.candidateUnitIds,
+    pool: draw?.pool ?? s.inspectorIds.map((inspectorId) => ({ inspectorId })),
+    ...(draw
       ? {
-          excluded: s.draw.exclusion?.excluded ?? [],
-          lineage: s.draw.lineage,
-          selected: s.draw.selected,
-          drawnAt: s.draw.drawnAt,
+          excluded: draw.exclusion?.excluded ?? [],
+          lineage: draw.lineage,
+          selected: draw.selected,
+          drawnAt: draw.drawnAt,
         }
       : { selected: [] }),
   };

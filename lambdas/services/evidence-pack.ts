@@ -152,7 +152,10 @@ export async function evidencePackOf(caller: Caller, a: AssignmentRecord, now: D
     ...evidence.map((e) => chainOf(e.evidenceId, "evidence")),
   ]);
   for (const chain of chains) files.set(PACK_PATHS.audit(chain.entityId), json(chain));
-  if (spotCheck) files.set(PACK_PATHS.drawProof, json(drawProofOf(spotCheck, now)));
+  if (spotCheck) {
+    const draw = await spotCheckStore.getDrawRecord(spotCheck);
+    files.set(PACK_PATHS.drawProof, json(drawProofOf(spotCheck, draw, now)));
+  }
   files.set(
     PACK_PATHS.readme,
     readme(unitName, a.assignmentId, generatedAt, {

@@ -130,6 +130,8 @@ export function assignmentView(a: AssignmentRecord) {
 }
 
 export function spotCheckView(s: SpotCheckRecord) {
+  // The draw's summary, or (spot checks drawn before it) the draw record inline.
+  const drawn = s.drawn ?? s.draw;
   return {
     spotCheckId: s.spotCheckId,
     title: s.title,
@@ -151,7 +153,7 @@ export function spotCheckView(s: SpotCheckRecord) {
     seedCommitment: s.seedCommitment,
     createdBy: s.createdBy,
     createdAt: s.createdAt,
-    ...(s.draw ? { drawnAt: s.draw.drawnAt } : {}),
+    ...(drawn ? { drawnAt: drawn.drawnAt } : {}),
   } satisfies Body<"POST /spot-checks">;
 }
 

@@ -94,7 +94,7 @@ async function draw({ caller, params, now }: RouteRequest<undefined, undefined, 
     updatedAt: at,
     version: 1,
   }));
-  await spotCheckStore.commitDraw({ ...spotCheck, draw: drawRecord }, assignments, {
+  await spotCheckStore.commitDraw(spotCheck, drawRecord, assignments, {
     entityId: spotCheck.spotCheckId,
     actor: caller.sub,
     action: "drawn",

@@ -17,9 +17,13 @@ async function getDrawProof({ caller, params, now }: RouteRequest<undefined, und
   if (!isOverseer(caller)) throw new NotFoundError();
   const s = await spotCheckStore.getSpotCheck(params.id);
   if (!s) throw new NotFoundError();
-  const proof = drawProofOf(s, now);
+  // The draw record is in items of its own; the assignments it names are read with it, at once.
+  const [draw, assignments] = await Promise.all([
+    spotCheckStore.getDrawRecord(s),
+    s.drawn || s.draw ? assignmentStore.getAssignments(s.assignmentIds ?? []) : [],
+  ]);
+  const proof = drawProofOf(s, draw, now);
   // `selected` names the drawn units and teams: before arrival, a read of each assignment's secret.
-  const assignments = s.draw ? await assignmentStore.getAssignments(s.assignmentIds ?? []) : [];
   await auditPreArrivalReads(caller, assignments, "GET /spot-checks/{id}/draw-proof", now.toISOString(), [
     {
       entityId: s.spotCheckId,

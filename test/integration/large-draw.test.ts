@@ -1,0 +1,297 @@
+import { type AttributeValue, DynamoDBClient, QueryCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import {
+  DeleteCommand,
+  QueryCommand as DocumentQueryCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+} from "@aws-sdk/lib-dynamodb";
+import ExcelJS from "exceljs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keys } from "../../lambdas/data/keys";
+import { verifyDrawProof } from "../../lambdas/domain/draw-verification";
+import { XLSX_CONTENT_TYPE } from "../../lambdas/domain/imports";
+import { LOCAL_TABLE_NAME, type LocalSystem, startLocalSystem } from "../../lib/local/system";
+import { Api, eventually, isoIn } from "../support/api";
+import { tempDataDir } from "../support/local";
+import { buildWorld, drawOne, type World } from "../support/scenario";
+
+/**
+ * A draw over a city (issue 19): 4,000 grids under one district office (plan over `parentUnitId`),
+ * 300 inspectors at home in them (pool by unit), 90 drawn. The spot check's draw record — every
+ * candidate, the pool, every unit's lineage — is ≈ 0.5 MB: stored on the spot check's item, as it
+ * was, DynamoDB refuses the draw (an item is at most 400 KB) and the draw answered 500. It is kept in
+ * chunks of its own now; the spot check, its index entry and every other item stay small, and the
+ * spot check, the list and the draw proof read the same as before, for spot checks stored either way.
+ */
+const STREETS = 20;
+const COMMUNITIES = 5; // per street
+const GRIDS = 40; // per community: 4,000 grids
+const INSPECTORS = 300;
+const SAMPLE = 90;
+
+let system: LocalSystem;
+let world: World;
+let db: DynamoDBClient;
+let table: DynamoDBDocumentClient;
+let districtId: string;
+let gridIds: string[];
+let inspectorIds: string[];
+
+/** DynamoDB's size of a value (UTF-8 strings, numbers ≈ half their digits, 3 bytes a list or map and 1 an element). */
+function valueSize(v: AttributeValue): number {
+  if (v.S !== undefined) return Buffer.byteLength(v.S, "utf8");
+  if (v.N !== undefined) return Math.ceil(v.N.replace(/[-.]/g, "").length / 2) + 1;
+  if (v.B !== undefined) return v.B.length;
+  if (v.BOOL !== undefined || v.NULL !== undefined) return 1;
+  if (v.L !== undefined) return 3 + v.L.reduce((n, e) => n + 1 + valueSize(e), 0);
+  if (v.M !== undefined) return 3 + itemSize(v.M) + Object.keys(v.M).length;
+  if (v.SS !== undefined) return v.SS.reduce((n, s) => n + Buffer.byteLength(s, "utf8"), 0);
+  return JSON.stringify(v).length;
+}
+function itemSize(item: Record<string, AttributeValue>): number {
+  return Object.entries(item).reduce((n, [name, v]) => n + Buffer.byteLength(name, "utf8") + valueSize(v), 0);
+}
+
+async function scanAll(): Promise<Record<string, AttributeValue>[]> {
+  const items: Record<string, AttributeValue>[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const out = await db.send(new ScanCommand({ TableName: LOCAL_TABLE_NAME, ExclusiveStartKey: start }));
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+async function partition(pk: string): Promise<Record<string, AttributeValue>[]> {
+  const out = await db.send(
+    new QueryCommand({
+      TableName: LOCAL_TABLE_NAME,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": { S: pk } },
+      ConsistentRead: true,
+    }),
+  );
+  return out.Items ?? [];
+}
+
+/** The city as an office's units workbook (import columns of the API contract), parents first. */
+async function unitsWorkbook(prefix: string): Promise<Buffer> {
+  const book = new ExcelJS.Workbook();
+  const ws = book.addWorksheet("Sheet1");
+  ws.addRow(["单位编码", "单位名称", "类型", "上级单位编码", "纬度", "经度", "半径"]);
+  districtId = `${prefix}-410104`;
+  ws.addRow([districtId, "管城回族区", "区"]);
+  gridIds = [];
+  for (let s = 1; s <= STREETS; s++) {
+    const streetId = `${districtId}-s${String(s).padStart(2, "0")}`;
+    ws.addRow([streetId, `第${s}街道办事处`, "街道", districtId]);
+    for (let c = 1; c <= COMMUNITIES; c++) {
+      const communityId = `${streetId}-c${String(c).padStart(2, "0")}`;
+      ws.addRow([communityId, `第${s}街道第${c}社区`, "社区", streetId]);
+      for (let g = 1; g <= GRIDS; g++) {
+        const gridId = `${communityId}-g${String(g).padStart(4, "0")}`;
+        gridIds.push(gridId);
+        ws.addRow([gridId, `第${s}街道第${c}社区第${g}网格`, "网格", communityId]);
+      }
+    }
+  }
+  return Buffer.from(await book.xlsx.writeBuffer());
+}
+
+beforeAll(async () => {
+  const dataDir = tempDataDir("large-draw");
+  system = await startLocalSystem({ port: 0, dataDir, inMemory: true });
+  world = await buildWorld(new Api(system.url, dataDir), "ld");
+  db = new DynamoDBClient({
+    endpoint: system.dynamoEndpoint,
+    region: "local",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  table = DynamoDBDocumentClient.from(db);
+
+  // The units through POST /imports and the object store, as an office brings them in.
+  const asked = await world.admin.post("/imports", {
+    kind: "units",
+    fileName: "城区单位.xlsx",
+    contentType: XLSX_CONTENT_TYPE,
+  });
+  expect(asked.status, JSON.stringify(asked.body)).toBe(201);
+  const put = await fetch(asked.body.upload.url, {
+    method: "PUT",
+    headers: asked.body.upload.headers,
+    body: await unitsWorkbook(world.prefix),
+  });
+  expect(put.status).toBe(200);
+  const imported = await eventually(
+    () => world.admin.get(`/imports/${asked.body.importId}`),
+    (r) => r.status === 200 && (r.body.status === "done" || r.body.status === "invalid"),
+    { timeoutMs: 150_000 },
+  );
+  expect(imported.body).toMatchObject({
+    status: "done",
+    created: 1 + STREETS * (1 + COMMUNITIES * (1 + GRIDS)),
+  });
+
+  // Inspectors at home in every so many grids: 10 requests at a time.
+  inspectorIds = Array.from(
+    { length: INSPECTORS },
+    (_, i) => `${world.prefix}-grid-worker-${String(i + 1).padStart(4, "0")}`,
+  );
+  for (let i = 0; i < inspectorIds.length; i += 10) {
+    await Promise.all(
+      inspectorIds.slice(i, i + 10).map(async (id, k) => {
+        const home = gridIds[((i + k) * 13) % gridIds.length];
+        const res = await world.organizer.put(`/inspectors/${id}`, {
+          name: `网格员${i + k + 1}`,
+          homeUnitId: home,
+        });
+        expect(res.status, JSON.stringify(res.body)).toBe(201);
+      }),
+    );
+  }
+}, 300_000);
+
+afterAll(async () => {
+  db?.destroy();
+  await system?.stop();
+});
+
+describe("a draw over 4,000 candidates", () => {
+  let planned: Record<string, any>;
+  let drawn: Record<string, any>;
+  let windowEnd: string;
+
+  beforeAll(async () => {
+    windowEnd = isoIn(25_000);
+    const plan = await world.organizer.post("/spot-checks", {
+      title: "城区网格化管理四不两直督查",
+      templateId: world.templateId,
+      parentUnitId: districtId,
+      inspectorPoolUnitId: districtId,
+      sampleSize: SAMPLE,
+      teamSize: 2,
+      window: { start: isoIn(-60_000), end: windowEnd },
+    });
+    expect(plan.status, JSON.stringify(plan.body).slice(0, 500)).toBe(201);
+    planned = plan.body;
+    const draw = await world.organizer.post(`/spot-checks/${planned.spotCheckId}/draw`);
+    expect(draw.status, JSON.stringify(draw.body).slice(0, 500)).toBe(200);
+    drawn = draw.body;
+  }, 120_000);
+
+  it("plans every grid and draws 90 teams", () => {
+    expect(planned.candidateUnitIds).toHaveLength(gridIds.length);
+    expect([...planned.candidateUnitIds].sort()).toEqual([...gridIds].sort());
+    expect(planned.inspectorIds).toEqual([...inspectorIds].sort());
+    expect(drawn.assignments).toHaveLength(SAMPLE);
+  });
+
+  it("GET /spot-checks/{id} and the list show the whole spot check", async () => {
+    const one = await world.organizer.get(`/spot-checks/${planned.spotCheckId}`);
+    expect(one.status).toBe(200);
+    const { assignments, ...spotCheck } = one.body;
+    expect(spotCheck).toEqual({ ...planned, status: "dispatched", drawnAt: expect.any(String) });
+    expect(assignments.map((a: any) => a.assignmentId).sort()).toEqual(
+      drawn.assignments.map((a: any) => a.assignmentId).sort(),
+    );
+    const list = await world.official.get("/spot-checks?limit=5");
+    expect(list.status).toBe(200);
+    expect(list.body.items.find((s: any) => s.spotCheckId === planned.spotCheckId)).toEqual(spotCheck);
+  });
+
+  it("keeps every item far below DynamoDB's 400 KB, and the spot check's own (its index entry) small", async () => {
+    const items = await scanAll();
+    const sizes = items.map((i) => ({ key: `${i.pk?.S} ${i.sk?.S}`, size: itemSize(i) }));
+    sizes.sort((a, b) => b.size - a.size);
+    const own = await partition(keys.spotCheckPartition(planned.spotCheckId));
+    const head = own.find((i) => i.sk?.S === keys.spotCheck(planned.spotCheckId).sk);
+    const record = own.filter((i) => i.sk?.S?.startsWith("DRAW#"));
+    const plan = own.filter((i) => i.sk?.S?.startsWith("#PLAN#"));
+    const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+    console.log(
+      `large draw: spot check item ${kb(itemSize(head ?? {}))}; plan lists ${plan.length} chunks (${kb(plan.reduce((n, i) => n + itemSize(i), 0))}); draw record ${record.length} chunks (${kb(record.reduce((n, i) => n + itemSize(i), 0))}); largest items: ${sizes
+        .slice(0, 3)
+        .map((s) => `${s.key} ${kb(s.size)}`)
+        .join(", ")}`,
+    );
+    expect(head).toBeDefined();
+    expect(itemSize(head ?? {})).toBeLessThan(8 * 1024);
+    // What the spot check's item held before is all there, in chunks: more than one item may hold.
+    const held = [head ?? {}, ...plan, ...record].reduce((n, i) => n + itemSize(i), 0);
+    expect(held).toBeGreaterThan(400 * 1024);
+    expect(sizes[0]?.size).toBeLessThan(100 * 1024);
+  });
+
+  it("publishes a draw proof that verifies once the window has ended", async () => {
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(windowEnd) - Date.now() + 200)));
+    const res = await world.official.get(`/spot-checks/${planned.spotCheckId}/draw-proof`);
+    expect(res.status).toBe(200);
+    const proof = res.body;
+    expect(proof.seedRevealed).toBe(true);
+    expect(proof.candidates).toHaveLength(gridIds.length);
+    expect(proof.pool).toHaveLength(INSPECTORS);
+    expect(Object.keys(proof.lineage)).toHaveLength(gridIds.length);
+    expect(proof.selected.map((s: any) => s.unitId).sort()).toEqual(
+      drawn.assignments.map((a: any) => a.unitId).sort(),
+    );
+    expect(verifyDrawProof(proof)).toMatchObject({ outcome: "verified" });
+  }, 60_000);
+});
+
+describe("spot checks stored by the previous version (lists and draw record inline)", () => {
+  it("read exactly as the same spot check stored in chunks", async () => {
+    const { spotCheckId } = await drawOne(world, {
+      candidateUnitIds: [world.units.yatai, world.units.dongjia, world.units.jiangchong],
+      sampleSize: 2,
+      inspectorIds: Object.keys(world.inspectors),
+    });
+    const reads = async () => ({
+      one: (await world.organizer.get(`/spot-checks/${spotCheckId}`)).body,
+      proof: (await world.organizer.get(`/spot-checks/${spotCheckId}/draw-proof`)).body,
+      listed: (await world.organizer.get("/spot-checks?limit=3")).body.items.find(
+        (s: any) => s.spotCheckId === spotCheckId,
+      ),
+    });
+    const now = await reads();
+    expect(now.proof.selected).toHaveLength(2);
+
+    // The item as the previous version wrote it: the draw record inline, no `drawn`, no chunks.
+    const own =
+      (
+        await table.send(
+          new DocumentQueryCommand({
+            TableName: LOCAL_TABLE_NAME,
+            KeyConditionExpression: "pk = :pk",
+            ExpressionAttributeValues: { ":pk": keys.spotCheckPartition(spotCheckId) },
+            ConsistentRead: true,
+          }),
+        )
+      ).Items ?? [];
+    const headItem = own.find((i) => i.sk === keys.spotCheck(spotCheckId).sk);
+    if (!headItem) throw new Error("no spot check item");
+    const { drawn, planChunks, ...head } = headItem;
+    expect(planChunks).toBeUndefined();
+    const chunks = own.filter((i) => String(i.sk).startsWith("DRAW#"));
+    const legacy = {
+      ...head,
+      draw: {
+        algorithm: drawn.algorithm,
+        candidates: chunks.flatMap((c) => c.candidates ?? []),
+        pool: chunks.flatMap((c) => c.pool ?? []),
+        lineage: Object.assign({}, ...chunks.map((c) => c.lineage ?? {})),
+        selected: chunks.flatMap((c) => c.selected ?? []),
+        drawnAt: drawn.drawnAt,
+        drawnBy: drawn.drawnBy,
+      },
+    };
+    await table.send(new PutCommand({ TableName: LOCAL_TABLE_NAME, Item: legacy }));
+    for (const c of chunks)
+      await table.send(new DeleteCommand({ TableName: LOCAL_TABLE_NAME, Key: { pk: c.pk, sk: c.sk } }));
+
+    const before = await reads();
+    expect(before.one).toEqual(now.one);
+    expect(before.listed).toEqual(now.listed);
+    expect(before.proof).toEqual(now.proof);
+  });
+});
