@@ -13,6 +13,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { ConflictError, InvalidInputError, TransientDependencyError } from "../domain/errors";
+import { INDEX_PROJECTION } from "./keys";
 
 export type Item = Record<string, unknown>;
 
@@ -93,7 +94,7 @@ export class Dynamo {
   }
 
   /** Every item of `keyList` that exists (any order): 100 keys a request, BATCH_CONCURRENCY requests at once. */
-  async batchGet(keyList: readonly { pk: string; sk: string }[]): Promise<Item[]> {
+  async batchGet(keyList: readonly { pk: string; sk: string }[], consistent = true): Promise<Item[]> {
     const unique = [...new Map(keyList.map((k) => [`${k.pk}|${k.sk}`, k])).values()];
     const found: Item[] = [];
     await inChunks(unique, 100, async (chunk) => {
@@ -104,7 +105,7 @@ export class Dynamo {
         const out = await this.send(() =>
           this.client.send(
             new BatchGetCommand({
-              RequestItems: { [this.tableName]: { Keys: request, ConsistentRead: true } },
+              RequestItems: { [this.tableName]: { Keys: request, ConsistentRead: consistent } },
             }),
           ),
         );
@@ -203,7 +204,10 @@ export class Dynamo {
           }),
         ),
       );
-      return { items: out.Items ?? [], nextCursor: encodeCursor(out.LastEvaluatedKey) };
+      return {
+        items: await this.whole(input, out.Items ?? []),
+        nextCursor: encodeCursor(out.LastEvaluatedKey),
+      };
     } catch (error) {
       // A cursor that decodes but does not belong to this list (another partition, a forged key).
       if (start && errorName(error) === "ValidationException") {
@@ -226,7 +230,35 @@ export class Dynamo {
       items.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;
     } while (start);
-    return items;
+    return this.whole(input, items);
+  }
+
+  /**
+   * The whole items of a page read from an index that carries only some attributes
+   * (`INDEX_PROJECTION`), in the page's order; a query that names its attributes
+   * (`ProjectionExpression`) reads only projected ones and is answered from the index alone. The
+   * index is read eventually consistent, and so are its items: an item deleted in between is left out.
+   */
+  private async whole(
+    input: Pick<QueryCommandInput, "IndexName" | "ProjectionExpression">,
+    entries: Item[],
+  ): Promise<Item[]> {
+    const index = input.IndexName;
+    if (!index || input.ProjectionExpression || entries.length === 0) return entries;
+    if (!isIndexName(index) || INDEX_PROJECTION[index] === "ALL") return entries;
+    const ref = (i: Item) => `${String(i.pk)}|${String(i.sk)}`;
+    const found = new Map<string, Item>(
+      (
+        await this.batchGet(
+          entries.map((e) => ({ pk: String(e.pk), sk: String(e.sk) })),
+          false,
+        )
+      ).map((i) => [ref(i), i]),
+    );
+    return entries.flatMap((e) => {
+      const item = found.get(ref(e));
+      return item ? [item] : [];
+    });
   }
 
   /**
@@ -359,6 +391,10 @@ async function inChunks<T>(
       }
     }),
   );
+}
+
+function isIndexName(name: string): name is keyof typeof INDEX_PROJECTION {
+  return Object.hasOwn(INDEX_PROJECTION, name);
 }
 
 function backoff(attempt: number): Promise<void> {

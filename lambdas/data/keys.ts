@@ -49,6 +49,24 @@
  */
 export const INDEX = { byOwner: "GSI1", byUnit: "GSI2", global: "GSI3" } as const;
 
+/**
+ * What an index entry carries besides the keys (the table's `pk`/`sk` and its own). Index 1 carries
+ * whole items: it lists units, people, inspectors and templates, written once and read often. Indexes
+ * 2 and 3 list the working records (orders, assignments, the queues), which change at every step: with
+ * whole items, every step rewrote both of an order's entries (2 KB each, twice in a transaction: 40 of
+ * the 253 write units of one whole inspection). They carry only the attributes a query filters or
+ * projects on (set when the item is written: only a person's roles ever change); an entry is then written when the item gets
+ * or loses its key, and not when it moves on. `Dynamo.query` reads the items of such a page with one
+ * BatchGetItem, so stores read whole items as before.
+ */
+export const INDEX_PROJECTION: Readonly<
+  Record<(typeof INDEX)[keyof typeof INDEX], readonly string[] | "ALL">
+> = {
+  GSI1: "ALL",
+  GSI2: ["roles", "spotCheckId", "requestId"],
+  GSI3: ["roles", "spotCheckId", "requestId"],
+};
+
 export const keys = {
   unit: (id: string) => ({ pk: `UNIT#${id}`, sk: "#UNIT" }),
   unitLastArrival: (id: string) => ({ pk: `UNIT#${id}`, sk: "#LAST_ARRIVAL" }),

@@ -205,20 +205,12 @@ export class RectificationStore {
         keyCondition = "gsi3pk = :pk";
       }
     }
-    const names: Record<string, string> = {};
-    let filterExpression: string | undefined;
-    if (filter.status) {
-      filterExpression = "#status = :status";
-      names["#status"] = "status";
-      values[":status"] = filter.status;
-    }
-    return queryPage(
+    const result = await queryPage(
       this.db,
       {
         IndexName: indexName,
         KeyConditionExpression: keyCondition,
         ExpressionAttributeValues: values,
-        ...(filterExpression ? { FilterExpression: filterExpression, ExpressionAttributeNames: names } : {}),
         // Active orders by deadline, soonest first; closed ones by closing time, the latest first (the
         // recent past is what a reader of the closed list wants, whatever the length of the history).
         ScanIndexForward: filter.bucket !== "closed",
@@ -227,6 +219,10 @@ export class RectificationStore {
       rectificationRecord,
       "rectification order",
     );
+    // The status is not in the index (a report would rewrite both entries): the page is filtered on
+    // the items read, as a FilterExpression would filter it (after the limit, the cursor unchanged).
+    const { status } = filter;
+    return status ? { ...result, items: result.items.filter((r) => r.status === status) } : result;
   }
 
   private async pageAcrossBuckets(

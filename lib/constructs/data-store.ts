@@ -9,6 +9,7 @@ import {
 } from "aws-cdk-lib/aws-dynamodb";
 import { Grant, type IGrantable } from "aws-cdk-lib/aws-iam";
 import { Construct } from "constructs";
+import { INDEX_PROJECTION } from "../../lambdas/data/keys";
 
 /** The global secondary indexes of the single table: name → partition and sort key attribute. */
 export const GLOBAL_SECONDARY_INDEXES = [
@@ -87,7 +88,8 @@ export class InspectionTable extends Construct {
         indexName: gsi.indexName,
         partitionKey: { name: gsi.partitionKey, type: AttributeType.STRING },
         sortKey: { name: gsi.sortKey, type: AttributeType.STRING },
-        projectionType: ProjectionType.ALL,
+        // Whole items, or only the attributes queries filter on (lambdas/data/keys.ts says why).
+        ...projectionOf(INDEX_PROJECTION[gsi.indexName]),
       });
     }
   }
@@ -109,4 +111,10 @@ export class InspectionTable extends Construct {
       resourceArns: [this.table.tableArn, ...indexArns],
     });
   }
+}
+
+function projectionOf(projection: readonly string[] | "ALL") {
+  return projection === "ALL"
+    ? { projectionType: ProjectionType.ALL }
+    : { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: [...projection] };
 }

@@ -4,7 +4,9 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  type GlobalSecondaryIndexDescription,
   ListTablesCommand,
+  type Projection,
   type StreamViewType,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
@@ -97,19 +99,12 @@ export async function ensureTable(
         }),
       );
     }
+    await rebuildChangedIndexes(client, tableName, properties, existing.Table?.GlobalSecondaryIndexes);
     return;
   } catch (error) {
     if (!(error instanceof Error && error.name === "ResourceNotFoundException")) throw error;
   }
-  type Key = { AttributeName: string; KeyType: "HASH" | "RANGE" };
-  const gsis =
-    (properties.GlobalSecondaryIndexes as
-      | {
-          IndexName: string;
-          KeySchema: Key[];
-          Projection: { ProjectionType: "ALL" | "KEYS_ONLY" | "INCLUDE"; NonKeyAttributes?: string[] };
-        }[]
-      | undefined) ?? [];
+  const gsis = declaredIndexes(properties);
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
@@ -141,6 +136,87 @@ export async function ensureTable(
         TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true },
       }),
     );
+  }
+}
+
+type Key = { AttributeName: string; KeyType: "HASH" | "RANGE" };
+interface DeclaredIndex {
+  IndexName: string;
+  KeySchema: Key[];
+  Projection: { ProjectionType: "ALL" | "KEYS_ONLY" | "INCLUDE"; NonKeyAttributes?: string[] };
+}
+
+function declaredIndexes(properties: Record<string, unknown>): DeclaredIndex[] {
+  return (properties.GlobalSecondaryIndexes as DeclaredIndex[] | undefined) ?? [];
+}
+
+function sameProjection(a: DeclaredIndex["Projection"], b: Projection | undefined): boolean {
+  const attributes = (list: readonly string[] | undefined) => [...(list ?? [])].sort().join(",");
+  return (
+    a.ProjectionType === b?.ProjectionType &&
+    attributes(a.NonKeyAttributes) === attributes(b.NonKeyAttributes)
+  );
+}
+
+/**
+ * A table kept under DATA_DIR from an older version of the stack whose index now projects other
+ * attributes: DynamoDB cannot change an index's projection, so the index is dropped and built again
+ * from the table's items (DynamoDB Local backfills it before it answers), one at a time, as
+ * DynamoDB allows. In the cloud the same change is a replacement of the index (docs/performance.md).
+ */
+async function rebuildChangedIndexes(
+  client: DynamoDBClient,
+  tableName: string,
+  properties: Record<string, unknown>,
+  existing: readonly GlobalSecondaryIndexDescription[] | undefined,
+): Promise<void> {
+  const definitions = properties.AttributeDefinitions as {
+    AttributeName: string;
+    AttributeType: "S" | "N" | "B";
+  }[];
+  for (const index of declaredIndexes(properties)) {
+    const current = existing?.find((e) => e.IndexName === index.IndexName);
+    if (current && sameProjection(index.Projection, current.Projection)) continue;
+    if (current) {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: index.IndexName } }],
+        }),
+      );
+      await indexSettled(client, tableName, index.IndexName, (status) => status === undefined);
+    }
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: definitions.filter((d) =>
+          index.KeySchema.some((k) => k.AttributeName === d.AttributeName),
+        ),
+        GlobalSecondaryIndexUpdates: [
+          {
+            Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection },
+          },
+        ],
+      }),
+    );
+    await indexSettled(client, tableName, index.IndexName, (status) => status === "ACTIVE");
+  }
+}
+
+/** Waits until the index's status (undefined: there is no such index) is what `settled` wants. */
+async function indexSettled(
+  client: DynamoDBClient,
+  tableName: string,
+  indexName: string,
+  settled: (status: string | undefined) => boolean,
+): Promise<void> {
+  for (let waited = 0; ; waited += 100) {
+    const table = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const status = table.Table?.GlobalSecondaryIndexes?.find((e) => e.IndexName === indexName)?.IndexStatus;
+    if (settled(status)) return;
+    if (waited > 120_000)
+      throw new Error(`Index ${indexName} of ${tableName} did not settle within two minutes`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
