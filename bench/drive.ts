@@ -128,9 +128,97 @@ export interface InspectionRun {
 export const retried: Record<string, number> = {};
 
 /**
- * A write as a careful client sends it: with an `Idempotency-Key`, retried on a 5xx (locally a
- * handler that ran out of its 10 s under load) and while the first attempt is still in progress; a
- * 409 after a failed attempt means the first attempt took effect, and `recover` reads the outcome.
+ * Every answer the careful client got (each attempt counts): the shed ones (429 and 503, with and
+ * without `Retry-After`), the function timeouts (the gateway's 500 `function-timeout`, as Lambda's
+ * timeout answers behind API Gateway), other 5xx, and answers that took longer than a route's 10 s.
+ */
+export const answers = {
+  requests: 0,
+  shed429: 0,
+  shed429WithoutRetryAfter: 0,
+  shed503: 0,
+  shed503WithoutRetryAfter: 0,
+  timeouts: 0,
+  otherServerErrors: 0,
+  over10s: 0,
+};
+
+/** Requests the careful client sent again after being shed (429: it never ran), by step. */
+export const shedRetries: Record<string, number> = {};
+
+/** One request, counted in {@link answers}; a 429/503 is sent again after its Retry-After (bounded). */
+async function send(
+  step: string,
+  call: () => Promise<Response>,
+): Promise<ApiResponse & { retryAfterMs?: number }> {
+  for (let shed = 0; ; shed++) {
+    const started = performance.now();
+    const res = await call();
+    const text = await res.text();
+    answers.requests++;
+    if (performance.now() - started > 10_000) answers.over10s++;
+    let body: ApiResponse["body"] = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      // keep the text
+    }
+    const retryAfter = res.headers.get("retry-after");
+    const told = retryAfter !== null && /^\d+$/.test(retryAfter) ? Number(retryAfter) * 1000 : undefined;
+    if (res.status === 429 || res.status === 503) {
+      if (res.status === 429) answers.shed429++;
+      else answers.shed503++;
+      if (retryAfter === null) {
+        if (res.status === 429) answers.shed429WithoutRetryAfter++;
+        else answers.shed503WithoutRetryAfter++;
+      }
+      if (res.status === 429 && shed < 60) {
+        // Shed before it ran: nothing happened; ask again when told (with jitter), or back off.
+        shedRetries[step] = (shedRetries[step] ?? 0) + 1;
+        await wait(told !== undefined ? told * (1 + 0.25 * Math.random()) : Math.random() * 2000);
+        continue;
+      }
+    } else if (res.status === 500 && String(body?.type ?? "").endsWith(":function-timeout"))
+      answers.timeouts++;
+    else if (res.status >= 500) answers.otherServerErrors++;
+    return {
+      status: res.status,
+      body,
+      contentType: res.headers.get("content-type") ?? "",
+      ...(told !== undefined ? { retryAfterMs: told * (1 + 0.25 * Math.random()) } : {}),
+    };
+  }
+}
+
+function request(
+  client: Client,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
+  return () =>
+    fetch(`${client.baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(client.bearer ? { authorization: `Bearer ${client.bearer}` } : {}),
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+}
+
+/** A read as the careful client sends it (counted; a shed read is sent again after Retry-After). */
+export function read(client: Client, step: string, path: string): Promise<ApiResponse> {
+  return send(step, request(client, "GET", path));
+}
+
+/**
+ * A write as a careful client sends it: with an `Idempotency-Key`; sent again after `Retry-After`
+ * when shed (429: it never ran); retried on a 5xx (a 503 whose dependency was busy, a handler past its
+ * timeout) and while the first attempt is still in progress; a 409 after a failed attempt means the
+ * first attempt took effect, and `recover` reads the outcome.
  */
 async function write(
   client: Client,
@@ -143,7 +231,7 @@ async function write(
   const headers = { "idempotency-key": randomUUID() };
   let failedBefore = false;
   for (let attempt = 0; ; attempt++) {
-    const res = await client.post(path, body, headers);
+    const res = await send(step, request(client, "POST", path, body, headers));
     if (res.status === ok) return res;
     const inProgress = res.status === 409 && String(res.body?.type ?? "").endsWith("idempotency-in-progress");
     if (res.status === 409 && failedBefore && !inProgress && recover)
@@ -152,7 +240,7 @@ async function write(
       throw new Error(`${step}: ${res.status} ${JSON.stringify(res.body)}`);
     failedBefore = true;
     retried[step] = (retried[step] ?? 0) + 1;
-    await wait(500 * (attempt + 1));
+    await wait(res.retryAfterMs ?? 500 * (attempt + 1));
   }
 }
 
@@ -201,14 +289,14 @@ export async function wholeInspection(
       `/spot-checks/${spotCheckId}/draw`,
       {},
       200,
-      async () => (await world.organizer.get(`/spot-checks/${spotCheckId}`)).body,
+      async () => (await read(world.organizer, "read", `/spot-checks/${spotCheckId}`)).body,
     ),
   );
   const assignment = drawn.body.assignments[0] as { assignmentId: string; inspectorIds: string[] };
   const inspector = world.inspectorFor(assignment);
   const unit = await world.unitUser(unitId);
   const id = assignment.assignmentId;
-  const current = async () => (await world.official.get(`/assignments/${id}`)).body;
+  const current = async () => (await read(world.official, "read", `/assignments/${id}`)).body;
   // People act after the workflow waits for them (a report comes hours after the findings, not
   // milliseconds): each step waits until the execution has entered the wait for it `times` times.
   // Racing ahead of the workflow would bill the detours of a step that moved on while unobserved.

@@ -455,6 +455,7 @@ function main() {
           (w) =>
             `- waiting ${w.seconds} s for ${w.waitingFor}: ${w.transitions} transitions, ${w.taskInvocations} task invocations, ${w.dynamoCalls} DynamoDB calls (a wait on a callback needs 0)`,
         ),
+        `- write units as DynamoDB bills them; DynamoDB Local reported ${p.writeUnitsAsLocalReports ?? "—"} (it reports a transaction's table units as 2 whatever it holds, so each transaction's table units are counted from its items: twice their 1 KB steps, as DynamoDB bills a transaction; the issue's 342 was counted as Local reported)`,
         `- DynamoDB Local counts index writes: a put with 3 GSI keys ${workflow.dynamoLocalCountsIndexWrites.withIndexes} WRU, without ${workflow.dynamoLocalCountsIndexWrites.withoutIndexes}`,
         `- prices (US$, on demand, us-east-1; bench/prices.ts): Step Functions Standard ${PRICES.stepFunctionsTransition}/transition; Lambda arm64 ${PRICES.lambdaRequest * 1e6}/1M requests + ${PRICES.lambdaGbSecond}/GB-s at ${LAMBDA_MEMORY_GB * 1024} MB; DynamoDB ${PRICES.dynamoWriteUnit * 1e6}/1M WRU, ${PRICES.dynamoReadUnit * 1e6}/1M RRU; HTTP API ${PRICES.httpApiRequest * 1e6}/1M requests`,
       );
@@ -498,6 +499,36 @@ function main() {
         "—",
         "",
       ]);
+      // Issue 19, item 6: overload is shed (429/503 with Retry-After), never timed out.
+      const a = c.answers;
+      if (a) {
+        const withoutRetryAfter = a.shed429WithoutRetryAfter + a.shed503WithoutRetryAfter;
+        const longest = c.gateway?.longestRoute;
+        scRows.push(
+          [
+            "… timeouts (a route past its function's 10 s)",
+            `${a.timeouts} of ${a.requests.toLocaleString("en")} answers; ${a.otherServerErrors} other 5xx; ${a.over10s} answered after more than 10 s at the client (wait, init and the driver's own event loop included)`,
+            "0",
+            "—",
+            verdict(a.timeouts === 0, "0 timeouts, issue 19"),
+          ],
+          [
+            "… shed (429 / 503)",
+            `${a.shed429} / ${a.shed503}; ${withoutRetryAfter} without Retry-After`,
+            "—",
+            "—",
+            verdict(withoutRetryAfter === 0, "every shed answer with Retry-After, issue 19"),
+          ],
+        );
+        if (c.gateway && longest)
+          scRows.push([
+            "… the local gateway (lib/local/concurrency.ts)",
+            `${c.gateway.limits.account} at once: ${c.gateway.admitted} admitted (${c.gateway.waited} after waiting, at most ${c.gateway.longestWaitMs} ms), ${c.gateway.throttled.account + c.gateway.throttled.function} shed; slowest admitted ${f(longest.ms / 1000, 1)} s of its ${longest.timeoutMs / 1000} s${c.gateway.longestAtGatewayMs === undefined ? "" : `, ${f(c.gateway.longestAtGatewayMs / 1000, 1)} s at the gateway with its wait and init`}`,
+            "—",
+            "—",
+            "",
+          ]);
+      }
       out.push(
         table(
           `4. Scale — closed history written with BatchWriteItem (${scale.activeOrders} active orders, ${scale.overdueOrders} overdue, through the API)`,
@@ -505,6 +536,11 @@ function main() {
         ),
       );
       if (c.failures.length > 0) out.push(`- failures: ${c.failures.join("; ")}`);
+      const shedAgain = Object.entries(c.shedRetries ?? {});
+      if (shedAgain.length > 0)
+        out.push(
+          `- sent again after a 429's Retry-After (it never ran): ${shedAgain.map(([step, n]) => `${step} ${n}×`).join(", ")}`,
+        );
       const retries = Object.entries(c.retried);
       out.push(
         retries.length === 0

@@ -3,10 +3,13 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { keys, rectIndexKeys } from "../lambdas/data/keys";
 import { parseItem, type RectificationRecord, rectificationRecord } from "../lambdas/data/records";
+import { localConcurrencyLimits } from "../lib/local/concurrency";
+import type { OverloadStats } from "../lib/local/system";
 import { LOCAL_TABLE_NAME } from "../lib/local/system";
 import type { Client } from "../test/support/api";
 import {
   addUnits,
+  answers,
   type Bench,
   buildWorld,
   expectStatus,
@@ -16,6 +19,7 @@ import {
   prepareOnSite,
   retried,
   runMain,
+  shedRetries,
   startBench,
   stopBench,
   unhandled,
@@ -64,6 +68,15 @@ export interface ScaleResult {
     requests: number;
     /** Writes the driver retried after a 5xx (a handler over its 10 s locally), by step. */
     retried: Record<string, number>;
+    /** Requests the driver sent again after a 429 (after its Retry-After), by step. */
+    shedRetries: Record<string, number>;
+    /**
+     * Every answer of the phase, each attempt counted (issue 19, item 6): shed (429/503, with and
+     * without Retry-After), function timeouts, other 5xx, slower than 10 s at the client.
+     */
+    answers: typeof answers;
+    /** The local gateway's own count over the phase (lib/local/concurrency.ts), and its limits. */
+    gateway: OverloadStats & { limits: { account: number; maxWaitMs: number; maxQueued: number } };
   };
 }
 
@@ -189,6 +202,8 @@ async function measureReads(world: World, unitId: string): Promise<ReadFigure[]>
 }
 
 async function concurrentInspections(bench: Bench, world: World, unitIds: readonly string[]) {
+  const gatewayBefore = bench.system.overloadStats();
+  const answersBefore = { ...answers };
   const started = performance.now();
   const settled = await Promise.allSettled(
     Array.from({ length: INSPECTIONS }, (_, i) =>
@@ -196,6 +211,10 @@ async function concurrentInspections(bench: Bench, world: World, unitIds: readon
     ),
   );
   const seconds = (performance.now() - started) / 1000;
+  const gatewayAfter = bench.system.overloadStats();
+  const phaseAnswers = Object.fromEntries(
+    Object.entries(answers).map(([k, v]) => [k, v - answersBefore[k as keyof typeof answers]]),
+  ) as typeof answers;
   const failures: string[] = [];
   let closed = 0;
   let requests = 0;
@@ -220,6 +239,19 @@ async function concurrentInspections(bench: Bench, world: World, unitIds: readon
     perSecond: closed / seconds,
     requests,
     retried: { ...retried },
+    shedRetries: { ...shedRetries },
+    answers: phaseAnswers,
+    gateway: {
+      ...gatewayAfter,
+      admitted: gatewayAfter.admitted - gatewayBefore.admitted,
+      waited: gatewayAfter.waited - gatewayBefore.waited,
+      throttled: {
+        account: gatewayAfter.throttled.account - gatewayBefore.throttled.account,
+        function: gatewayAfter.throttled.function - gatewayBefore.throttled.function,
+      },
+      timedOut: gatewayAfter.timedOut - gatewayBefore.timedOut,
+      limits: localConcurrencyLimits(),
+    },
   };
 }
 

@@ -59,6 +59,11 @@ export interface LocalSystemOptions {
 export interface OverloadStats extends ConcurrencyStats {
   /** Route invocations that ran past their function's timeout (answered 500, as Lambda's timeout is). */
   readonly timedOut: number;
+  /**
+   * The longest a route invocation took at the gateway, from its arrival at the concurrency limit to its
+   * answer: the wait for a slot, the function's first import (init) and the invocation (ms).
+   */
+  readonly longestAtGatewayMs: number;
   /** The admitted route invocation that ran longest against its function's timeout (ms). */
   readonly longestRoute: {
     readonly functionLogicalId: string;
@@ -207,10 +212,12 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       });
     let routeTimeouts = 0;
     let longestRoute: OverloadStats["longestRoute"] = null;
+    let longestAtGatewayMs = 0;
     // A route invocation: a slot first (else 429), then the function's init (outside its timeout, as
     // Lambda's init is), then the invocation within the function's timeout, as Lambda enforces it.
     const invokeRoute = async (logicalId: string, event: unknown): Promise<unknown> => {
       const fn = functionNamed(logicalId);
+      const arrived = performance.now();
       const release = await concurrency.admit(logicalId);
       let invocation: Promise<unknown>;
       try {
@@ -222,6 +229,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
           const timeoutMs = fn.timeoutSeconds * 1000;
           if (!longestRoute || ms / timeoutMs > longestRoute.ms / longestRoute.timeoutMs)
             longestRoute = { functionLogicalId: fn.logicalId, ms, timeoutMs };
+          longestAtGatewayMs = Math.max(longestAtGatewayMs, Math.round(performance.now() - arrived));
           release();
         };
         invocation.then(done, done);
@@ -425,6 +433,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       overloadStats: () => ({
         ...concurrency.stats(),
         timedOut: routeTimeouts,
+        longestAtGatewayMs,
         longestRoute,
       }),
       startup: {

@@ -1,5 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
+import { problemResponse, toProblem } from "../../lambdas/api/problem";
+import { TransientDependencyError } from "../../lambdas/domain/errors";
 import { createApiGateway } from "../../lib/local/api-gateway";
 import { LocalConcurrency, localConcurrencyLimits, ThrottledError } from "../../lib/local/concurrency";
 import { FunctionTimeoutError } from "../../lib/local/lambda-timeout";
@@ -130,10 +132,12 @@ describe("local concurrency", () => {
       expect(busy.status).toBe(429);
       expect(busy.headers.get("retry-after")).toBe("3");
       expect(busy.headers.get("content-type")).toBe("application/problem+json");
-      const problem = await busy.json();
-      expect(problem).toMatchObject({ type: "urn:spot-inspections:problem:throttled", status: 429 });
-      expect(problem.title).toMatch(/[\u4e00-\u9fff]/);
-      expect(problem.detail).toContain("3 秒后重试");
+      expect(await busy.json()).toMatchObject({
+        type: "urn:spot-inspections:problem:throttled",
+        status: 429,
+        title: expect.stringMatching(/[\u4e00-\u9fff]/),
+        detail: expect.stringContaining("3 秒后重试"),
+      });
 
       const slow = await fetch(`${base}/slow`);
       expect(slow.status).toBe(500);
@@ -142,5 +146,13 @@ describe("local concurrency", () => {
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+
+  it("has the handlers' 503 (a dependency still throttled after the SDK's retries) say when to retry", () => {
+    const busy = problemResponse(toProblem(new TransientDependencyError("ThrottlingException")));
+    expect(busy.statusCode).toBe(503);
+    expect(busy.headers?.["retry-after"]).toBe("1");
+    const conflict = problemResponse({ type: "t", title: "状态冲突", status: 409, detail: "d" });
+    expect(conflict.headers?.["retry-after"]).toBeUndefined();
   });
 });
