@@ -225,15 +225,35 @@ function latinWords(text: string): string[] {
 const offenders: string[] = [];
 const visited: string[] = [];
 
-/** Waits until the page has loaded what it shows (no 加载中, no name still coming) and stays still. */
+/**
+ * Waits until the page has loaded what it shows (no 加载中, no name still coming) and stays still:
+ * no change at all to the page (text, elements or attributes) for 250 ms, watched as it happens in
+ * the page (it compared two readings 250 ms apart, at least 500 ms a page); at most 10 s.
+ */
+const SETTLED = `new Promise((resolve) => {
+  const started = Date.now();
+  let timer;
+  const loading = () => {
+    const text = document.body.innerText;
+    return text.includes("加载中") || /(^|[^…])…($|[^…])/.test(text);
+  };
+  const quiet = () => {
+    if (!loading() || Date.now() - started > 10000) {
+      observer.disconnect();
+      resolve(undefined);
+    } else arm();
+  };
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(quiet, 250);
+  };
+  const observer = new MutationObserver(arm);
+  observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  arm();
+})`;
+
 async function settle(page: Page) {
-  let last = "";
-  for (let i = 0; i < 40; i++) {
-    await page.waitForTimeout(250);
-    const text = (await page.evaluate("document.body.innerText")) as string;
-    if (text === last && !text.includes("加载中") && !/(^|[^…])…($|[^…])/.test(text)) return;
-    last = text;
-  }
+  await page.evaluate(SETTLED);
 }
 
 async function check(page: Page, where: string) {
