@@ -152,10 +152,7 @@ async function writeHistory(
     },
     { count: batches.length },
   );
-  const counters = [
-    ["#ALL", "*", to - from] as const,
-    ...[...perUnit].map(([u, c]) => [`UNIT#${u}`, u, c] as const),
-  ];
+  const counters = [...perUnit].map(([u, c]) => [`UNIT#${u}`, u, c] as const);
   for (const [sk, unitId, count] of counters) {
     await doc.send(
       new UpdateCommand({

@@ -26,7 +26,7 @@
  * | an invalid import's errors, 500 a chunk | IMPORT#id / ERRORS#0000 … | | | |
  * | a row an import is to write, with its outcome (crash-safe resume) | IMPORT#id#ROWS / unitId or lower-case username | | | |
  * | a pending extension request (延期申请), while pending | EXTREQ#requestId / #EXTREQ | | | EXTREQS#PENDING / requestedAt#requestId |
- * | closed-order counters | STATS#RECTS / #ALL#0 … #ALL#9 (summed; `#ALL` before the shards), UNIT#id | | | |
+ * | closed-order counters, per unit (the all-units figures are their sum) | STATS#RECTS / UNIT#id | | | |
  * | idempotency record (Powertools) | IDEMPOTENCY / hash | | | |
  * | callback token of a waiting workflow step | CALLBACK#ASSIGNMENT#id or CALLBACK#RECT#id / #TOKEN | | | |
  * | workflow resume that failed, to retry | RESUME#tokenHash / #RESUME | | | RESUMES / at#tokenHash |

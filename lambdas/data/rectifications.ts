@@ -20,23 +20,13 @@ export function emptyClosedCounts(): ClosedCounts {
 }
 
 /**
- * The all-units counter of closed orders is kept in ALL_COUNTER_SHARDS items (`#ALL#0` … `#ALL#9`,
- * chosen by the order's id, so a retry adds to the same one), summed when read: every close's
- * transaction updates one of them, and transactions on one item at the same time conflict — with one
- * item, a day of reviews at a few dozen closes a second would spend itself retrying. (`#ALL`, the one
- * item before them, is still read.)
+ * Closed orders are counted per unit (`STATS#RECTS / UNIT#id`), in the close's own transaction; the
+ * all-units figures are the sum of the unit counters, which the dashboard reads whole anyway (one
+ * Query of the partition, for its per-unit table). An all-units item of its own was a second counter
+ * in every close's transaction (2 write units as DynamoDB bills a transaction) and, on one item, a
+ * point where closes at the same moment conflicted; the `#ALL…` items earlier versions wrote beside
+ * the unit counters (always both, in one transaction) are no longer read.
  */
-export const ALL_COUNTER_SHARDS = 10;
-
-export function allCounterShard(rectificationId: string): string {
-  let hash = 0x811c9dc5; // FNV-1a
-  for (let i = 0; i < rectificationId.length; i++) {
-    hash ^= rectificationId.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return `#ALL#${hash % ALL_COUNTER_SHARDS}`;
-}
-
 function addClosedCounts(a: ClosedCounts, b: ClosedCounts): ClosedCounts {
   return {
     closed: a.closed + b.closed,
@@ -132,16 +122,14 @@ export class RectificationStore {
     }
     if (before.status !== "closed" && after.status === "closed") {
       const counters = closedCountsOf(after);
-      for (const sk of [allCounterShard(after.rectificationId), `UNIT#${after.unitId}`]) {
-        items.push(
-          this.db.update(
-            { pk: keys.stats, sk },
-            `ADD ${counters.map((c) => `${c} :one`).join(", ")} SET unitId = :unit`,
-            undefined,
-            { ":one": 1, ":unit": sk.startsWith("#ALL") ? "*" : after.unitId },
-          ),
-        );
-      }
+      items.push(
+        this.db.update(
+          { pk: keys.stats, sk: `UNIT#${after.unitId}` },
+          `ADD ${counters.map((c) => `${c} :one`).join(", ")} SET unitId = :unit`,
+          undefined,
+          { ":one": 1, ":unit": after.unitId },
+        ),
+      );
     }
     await this.journal.commit(items, conflictMessage);
   }
@@ -322,10 +310,10 @@ export class RectificationStore {
         closedReminded: c.closedReminded ?? 0,
         closedEscalated: c.closedEscalated ?? 0,
       };
-      if (typeof item.sk === "string" && (item.sk === "#ALL" || item.sk.startsWith("#ALL#")))
-        all = addClosedCounts(all, value);
-      else if (typeof item.sk === "string" && item.sk.startsWith("UNIT#"))
+      if (typeof item.sk === "string" && item.sk.startsWith("UNIT#")) {
         byUnit.set(item.sk.slice(5), value);
+        all = addClosedCounts(all, value);
+      }
     }
     return { all, byUnit };
   }

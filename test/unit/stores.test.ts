@@ -21,7 +21,7 @@ import {
 import { Journal } from "../../lambdas/data/journal";
 import { keys } from "../../lambdas/data/keys";
 import type { UnitRecord } from "../../lambdas/data/records";
-import { ALL_COUNTER_SHARDS, allCounterShard, RectificationStore } from "../../lambdas/data/rectifications";
+import { RectificationStore } from "../../lambdas/data/rectifications";
 import { UnitStore } from "../../lambdas/data/units";
 import { nextLink } from "../../lambdas/domain/audit-chain";
 import { ConflictError, InvalidInputError, TransientDependencyError } from "../../lambdas/domain/errors";
@@ -200,25 +200,20 @@ describe("the DynamoDB adapter", () => {
 });
 
 describe("the closed-order counters", () => {
-  it("spreads the all-units counter over its shards by order id, the same shard for the same order", () => {
-    const shards = new Set(Array.from({ length: 200 }, (_, i) => allCounterShard(`a-${i}-1`)));
-    expect(shards.size).toBe(ALL_COUNTER_SHARDS);
-    expect(allCounterShard("a-7-1")).toBe(allCounterShard("a-7-1"));
-    expect([...shards].every((sk) => /^#ALL#\d$/.test(sk))).toBe(true);
-  });
-
-  it("sums the shards and the one item kept from before them; a unit's counter stays its own", async () => {
+  it("counts all units as the sum of the unit counters; the all-units items of earlier versions are not read", async () => {
     ddb.on(QueryCommand).resolves({
       Items: [
+        // Earlier versions wrote these beside the unit counters, in the same transactions.
         { pk: keys.stats, sk: "#ALL", unitId: "*", closed: 5, closedOnTime: 4 },
-        { pk: keys.stats, sk: "#ALL#3", unitId: "*", closed: 2, closedLate: 1, closedReminded: 1 },
-        { pk: keys.stats, sk: "#ALL#7", unitId: "*", closed: 1, closedLate: 0, closedEscalated: 1 },
+        { pk: keys.stats, sk: "#ALL#3", unitId: "*", closed: 5, closedLate: 3, closedReminded: 1 },
         { pk: keys.stats, sk: "UNIT#u-1", unitId: "u-1", closed: 8, closedLate: 2 },
+        { pk: keys.stats, sk: "UNIT#u-2", unitId: "u-2", closed: 2, closedLate: 1, closedEscalated: 1 },
       ],
     });
     const { all, byUnit } = await new RectificationStore(db, new Journal(db)).closedCounters();
-    expect(all).toEqual({ closed: 8, closedLate: 2, closedReminded: 1, closedEscalated: 1 });
+    expect(all).toEqual({ closed: 10, closedLate: 3, closedReminded: 0, closedEscalated: 1 });
     expect(byUnit.get("u-1")).toEqual({ closed: 8, closedLate: 2, closedReminded: 0, closedEscalated: 0 });
+    expect(byUnit.get("u-2")).toEqual({ closed: 2, closedLate: 1, closedReminded: 0, closedEscalated: 1 });
   });
 });
 
