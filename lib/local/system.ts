@@ -49,6 +49,12 @@ export interface LocalSystemOptions {
    */
   readonly dynamoDbLocal?: LaunchedDynamoDbLocal;
   /**
+   * The table's name in DynamoDB Local. The test files share one DynamoDB Local (started once per
+   * run, test/support/global-setup.ts), each with a table of its own.
+   * @default LOCAL_TABLE_NAME
+   */
+  readonly tableName?: string;
+  /**
    * The local account concurrency and the route invocations' bounded wait (lib/local/concurrency.ts).
    * @default localConcurrencyLimits() — 24 at once, `LOCAL_CONCURRENCY` if set
    */
@@ -80,6 +86,8 @@ export interface LocalSystem {
   /** The table's change stream feeding each of its consumer functions (the change relay). */
   readonly tableStreams: readonly LocalTableStream[];
   readonly dynamoEndpoint: string;
+  /** The stack's table in DynamoDB Local (`LOCAL_TABLE_NAME` unless the options name another). */
+  readonly tableName: string;
   /** The local S3-compatible store of the stack's buckets (evidence uploads) and its upload events. */
   readonly objectStore: LocalObjectStore;
   /** The local user pool (Cognito's API): sign-in, and the people routes' admin calls. */
@@ -158,6 +166,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
 
   // DynamoDB Local (a JVM: seconds) first; the template, the in-process services and the handler
   // imports run while it boots, and only the table waits for it.
+  const tableName = options.tableName ?? LOCAL_TABLE_NAME;
   const launched =
     options.dynamoDbLocal ??
     (await launchDynamoDbLocal(options.inMemory ? {} : { dataDir: join(dataDir, "dynamodb") }));
@@ -284,7 +293,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
 
     // The functions' environment from the template, with references resolved to the local parts.
     const refs: Record<string, string> = {
-      [system.table.logicalId]: LOCAL_TABLE_NAME,
+      [system.table.logicalId]: tableName,
       [system.stateMachine.logicalId]: stepFunctions.stateMachineArn,
       ...Object.fromEntries(system.buckets.map((b) => [b.logicalId, b.name])),
       [system.userPool.userPoolLogicalId]: identity.userPoolId,
@@ -314,7 +323,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
 
     const db = await dynamoStarting;
     dynamo = db;
-    await timed("table", ensureTable(db.client, LOCAL_TABLE_NAME, system.table.properties));
+    await timed("table", ensureTable(db.client, tableName, system.table.properties));
 
     const verify = tokenVerifier(identity.jwksUrl, identity.issuer, identity.clientId);
     await verify.loadKeys();
@@ -367,7 +376,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         new LocalTableStream({
           dynamo: db.client,
           endpoint: db.endpoint,
-          tableName: LOCAL_TABLE_NAME,
+          tableName,
           consumer,
           invoke: (event) => invokeFunction(consumer.functionLogicalId, event),
           functionArn: `${LOCAL_LAMBDA_ARN_PREFIX}${consumer.functionLogicalId}`,
@@ -426,6 +435,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       stepFunctions,
       tableStreams,
       dynamoEndpoint: db.endpoint,
+      tableName,
       objectStore,
       identity,
       relayFailures,

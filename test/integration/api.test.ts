@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalSystem, startLocalSystem } from "../../lib/local/system";
+import type { LocalSystem } from "../../lib/local/system";
 import { Api, type Client, eventually, isoIn } from "../support/api";
 import { tempDataDir } from "../support/local";
 import { buildWorld, drawOne, spotCheckBody, type World } from "../support/scenario";
+import { startTestSystem } from "../support/system";
 
 /**
  * Every route of API.md against the real handlers, DynamoDB Local and the local state machine,
@@ -14,7 +15,7 @@ let world: World;
 
 beforeAll(async () => {
   const dataDir = tempDataDir("api");
-  system = await startLocalSystem({ port: 0, dataDir, inMemory: true });
+  system = await startTestSystem({ dataDir });
   api = new Api(system.url, dataDir);
   world = await buildWorld(api, "w");
 });

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { routes } from "../../lambdas/api/routes";
-import { type LocalSystem, startLocalSystem } from "../../lib/local/system";
+import type { LocalSystem } from "../../lib/local/system";
 import { Api, type Client, isoIn } from "../support/api";
 import { tempDataDir } from "../support/local";
 import { buildWorld, drawOne, spotCheckBody, type World } from "../support/scenario";
+import { startTestSystem } from "../support/system";
 
 /**
  * Who may do what (OWASP API1 BOLA, API3 BOPLA, API5 BFLA): every route of API.md × every caller,
@@ -53,7 +54,7 @@ let ids: {
 
 beforeAll(async () => {
   const dataDir = tempDataDir("matrix");
-  system = await startLocalSystem({ port: 0, dataDir, inMemory: true });
+  system = await startTestSystem({ dataDir });
   const api = new Api(system.url, dataDir);
   world = await buildWorld(api, "m");
   const arrived = await drawOne(world, { candidateUnitIds: [world.units.yatai] });

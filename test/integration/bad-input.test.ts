@@ -2,10 +2,11 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_TABLE_NAME, type LocalSystem, startLocalSystem } from "../../lib/local/system";
+import type { LocalSystem } from "../../lib/local/system";
 import { Api, type Client } from "../support/api";
 import { tempDataDir } from "../support/local";
 import { buildWorld, drawOne, type World } from "../support/scenario";
+import { startTestSystem } from "../support/system";
 
 /**
  * Hostile and malformed input (OWASP API4, API8): random, oversized, wrongly typed, unicode-heavy
@@ -24,7 +25,7 @@ async function snapshot(): Promise<string> {
   let start: Record<string, unknown> | undefined;
   do {
     const out = await doc.send(
-      new ScanCommand({ TableName: LOCAL_TABLE_NAME, ExclusiveStartKey: start, ConsistentRead: true }),
+      new ScanCommand({ TableName: system.tableName, ExclusiveStartKey: start, ConsistentRead: true }),
     );
     items.push(...(out.Items ?? []));
     start = out.LastEvaluatedKey;
@@ -34,7 +35,7 @@ async function snapshot(): Promise<string> {
 
 beforeAll(async () => {
   const dataDir = tempDataDir("fuzz");
-  system = await startLocalSystem({ port: 0, dataDir, inMemory: true });
+  system = await startTestSystem({ dataDir });
   world = await buildWorld(new Api(system.url, dataDir), "f");
   doc = DynamoDBDocumentClient.from(
     new DynamoDBClient({

@@ -9,11 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mmToTwip, OFFICIAL_LAYOUT } from "../../lambdas/domain/documents";
 import { PACK_PATHS, sha256Hex } from "../../lambdas/domain/evidence-pack";
 import { DOCUMENT_FONT_NAMES } from "../../lambdas/shared/document-fonts";
-import { type LocalSystem, startLocalSystem } from "../../lib/local/system";
+import type { LocalSystem } from "../../lib/local/system";
 import { Api, type Client, eventually, isoIn } from "../support/api";
 import { tempDataDir } from "../support/local";
 import { jpeg } from "../support/photos";
 import { buildWorld, spotCheckBody, type World } from "../support/scenario";
+import { startTestSystem } from "../support/system";
 
 /**
  * Documents and exports (API.md v2): the 督查通报 as Word and PDF from a seeded inspection, opened and
@@ -67,7 +68,7 @@ async function upload(client: Client, assignmentId: string, bytes: Buffer, fileN
 
 beforeAll(async () => {
   const dataDir = tempDataDir("documents");
-  system = await startLocalSystem({ port: 0, dataDir, inMemory: true });
+  system = await startTestSystem({ dataDir });
   world = await buildWorld(new Api(system.url, dataDir), "doc");
   const evil = `${world.prefix}-evil`;
   expect(

@@ -4,10 +4,11 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyDrawProof } from "../../lambdas/domain/draw-verification";
-import { type LocalSystem, startLocalSystem } from "../../lib/local/system";
+import type { LocalSystem } from "../../lib/local/system";
 import { Api, isoIn } from "../support/api";
 import { tempDataDir } from "../support/local";
 import { buildWorld, drawOne, spotCheckBody, type World } from "../support/scenario";
+import { startTestSystem } from "../support/system";
 
 /**
  * 双随机, verifiably: once the window has closed anyone can re-compute the draw from the revealed
@@ -20,7 +21,7 @@ let proof: Record<string, any>;
 
 beforeAll(async () => {
   dataDir = tempDataDir("verify");
-  system = await startLocalSystem({ port: 0, dataDir, inMemory: true });
+  system = await startTestSystem({ dataDir });
   world = await buildWorld(new Api(system.url, dataDir), "v");
   const planned = await world.organizer.post(
     "/spot-checks",

@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalSystem, startLocalSystem } from "../../lib/local/system";
+import type { LocalSystem } from "../../lib/local/system";
 import { Api, type Client, eventually } from "../support/api";
 import { tempDataDir } from "../support/local";
 import { jpeg, notAnImage, pdf } from "../support/photos";
 import { buildWorld, drawOne, type World } from "../support/scenario";
+import { startTestSystem } from "../support/system";
 
 /**
  * 取证: real bytes through presigned URLs to the local S3-compatible store, checked by the bucket's
@@ -60,7 +61,7 @@ const finding = (id = assignmentId) => ({
 
 beforeAll(async () => {
   const dataDir = tempDataDir("evidence");
-  system = await startLocalSystem({ port: 0, dataDir, inMemory: true });
+  system = await startTestSystem({ dataDir });
   world = await buildWorld(new Api(system.url, dataDir), "ev");
   const drawn = await drawOne(world, { candidateUnitIds: [world.units.yatai] });
   assignmentId = drawn.assignment.assignmentId;

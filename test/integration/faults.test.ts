@@ -11,10 +11,11 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { type AwsStub, mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type LocalSystem, startLocalSystem } from "../../lib/local/system";
+import type { LocalSystem } from "../../lib/local/system";
 import { Api, eventually, isoIn } from "../support/api";
 import { tempDataDir } from "../support/local";
 import { buildWorld, drawOne, type World } from "../support/scenario";
+import { startTestSystem } from "../support/system";
 
 /**
  * Injected faults (aws-sdk-client-mock on the handlers' own clients, every other call passing
@@ -74,7 +75,7 @@ function mockSfn(
 
 beforeAll(async () => {
   const dataDir = tempDataDir("faults");
-  system = await startLocalSystem({ port: 0, dataDir, inMemory: true });
+  system = await startTestSystem({ dataDir });
   aws = await import("../../lambdas/shared/aws");
   sfn = await import("../../lambdas/shared/sfn");
   world = await buildWorld(new Api(system.url, dataDir), "x");

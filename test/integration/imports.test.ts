@@ -11,10 +11,11 @@ import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keys } from "../../lambdas/data/keys";
 import { XLSX_CONTENT_TYPE } from "../../lambdas/domain/imports";
-import { LOCAL_TABLE_NAME, type LocalSystem, startLocalSystem } from "../../lib/local/system";
+import type { LocalSystem } from "../../lib/local/system";
 import { Api, type Client, eventually } from "../support/api";
 import { tempDataDir } from "../support/local";
 import { buildWorld, type World } from "../support/scenario";
+import { startTestSystem } from "../support/system";
 
 /**
  * 导入: spreadsheets uploaded with presigned PUTs to the local S3-compatible store, run by the
@@ -35,7 +36,7 @@ const NEW_PASSWORD = "Guancheng#2026-ok";
 
 beforeAll(async () => {
   const dataDir = tempDataDir("imports");
-  system = await startLocalSystem({ port: 0, dataDir, inMemory: true });
+  system = await startTestSystem({ dataDir });
   world = await buildWorld(new Api(system.url, dataDir), "im");
   cognito = new CognitoIdentityProviderClient({
     endpoint: system.identity.endpoint,
@@ -608,7 +609,7 @@ describe("a run that is delivered again", () => {
     });
     await table.send(
       new UpdateCommand({
-        TableName: LOCAL_TABLE_NAME,
+        TableName: system.tableName,
         Key: keys.importJob(importId),
         UpdateExpression: "SET #s = :s, leaseToken = :t, leaseUntil = :u, #total = :n",
         ExpressionAttributeNames: { "#s": "status", "#total": "total" },
@@ -627,7 +628,7 @@ describe("a run that is delivered again", () => {
     ] as const) {
       await table.send(
         new PutCommand({
-          TableName: LOCAL_TABLE_NAME,
+          TableName: system.tableName,
           Item: { ...keys.importRow(importId, key), key, row, outcome: "created" },
         }),
       );

@@ -2,10 +2,11 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keys } from "../../lambdas/data/keys";
-import { LOCAL_TABLE_NAME, type LocalSystem, startLocalSystem } from "../../lib/local/system";
+import type { LocalSystem } from "../../lib/local/system";
 import { Api, isoIn } from "../support/api";
 import { tempDataDir } from "../support/local";
 import { buildWorld, drawOne, type World } from "../support/scenario";
+import { startTestSystem } from "../support/system";
 
 /**
  * Offline capture (API.md v2): an arrival sent later carries the device's `capturedAt`; the server
@@ -20,7 +21,7 @@ const onSite = { lat: 34.68, lng: 113.75 }; // 东贾社区
 
 beforeAll(async () => {
   const dataDir = tempDataDir("offline");
-  system = await startLocalSystem({ port: 0, dataDir, inMemory: true });
+  system = await startTestSystem({ dataDir });
   world = await buildWorld(new Api(system.url, dataDir), "o");
   doc = DynamoDBDocumentClient.from(
     new DynamoDBClient({
@@ -43,7 +44,7 @@ async function dispatched(dispatchedAgoMs = 0) {
     // As if the draw had happened earlier (the team then worked offline): only the dispatch time moves.
     await doc.send(
       new UpdateCommand({
-        TableName: LOCAL_TABLE_NAME,
+        TableName: system.tableName,
         Key: keys.assignment(assignment.assignmentId),
         UpdateExpression: "SET createdAt = :at",
         ExpressionAttributeValues: { ":at": isoIn(-dispatchedAgoMs) },

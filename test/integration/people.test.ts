@@ -5,10 +5,11 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalSystem, startLocalSystem } from "../../lib/local/system";
+import type { LocalSystem } from "../../lib/local/system";
 import { Api, Client } from "../support/api";
 import { tempDataDir } from "../support/local";
 import { buildWorld, type World } from "../support/scenario";
+import { startTestSystem } from "../support/system";
 
 /**
  * People and sign-in: accounts made through the people routes in the local user pool, signed in
@@ -23,7 +24,7 @@ const NEW_PASSWORD = "Zhengzhou#2026-ok";
 
 beforeAll(async () => {
   const dataDir = tempDataDir("people");
-  system = await startLocalSystem({ port: 0, dataDir, inMemory: true });
+  system = await startTestSystem({ dataDir });
   world = await buildWorld(new Api(system.url, dataDir), "pp");
   // The console's own client: no credentials needed for sign-in.
   cognito = new CognitoIdentityProviderClient({

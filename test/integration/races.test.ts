@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalSystem, startLocalSystem } from "../../lib/local/system";
+import type { LocalSystem } from "../../lib/local/system";
 import { Api, type Client, eventually, isoIn } from "../support/api";
 import { tempDataDir } from "../support/local";
 import { buildWorld, drawOne, spotCheckBody, type World } from "../support/scenario";
+import { startTestSystem } from "../support/system";
 
 /**
  * Idempotency and races: a replayed Idempotency-Key has no second effect, and N concurrent
@@ -14,7 +15,7 @@ let world: World;
 
 beforeAll(async () => {
   const dataDir = tempDataDir("races");
-  system = await startLocalSystem({ port: 0, dataDir, inMemory: true });
+  system = await startTestSystem({ dataDir });
   world = await buildWorld(new Api(system.url, dataDir), "r");
 });
 

@@ -1,10 +1,11 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_TABLE_NAME, type LocalSystem, startLocalSystem } from "../../lib/local/system";
+import type { LocalSystem } from "../../lib/local/system";
 import { Api, type Client } from "../support/api";
 import { tempDataDir } from "../support/local";
 import { buildWorld, drawOne, type World } from "../support/scenario";
+import { startTestSystem } from "../support/system";
 
 /**
  * 四不两直: nothing tells the inspected unit of a planned inspection before the team arrives — no
@@ -19,7 +20,7 @@ let unit: Client;
 
 beforeAll(async () => {
   const dataDir = tempDataDir("secrecy");
-  system = await startLocalSystem({ port: 0, dataDir, inMemory: true });
+  system = await startTestSystem({ dataDir });
   world = await buildWorld(new Api(system.url, dataDir), "s");
   const drawn = await drawOne(world, { candidateUnitIds: [world.units.yatai] });
   assignment = drawn.assignment;
@@ -133,10 +134,10 @@ describe("the audit trail is tamper-evident", () => {
       }),
     );
     const key = { pk: `AUDIT#${assignment.assignmentId}`, sk: `E#${String(2).padStart(10, "0")}` };
-    const stored = await doc.send(new GetCommand({ TableName: LOCAL_TABLE_NAME, Key: key }));
+    const stored = await doc.send(new GetCommand({ TableName: system.tableName, Key: key }));
     expect(stored.Item).toBeDefined();
     await doc.send(
-      new PutCommand({ TableName: LOCAL_TABLE_NAME, Item: { ...stored.Item, actor: "someone-else" } }),
+      new PutCommand({ TableName: system.tableName, Item: { ...stored.Item, actor: "someone-else" } }),
     );
     const tampered = await world.official.get(`/audit/${assignment.assignmentId}`);
     expect(tampered.body.chain).toEqual({ verified: false, brokenAt: 2 });

@@ -1,12 +1,18 @@
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { assertJava17 } from "../../lib/local/dynamodb-local";
+import { assertJava17, launchDynamoDbLocal } from "../../lib/local/dynamodb-process";
 
 /**
  * Fails the run at once, with the install command, when Java 17+ is missing (DynamoDB Local needs
- * it); afterwards checks that no DynamoDB Local started by this run is left running. Every Java
- * process the run starts carries `-Dspot.run=<id>` (workers and spawned servers inherit the id).
+ * it); launches the DynamoDB Local, in memory, that the files running the system in their own process
+ * share (each with a table of its own, `startTestSystem` in ./system.ts; its port in the environment
+ * the workers inherit); afterwards stops it and checks that no DynamoDB Local started by this run is
+ * left running. Every Java process the run starts carries `-Dspot.run=<id>` (workers and spawned
+ * servers inherit the id).
  */
+/** The environment variable with the port of the run's shared DynamoDB Local. */
+export const SHARED_DYNAMODB_PORT = "SPOT_TEST_DYNAMODB_PORT";
+
 function dynamoDbLocalPids(runId: string): string[] {
   try {
     // No shell: a shell running pgrep would match its own command line.
@@ -18,11 +24,15 @@ function dynamoDbLocalPids(runId: string): string[] {
   }
 }
 
-export default function setup() {
+export default async function setup() {
   assertJava17();
   const runId = randomUUID();
   process.env.SPOT_RUN_ID = runId;
+  // Launched, not awaited: it boots while the first files import (each file waits for its answer).
+  const shared = await launchDynamoDbLocal({});
+  process.env[SHARED_DYNAMODB_PORT] = String(shared.port);
   return async () => {
+    await shared.stop();
     const deadline = Date.now() + 15_000;
     let orphans: string[] = [];
     do {
