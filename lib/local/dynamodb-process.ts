@@ -119,7 +119,10 @@ export async function launchDynamoDbLocal(options: {
     stderr: () => stderr,
     async stop() {
       if (proc.exitCode === null) proc.kill("SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      // The bound is cleared once Java is gone: a pending timer would keep this process alive 10 s.
+      let bound: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((r) => (bound = setTimeout(r, 10_000)))]);
+      clearTimeout(bound);
     },
   };
 }
