@@ -35,7 +35,9 @@ let template: Template;
 let resources: Record<string, Resource>;
 
 beforeAll(() => {
-  const { stack } = buildApp({ bundling: false });
+  // The same template without the policy checks (cdk-nag and CloudFormation validation, about
+  // 6 s of CPU a synth): test/infra/nag.test.ts runs them.
+  const { stack } = buildApp({ bundling: false, policyChecks: false });
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources as Record<string, Resource>;
 });

@@ -17,7 +17,9 @@ let template: Template;
 let upload: Template;
 
 beforeAll(() => {
-  ({ stack } = buildApp({ bundling: false }));
+  // The same template without the policy checks (cdk-nag and CloudFormation validation, about
+  // 6 s of CPU a synth): test/infra/nag.test.ts runs them.
+  ({ stack } = buildApp({ bundling: false, policyChecks: false }));
   template = Template.fromStack(stack);
   upload = Template.fromStack(stack.console.uploadStack);
 });

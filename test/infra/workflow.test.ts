@@ -63,7 +63,9 @@ function state(name: string): State {
 }
 
 beforeAll(() => {
-  const { stack } = buildApp({ bundling: false });
+  // The same template without the policy checks (cdk-nag and CloudFormation validation, about
+  // 6 s of CPU a synth): test/infra/nag.test.ts runs them.
+  const { stack } = buildApp({ bundling: false, policyChecks: false });
   const template = Template.fromStack(stack);
   const machines = template.findResources("AWS::StepFunctions::StateMachine");
   expect(Object.keys(machines)).toHaveLength(1);
