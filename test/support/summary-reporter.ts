@@ -52,11 +52,13 @@ export default class SummaryReporter implements Reporter {
     const files: TestRunTimings["files"] = [];
     for (const module of testModules) {
       let tests = 0;
+      // A file whose setup failed (a beforeAll that threw) reports its tests as skipped: they failed.
+      const moduleFailed = module.state() === "failed";
       for (const test of module.children.allTests()) {
         tests++;
         const state = test.result().state;
         if (state === "passed") passed++;
-        else if (state === "failed") failed++;
+        else if (state === "failed" || (moduleFailed && state === "skipped")) failed++;
         else skipped++;
       }
       const d = module.diagnostic();
