@@ -1,19 +1,23 @@
 import { spawnSync } from "node:child_process";
 import { randomInt } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
+import { documentFontFiles } from "../lambdas/shared/document-fonts";
 import { buildApp } from "../lib/app";
 import { HANDLER_METADATA_KEY, handlerEntry } from "../lib/constructs/inspection-function";
 import { CDK_BUNDLING_COPY } from "./bundling";
+import { LIBRARY_FLOORS, libraryFloorOf } from "./library-floors";
 import { log, median, ROOT } from "./stats";
 
 /**
  * Phase 1, cold start: every Lambda bundle exactly as CDK builds it (the app synthesized with
  * bundling into a temporary cloud assembly), its size and the time a fresh Node 22 process takes to
- * import it (median of SPAWNS), against a bundle that only creates a DynamoDB document client.
+ * import it (median of SPAWNS), against a bundle that only creates a DynamoDB document client; the
+ * functions that make files also against a library floor, that bundle plus their rendering library
+ * alone (bench/library-floors.ts).
  */
 
 const SPAWNS = Number(process.env.BENCH_SPAWNS ?? 25);
@@ -51,6 +55,10 @@ export interface ColdStartResult {
   readonly floor: BundleFigure;
   /** The floor plus one dependency of the handlers (bench/floor/plus-*.ts). */
   readonly attribution: BundleFigure[];
+  /** The floor plus one rendering library alone (bench/library-floors.ts), measured in the same rounds. */
+  readonly libraryFloors: BundleFigure[];
+  /** The library floor of each handler that carries a rendering library (by its composition). */
+  readonly libraryFloorByHandler: Record<string, string>;
   readonly floorWithSourceMaps: { importMsMedian: number };
   readonly largestWithSourceMaps: { handler: string; importMsMedian: number };
   readonly bundles: BundleFigure[];
@@ -189,6 +197,26 @@ async function main(outFile: string) {
       });
       parts.push({ name: part, file: join(dir, "index.mjs") });
     }
+    // The library floors, the same way; the PDF's carries the route's fonts beside it, as the construct
+    // copies them beside the route's bundle (read when a document is made, not at import).
+    const libraryParts: { name: string; file: string }[] = [];
+    for (const { name } of LIBRARY_FLOORS) {
+      const dir = join(outdir, name);
+      mkdirSync(dir);
+      await build({
+        ...CDK_BUNDLING_COPY,
+        entryPoints: [join(ROOT, "bench", "floor", `${name}.ts`)],
+        outfile: join(dir, "index.mjs"),
+        absWorkingDir: ROOT,
+        logLevel: "silent",
+      });
+      if (name === "plus-pdfkit")
+        for (const { from, to } of documentFontFiles()) {
+          mkdirSync(dirname(join(dir, to)), { recursive: true });
+          copyFileSync(from, join(dir, to));
+        }
+      libraryParts.push({ name, file: join(dir, "index.mjs") });
+    }
 
     // The copy of the options must reproduce a CDK bundle byte for byte.
     const probe = functions[0];
@@ -220,7 +248,7 @@ async function main(outFile: string) {
     };
     const targets = [
       floorEntry,
-      ...parts.map((p) => ({
+      ...[...parts, ...libraryParts].map((p) => ({
         name: p.name,
         handler: null as string | null,
         file: p.file,
@@ -268,7 +296,8 @@ async function main(outFile: string) {
     if (!floorTarget) throw new Error("unreachable");
     const floor = figure(floorTarget);
     const attribution = rest.slice(0, parts.length).map(figure);
-    const bundleTargets = rest.slice(parts.length);
+    const libraryFloors = rest.slice(parts.length, parts.length + libraryParts.length).map(figure);
+    const bundleTargets = rest.slice(parts.length + libraryParts.length);
     const bundles = bundleTargets.map(figure);
 
     // For information: Lambda runs with NODE_OPTIONS=--enable-source-maps (the functions' environment).
@@ -289,6 +318,13 @@ async function main(outFile: string) {
     ).shares;
     for (const f of functions)
       compositionByHandler[f.handler] = (await composition(handlerEntry(f.handler))).shares;
+    for (const { name } of LIBRARY_FLOORS)
+      compositionByHandler[name] = (await composition(join(ROOT, "bench", "floor", `${name}.ts`))).shares;
+    const libraryFloorByHandler: Record<string, string> = {};
+    for (const f of functions) {
+      const floorName = libraryFloorOf(compositionByHandler[f.handler] ?? []);
+      if (floorName) libraryFloorByHandler[f.handler] = floorName;
+    }
 
     const result: ColdStartResult = {
       spawns: SPAWNS,
@@ -297,6 +333,8 @@ async function main(outFile: string) {
       copyCheck,
       floor,
       attribution,
+      libraryFloors,
+      libraryFloorByHandler,
       floorWithSourceMaps,
       largestWithSourceMaps,
       bundles,
