@@ -1,7 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { file, fitsInResponse, type HttpResponse, seeOther } from "../api/http";
 import { EXPORT_URL_SECONDS, exportObjectKey } from "../domain/documents";
-import { presignDownload, putObject } from "../shared/object-store";
+import { requiredEnv } from "../shared/config";
+
+// The bucket is configuration like any other, checked at start; the S3 client is loaded only for a
+// document too large for a response, which the Word, PDF and workbook routes seldom make, so their
+// cold start does not pay for it (≈ 10 ms of the Word route's import; docs/performance.md, phase 1).
+requiredEnv("EVIDENCE_BUCKET");
 
 /**
  * A document for its caller: the bytes in the response when they fit into a Lambda response (6 MB,
@@ -16,6 +21,7 @@ export async function deliverDocument(
   fileName: string,
 ): Promise<HttpResponse> {
   if (fitsInResponse(bytes.length)) return file(200, bytes, contentType, fileName);
+  const { presignDownload, putObject } = await import("../shared/object-store");
   const key = exportObjectKey(randomUUID(), fileName);
   await putObject(key, bytes, { contentType, fileName });
   return seeOther(await presignDownload(key, EXPORT_URL_SECONDS));

@@ -30,20 +30,27 @@ export interface ConcurrencyLimits {
 /**
  * Two cores, one DynamoDB Local: 24 invocations at once keep the SDK's 50 sockets from queueing
  * (a write sends 2–8 requests at once at most) and a request within a second or two of its 10 s
- * timeout's start at 200 concurrent inspections (docs/performance.md, issue 19). `LOCAL_CONCURRENCY`
- * overrides the account figure.
+ * timeout's start at 200 concurrent inspections (docs/performance.md, issue 19). A route waits up to
+ * 5 s, 200 waiting at most, before it is shed: the workflow's own tasks after a draw (58 at once for
+ * 管城区) or an import hold slots too, and what a person or a test sends meanwhile should be slow,
+ * not refused — shedding is for a machine truly past its capacity. `LOCAL_CONCURRENCY` overrides the
+ * account figure.
  */
 export const DEFAULT_LOCAL_CONCURRENCY: ConcurrencyLimits = {
   account: 24,
-  maxWaitMs: 1_000,
-  maxQueued: 48,
+  maxWaitMs: 5_000,
+  maxQueued: 200,
 };
 
 /** The limits of `npm start` and the tests: the default, with `LOCAL_CONCURRENCY` if set. */
 export function localConcurrencyLimits(env: NodeJS.ProcessEnv = process.env): ConcurrencyLimits {
   const account = Number(env.LOCAL_CONCURRENCY);
   return Number.isInteger(account) && account > 0
-    ? { ...DEFAULT_LOCAL_CONCURRENCY, account, maxQueued: 2 * account }
+    ? {
+        ...DEFAULT_LOCAL_CONCURRENCY,
+        account,
+        maxQueued: Math.max(DEFAULT_LOCAL_CONCURRENCY.maxQueued, 8 * account),
+      }
     : DEFAULT_LOCAL_CONCURRENCY;
 }
 
