@@ -5,15 +5,18 @@ import {
   DynamoDBDocumentClient,
   PutCommand,
 } from "@aws-sdk/lib-dynamodb";
-import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Dynamo } from "../../lambdas/data/dynamo";
+import { Journal } from "../../lambdas/data/journal";
 import { keys } from "../../lambdas/data/keys";
+import type { UnitRecord } from "../../lambdas/data/records";
+import { UnitStore } from "../../lambdas/data/units";
 import { verifyDrawProof } from "../../lambdas/domain/draw-verification";
-import { XLSX_CONTENT_TYPE } from "../../lambdas/domain/imports";
-import { LOCAL_TABLE_NAME, type LocalSystem, startLocalSystem } from "../../lib/local/system";
-import { Api, eventually, isoIn } from "../support/api";
+import type { LocalSystem } from "../../lib/local/system";
+import { Api, isoIn } from "../support/api";
 import { tempDataDir } from "../support/local";
 import { buildWorld, drawOne, type World } from "../support/scenario";
+import { startTestSystem } from "../support/system";
 
 /**
  * A draw over a city (issue 19): 4,000 grids under one district office (plan over `parentUnitId`),
@@ -56,7 +59,7 @@ async function scanAll(): Promise<Record<string, AttributeValue>[]> {
   const items: Record<string, AttributeValue>[] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
-    const out = await db.send(new ScanCommand({ TableName: LOCAL_TABLE_NAME, ExclusiveStartKey: start }));
+    const out = await db.send(new ScanCommand({ TableName: system.tableName, ExclusiveStartKey: start }));
     items.push(...(out.Items ?? []));
     start = out.LastEvaluatedKey;
   } while (start);
@@ -66,7 +69,7 @@ async function scanAll(): Promise<Record<string, AttributeValue>[]> {
 async function partition(pk: string): Promise<Record<string, AttributeValue>[]> {
   const out = await db.send(
     new QueryCommand({
-      TableName: LOCAL_TABLE_NAME,
+      TableName: system.tableName,
       KeyConditionExpression: "pk = :pk",
       ExpressionAttributeValues: { ":pk": { S: pk } },
       ConsistentRead: true,
@@ -75,33 +78,40 @@ async function partition(pk: string): Promise<Record<string, AttributeValue>[]> 
   return out.Items ?? [];
 }
 
-/** The city as an office's units workbook (import columns of the API contract), parents first. */
-async function unitsWorkbook(prefix: string): Promise<Buffer> {
-  const book = new ExcelJS.Workbook();
-  const ws = book.addWorksheet("Sheet1");
-  ws.addRow(["单位编码", "单位名称", "类型", "上级单位编码", "纬度", "经度", "半径"]);
+/** The city, parents first: a district, its streets, their communities, their grids. */
+function cityUnits(prefix: string): UnitRecord[] {
+  const at = new Date().toISOString();
+  const unit = (unitId: string, name: string, kind: string, parentId: string | null): UnitRecord => ({
+    unitId,
+    name,
+    kind,
+    parentId,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  });
   districtId = `${prefix}-410104`;
-  ws.addRow([districtId, "管城回族区", "区"]);
+  const units = [unit(districtId, "管城回族区", "区", null)];
   gridIds = [];
   for (let s = 1; s <= STREETS; s++) {
     const streetId = `${districtId}-s${String(s).padStart(2, "0")}`;
-    ws.addRow([streetId, `第${s}街道办事处`, "街道", districtId]);
+    units.push(unit(streetId, `第${s}街道办事处`, "街道", districtId));
     for (let c = 1; c <= COMMUNITIES; c++) {
       const communityId = `${streetId}-c${String(c).padStart(2, "0")}`;
-      ws.addRow([communityId, `第${s}街道第${c}社区`, "社区", streetId]);
+      units.push(unit(communityId, `第${s}街道第${c}社区`, "社区", streetId));
       for (let g = 1; g <= GRIDS; g++) {
         const gridId = `${communityId}-g${String(g).padStart(4, "0")}`;
         gridIds.push(gridId);
-        ws.addRow([gridId, `第${s}街道第${c}社区第${g}网格`, "网格", communityId]);
+        units.push(unit(gridId, `第${s}街道第${c}社区第${g}网格`, "网格", communityId));
       }
     }
   }
-  return Buffer.from(await book.xlsx.writeBuffer());
+  return units;
 }
 
 beforeAll(async () => {
   const dataDir = tempDataDir("large-draw");
-  system = await startLocalSystem({ port: 0, dataDir, inMemory: true });
+  system = await startTestSystem({ dataDir });
   world = await buildWorld(new Api(system.url, dataDir), "ld");
   db = new DynamoDBClient({
     endpoint: system.dynamoEndpoint,
@@ -110,28 +120,29 @@ beforeAll(async () => {
   });
   table = DynamoDBDocumentClient.from(db);
 
-  // The units through POST /imports and the object store, as an office brings them in.
-  const asked = await world.admin.post("/imports", {
-    kind: "units",
-    fileName: "城区单位.xlsx",
-    contentType: XLSX_CONTENT_TYPE,
-  });
-  expect(asked.status, JSON.stringify(asked.body)).toBe(201);
-  const put = await fetch(asked.body.upload.url, {
-    method: "PUT",
-    headers: asked.body.upload.headers,
-    body: await unitsWorkbook(world.prefix),
-  });
-  expect(put.status).toBe(200);
-  const imported = await eventually(
-    () => world.admin.get(`/imports/${asked.body.importId}`),
-    (r) => r.status === 200 && (r.body.status === "done" || r.body.status === "invalid"),
-    { timeoutMs: 150_000 },
-  );
-  expect(imported.body).toMatchObject({
-    status: "done",
-    created: 1 + STREETS * (1 + COMMUNITIES * (1 + GRIDS)),
-  });
+  // The units through the units store, as PUT /units and the import runner write them (the import of
+  // an office's workbook is tested on its own, test/integration/imports.test.ts): 4,121 units, parents
+  // first, a level at a time, 32 at once.
+  const dynamo = new Dynamo(table, system.tableName);
+  const units = new UnitStore(dynamo, new Journal(dynamo));
+  const city = cityUnits(world.prefix);
+  for (const kind of ["区", "街道", "社区", "网格"]) {
+    const level = city.filter((u) => u.kind === kind);
+    for (let i = 0; i < level.length; i += 32) {
+      await Promise.all(
+        level.slice(i, i + 32).map((u) =>
+          units.putUnit(u, null, [], {
+            entityId: u.unitId,
+            actor: "test",
+            action: "unit_created",
+            at: u.createdAt,
+            created: true,
+          }),
+        ),
+      );
+    }
+  }
+  expect(city).toHaveLength(1 + STREETS * (1 + COMMUNITIES * (1 + GRIDS)));
 
   // Inspectors at home in every so many grids: 10 requests at a time.
   inspectorIds = Array.from(
@@ -261,7 +272,7 @@ describe("spot checks stored by the previous version (lists and draw record inli
       (
         await table.send(
           new DocumentQueryCommand({
-            TableName: LOCAL_TABLE_NAME,
+            TableName: system.tableName,
             KeyConditionExpression: "pk = :pk",
             ExpressionAttributeValues: { ":pk": keys.spotCheckPartition(spotCheckId) },
             ConsistentRead: true,
@@ -285,9 +296,9 @@ describe("spot checks stored by the previous version (lists and draw record inli
         drawnBy: drawn.drawnBy,
       },
     };
-    await table.send(new PutCommand({ TableName: LOCAL_TABLE_NAME, Item: legacy }));
+    await table.send(new PutCommand({ TableName: system.tableName, Item: legacy }));
     for (const c of chunks)
-      await table.send(new DeleteCommand({ TableName: LOCAL_TABLE_NAME, Key: { pk: c.pk, sk: c.sk } }));
+      await table.send(new DeleteCommand({ TableName: system.tableName, Key: { pk: c.pk, sk: c.sk } }));
 
     const before = await reads();
     expect(before.one).toEqual(now.one);
