@@ -34,6 +34,11 @@ export interface RouteSpec {
   readonly identity?: true;
   /** The handler publishes the notices it stores to the notification topic (`NOTIFY_TOPIC_ARN`). */
   readonly publishes?: true;
+  /**
+   * The handler may walk a whole unit tree (a plan over a city's 4,000 grids: a Query per unit) or
+   * draw over it: the HTTP API's 29 s instead of a JSON route's 10 s (lib/constructs/http-api.ts).
+   */
+  readonly walksUnitTree?: true;
 }
 
 export const routes = [
@@ -49,8 +54,8 @@ export const routes = [
   { routeKey: "GET /templates/{templateId}", handler: "templates/get-template", auth: "jwt" },
   { routeKey: "GET /templates", handler: "templates/list-templates", auth: "jwt" },
   { routeKey: "POST /templates/{templateId}/versions", handler: "templates/publish-version", auth: "jwt" },
-  { routeKey: "POST /spot-checks", handler: "spot-checks/plan-spot-check", auth: "jwt" },
-  { routeKey: "POST /spot-checks/{id}/draw", handler: "spot-checks/draw", auth: "jwt" },
+  { routeKey: "POST /spot-checks", handler: "spot-checks/plan-spot-check", auth: "jwt", walksUnitTree: true },
+  { routeKey: "POST /spot-checks/{id}/draw", handler: "spot-checks/draw", auth: "jwt", walksUnitTree: true },
   { routeKey: "GET /spot-checks/{id}", handler: "spot-checks/get-spot-check", auth: "jwt" },
   { routeKey: "GET /spot-checks", handler: "spot-checks/list-spot-checks", auth: "jwt" },
   { routeKey: "GET /spot-checks/{id}/draw-proof", handler: "spot-checks/get-draw-proof", auth: "jwt" },

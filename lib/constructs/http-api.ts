@@ -50,6 +50,9 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
  */
 const DOCUMENT_FUNCTION = { memorySize: 1024, timeout: Duration.seconds(29) } as const;
 
+/** A route that may walk a whole unit tree (`walksUnitTree`): as long as the HTTP API waits. */
+const TREE_WALKING_FUNCTION = { timeout: Duration.seconds(29) } as const;
+
 /**
  * Reserved concurrency of each document route's function: documents are asked for now and then, one
  * takes up to 29 s and 1 GB, and a burst of them (a campaign's evidence packs at once) must not take
@@ -165,6 +168,7 @@ export class InspectionHttpApi extends Construct {
       const fn = new InspectionFunction(this, `${name}Function`, {
         handler: spec.handler,
         ...(spec.document ? DOCUMENT_FUNCTION : {}),
+        ...(spec.walksUnitTree ? TREE_WALKING_FUNCTION : {}),
         ...(spec.document && (props.documentConcurrency ?? DOCUMENT_CONCURRENCY) > 0
           ? { reservedConcurrency: props.documentConcurrency ?? DOCUMENT_CONCURRENCY }
           : {}),
