@@ -394,7 +394,7 @@ function main() {
     const stamp = new Date().toISOString().replaceAll(":", "-").slice(0, 19);
     const started = Date.now();
     log("phase 1/8: cold start (CDK bundles vs a DynamoDB-document-client bundle)");
-    const cold = await runPhase<ColdStartResult>("cold-start.ts", "cold-start", stamp, 300_000);
+    const cold = await runPhase<ColdStartResult>("cold-start.ts", "cold-start", stamp, 900_000);
     log("phase 2/8: workflow cost of one whole inspection");
     const workflow = await runPhase<WorkflowCostResult>("workflow-cost.ts", "workflow", stamp, 120_000);
     log("phase 3/8: API latency and throughput vs bare DynamoDB Local operations");
