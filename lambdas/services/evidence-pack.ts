@@ -21,6 +21,7 @@ import {
   unitStore,
 } from "./context";
 import { drawProofOf } from "./draw-proof";
+import { evidenceFileFields } from "./evidence-view";
 import { namesOf } from "./names";
 import { assignmentView, rectificationView } from "./views";
 
@@ -126,16 +127,7 @@ export async function evidencePackOf(caller: Caller, a: AssignmentRecord, now: D
 
   const index: PackEvidence[] = [];
   for (const e of evidence) {
-    const entry: PackEvidence = {
-      evidenceId: e.evidenceId,
-      subject: e.subject,
-      purpose: e.purpose,
-      status: e.status,
-      fileName: e.fileName,
-      contentType: e.contentType,
-      size: e.size,
-      ...(e.sha256 ? { sha256: e.sha256 } : {}),
-    };
+    const entry: PackEvidence = evidenceFileFields(e);
     if (e.status === "verified") {
       const path = PACK_PATHS.evidenceFile(e.evidenceId, e.contentType);
       files.set(path, (await readObject(evidenceObjectKeys(e.evidenceId).stored)).bytes);

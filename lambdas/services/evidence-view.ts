@@ -8,12 +8,8 @@ import { presignDownload } from "../shared/object-store";
  * evidence (findings, report, review) must load without it.
  */
 
-/** The wire shape of evidence; verified files carry a download URL of at most five minutes. */
-export async function evidenceView(e: EvidenceRecord, now: Date) {
-  const downloadUrl =
-    e.status === "verified"
-      ? await presignDownload(evidenceObjectKeys(e.evidenceId).stored, DOWNLOAD_URL_SECONDS)
-      : undefined;
+/** What identifies a piece of evidence and its file: the start of its view and its evidence pack entry. */
+export function evidenceFileFields(e: EvidenceRecord) {
   return {
     evidenceId: e.evidenceId,
     subject: e.subject,
@@ -23,6 +19,17 @@ export async function evidenceView(e: EvidenceRecord, now: Date) {
     contentType: e.contentType,
     size: e.size,
     ...(e.sha256 ? { sha256: e.sha256 } : {}),
+  };
+}
+
+/** The wire shape of evidence; verified files carry a download URL of at most five minutes. */
+export async function evidenceView(e: EvidenceRecord, now: Date) {
+  const downloadUrl =
+    e.status === "verified"
+      ? await presignDownload(evidenceObjectKeys(e.evidenceId).stored, DOWNLOAD_URL_SECONDS)
+      : undefined;
+  return {
+    ...evidenceFileFields(e),
     ...(e.capturedAt ? { capturedAt: e.capturedAt } : {}),
     ...(e.location ? { location: e.location } : {}),
     ...(e.captureSource ? { captureSource: e.captureSource } : {}),

@@ -26,6 +26,25 @@ afterAll(async () => {
   await db?.stop();
 });
 
+/** How many UpdateTable requests `start` sends to DynamoDB Local. */
+async function tableUpdatesOf(start: () => Promise<void>): Promise<number> {
+  let updates = 0;
+  const name = "countTableUpdates";
+  db.client.middlewareStack.add(
+    (next, context) => (args) => {
+      if (context.commandName === "UpdateTableCommand") updates++;
+      return next(args);
+    },
+    { step: "initialize", name },
+  );
+  try {
+    await start();
+  } finally {
+    db.client.middlewareStack.remove(name);
+  }
+  return updates;
+}
+
 type DeclaredIndex = { IndexName: string; Projection: Record<string, unknown> };
 
 /** The table as the version before this change declared it: every index with whole items. */
@@ -128,7 +147,8 @@ describe("lean working indexes", () => {
       true,
     );
 
-    await ensureTable(db.client, tableName, tableProperties);
+    // Two indexes, each dropped and created again.
+    expect(await tableUpdatesOf(() => ensureTable(db.client, tableName, tableProperties))).toBe(4);
 
     const after = await db.client.send(new DescribeTableCommand({ TableName: tableName }));
     const projections = Object.fromEntries(
@@ -144,7 +164,7 @@ describe("lean working indexes", () => {
       { limit: 10 },
     );
     expect(page.items.map((i) => i.rectificationId)).toEqual(["r-9"]);
-    // A second start finds nothing to rebuild.
-    await ensureTable(db.client, tableName, tableProperties);
+    // A second start finds nothing to rebuild: it sends no UpdateTable.
+    expect(await tableUpdatesOf(() => ensureTable(db.client, tableName, tableProperties))).toBe(0);
   });
 });
