@@ -8,7 +8,7 @@ import type { ColdStartResult } from "./cold-start";
 import type { EvidenceUploadResult } from "./evidence-upload";
 import type { ImportScaleResult } from "./import-scale";
 import type { OfflineLoadResult } from "./offline-load";
-import { LAMBDA_MEMORY_GB, PRICES } from "./prices";
+import { DYNAMODB_PRICES_BEFORE_2024_11, LAMBDA_MEMORY_GB, PRICES } from "./prices";
 import type { ScaleResult } from "./scale";
 import type { StartupResult } from "./start-up";
 import { log, median, RESULTS_DIR, ROOT, runPhase } from "./stats";
@@ -534,6 +534,7 @@ function main() {
         `- write units as DynamoDB bills them; DynamoDB Local reported ${p.writeUnitsAsLocalReports ?? "—"} (it reports a transaction's table units as 2 whatever it holds, so each transaction's table units are counted from its items: twice their 1 KB steps, as DynamoDB bills a transaction; the issue's 342 was counted as Local reported)`,
         `- DynamoDB Local counts index writes: a put with 3 GSI keys ${workflow.dynamoLocalCountsIndexWrites.withIndexes} WRU, without ${workflow.dynamoLocalCountsIndexWrites.withoutIndexes}`,
         `- prices (US$, on demand, us-east-1; bench/prices.ts): Step Functions Standard ${PRICES.stepFunctionsTransition}/transition; Lambda arm64 ${PRICES.lambdaRequest * 1e6}/1M requests + ${PRICES.lambdaGbSecond}/GB-s at ${LAMBDA_MEMORY_GB * 1024} MB; DynamoDB ${PRICES.dynamoWriteUnit * 1e6}/1M WRU, ${PRICES.dynamoReadUnit * 1e6}/1M RRU; HTTP API ${PRICES.httpApiRequest * 1e6}/1M requests`,
+        `- at DynamoDB's prices before 2024-11-01 (${DYNAMODB_PRICES_BEFORE_2024_11.dynamoWriteUnit * 1e6}/1M WRU, ${DYNAMODB_PRICES_BEFORE_2024_11.dynamoReadUnit * 1e6}/1M RRU, which the issue's figures used): DynamoDB ${usd(p.writeUnits * DYNAMODB_PRICES_BEFORE_2024_11.dynamoWriteUnit + p.readUnits * DYNAMODB_PRICES_BEFORE_2024_11.dynamoReadUnit)}, the whole inspection ${usd(p.usd.total - p.usd.dynamoDb + p.writeUnits * DYNAMODB_PRICES_BEFORE_2024_11.dynamoWriteUnit + p.readUnits * DYNAMODB_PRICES_BEFORE_2024_11.dynamoReadUnit)}`,
       );
     } else out.push(`\n### 3. Workflow cost: the phase failed (see its log under bench/results/)`);
 

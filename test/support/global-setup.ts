@@ -1,6 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
 import { assertJava17, launchDynamoDbLocal } from "../../lib/local/dynamodb-process";
+import { sharedConsoleDir } from "./console";
 
 /**
  * Fails the run at once, with the install command, when Java 17+ is missing (DynamoDB Local needs
@@ -33,6 +35,8 @@ export default async function setup() {
   process.env[SHARED_DYNAMODB_PORT] = String(shared.port);
   return async () => {
     await shared.stop();
+    for (const dir of ["", ".lock", ".failed"].map((suffix) => `${sharedConsoleDir(runId)}${suffix}`))
+      rmSync(dir, { recursive: true, force: true });
     const deadline = Date.now() + 15_000;
     let orphans: string[] = [];
     do {
