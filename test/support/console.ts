@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium } from "playwright-core";
+import { sharedConsoleDir } from "./global-setup";
 
 /** What the browser tests of the web console share: the build of the current source, Chromium, screenshots. */
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -82,11 +83,6 @@ export function buildConsole(label: string): string {
   cpSync(dir, copy, { recursive: true, filter: (source) => source !== built });
   process.env.CONSOLE_DIR = copy;
   return copy;
-}
-
-/** Where a test run's one console build goes (removed by the run's teardown). */
-export function sharedConsoleDir(runId: string): string {
-  return join(tmpdir(), `spot-console-build-${runId}`);
 }
 
 /**

@@ -1,8 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { assertJava17, launchDynamoDbLocal } from "../../lib/local/dynamodb-process";
-import { sharedConsoleDir } from "./console";
 
 /**
  * Fails the run at once, with the install command, when Java 17+ is missing (DynamoDB Local needs
@@ -14,6 +15,14 @@ import { sharedConsoleDir } from "./console";
  */
 /** The environment variable with the port of the run's shared DynamoDB Local. */
 export const SHARED_DYNAMODB_PORT = "SPOT_TEST_DYNAMODB_PORT";
+
+/**
+ * Where a test run's one console build goes (test/support/console.ts; removed by the run's teardown).
+ * Here, not in console.ts, so that the files that do not drive a browser do not load Playwright.
+ */
+export function sharedConsoleDir(runId: string): string {
+  return join(tmpdir(), `spot-console-build-${runId}`);
+}
 
 function dynamoDbLocalPids(runId: string): string[] {
   try {
