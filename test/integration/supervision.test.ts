@@ -9,11 +9,21 @@ import { useLocalWorld } from "../support/system";
  * HTTP against the real handlers, DynamoDB Local and the local state machine: extensions and the
  * workflow's timers moving with them, working-day deadlines, the record of lateness, 四眼销号 and
  * the notices.
+ *
+ * The tests are independent (each plans its own spot check, and what they read of shared mailboxes
+ * and queues they find by id), so they run at once: the ones that wait on a real deadline wait
+ * together, not one after another.
  */
 const local = useLocalWorld("supervision", "s");
 
-/** One arrived-at assignment with the given issues; returns the team, the unit and the order ids. */
-async function ordersWith(issues: Record<string, unknown>[], overrides: Record<string, unknown> = {}) {
+type Issue = Record<string, unknown>;
+
+/**
+ * One arrived-at assignment with the given issues; returns the team, the unit and the order ids.
+ * Issues given as a function are made just before the findings are sent, so that a deadline a few
+ * seconds ahead counts from the findings, not from the plan, the draw and the arrival before them.
+ */
+async function ordersWith(issuesAt: Issue[] | (() => Issue[]), overrides: Record<string, unknown> = {}) {
   const drawn = await drawOne(local.world, { candidateUnitIds: [local.world.units.dongjia], ...overrides });
   const team = local.world.inspectorFor(drawn.assignment);
   const unit = await local.world.unitUser(drawn.assignment.unitId);
@@ -21,6 +31,7 @@ async function ordersWith(issues: Record<string, unknown>[], overrides: Record<s
     location: { lat: 34.68, lng: 113.75 },
   });
   expect(arrived.status).toBe(200);
+  const issues = typeof issuesAt === "function" ? issuesAt() : issuesAt;
   const findings = await team.post(`/assignments/${drawn.assignment.assignmentId}/findings`, {
     items: [],
     issues,
@@ -31,7 +42,7 @@ async function ordersWith(issues: Record<string, unknown>[], overrides: Record<s
 
 const actions = (order: { history: { action: string }[] }) => order.history.map((h) => h.action);
 
-describe("延期: extension requests", () => {
+describe.concurrent("延期: extension requests", () => {
   it("the unit asks, the organizer approves; the order keeps its original deadline and lists the request", async () => {
     const { unit, ids } = await ordersWith([
       { description: "灭火器过期", severity: "major", rectifyWithinDays: 5 },
@@ -125,8 +136,8 @@ describe("延期: extension requests", () => {
   });
 
   it("a request after the deadline is refused (409)", async () => {
-    const { unit, ids } = await ordersWith([
-      { description: "过期", severity: "minor", deadline: isoIn(8000) },
+    const { unit, ids } = await ordersWith(() => [
+      { description: "过期", severity: "minor", deadline: isoIn(4000) },
     ]);
     const order = await unit.get(`/rectifications/${ids[0]}`);
     await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(order.body.deadline) - Date.now() + 100)));
@@ -140,9 +151,17 @@ describe("延期: extension requests", () => {
   });
 
   it("moves the workflow's timers: the order goes overdue at the new deadline, not the old one", async () => {
-    const { unit, ids } = await ordersWith([
-      { description: "消防通道堵塞", severity: "major", deadline: isoIn(6000) },
-    ]);
+    // The old deadline leaves 6 s for the findings, the workflow's wait, the request and its approval
+    // (1.4 s with the file's other tests at once on two loaded cores); the new one is 5 s after it:
+    // the order is looked at 2 s past the old deadline (the workflow records a reminder within
+    // 0.1-0.5 s of its timer) and 3 s before the new one.
+    let oldDeadline = 0;
+    const { unit, ids } = await ordersWith(() => {
+      oldDeadline = Date.now() + 6000;
+      return [
+        { description: "消防通道堵塞", severity: "major", deadline: new Date(oldDeadline).toISOString() },
+      ];
+    });
     const id = ids[0] ?? "";
     // The workflow waits for the report with its timer at the old deadline.
     await eventually(
@@ -151,7 +170,7 @@ describe("延期: extension requests", () => {
     );
     const requested = await unit.post(`/rectifications/${id}/extension-requests`, {
       reason: "需协调物业",
-      requestedDeadline: isoIn(14_000),
+      requestedDeadline: new Date(oldDeadline + 5000).toISOString(),
     });
     expect(requested.status).toBe(201);
     const approved = await local.world.organizer.post(
@@ -161,7 +180,8 @@ describe("延期: extension requests", () => {
     expect(approved.status).toBe(200);
     const newDeadline = Date.parse(approved.body.deadline);
     // Past the old deadline: not overdue, no 催办.
-    await new Promise((r) => setTimeout(r, Math.max(0, newDeadline - 5000 - Date.now())));
+    await new Promise((r) => setTimeout(r, Math.max(0, newDeadline - 3000 - Date.now())));
+    expect(Date.now()).toBeGreaterThan(oldDeadline);
     const between = await local.world.organizer.get(`/rectifications/${id}`);
     expect(between.body).toMatchObject({ overdue: false, escalationLevel: 0, everOverdue: false });
     expect(actions(between.body)).not.toContain("overdue_reminder");
@@ -177,10 +197,10 @@ describe("延期: extension requests", () => {
   });
 });
 
-describe("the record of lateness and 四眼销号", () => {
+describe.concurrent("the record of lateness and 四眼销号", () => {
   it("an order that was overdue and reopened stays counted as late when it closes", async () => {
-    const { unit, team, ids } = await ordersWith([
-      { description: "应急预案未更新", severity: "minor", deadline: isoIn(1500) },
+    const { unit, team, ids } = await ordersWith(() => [
+      { description: "应急预案未更新", severity: "minor", deadline: isoIn(3000) },
     ]);
     const id = ids[0] ?? "";
     await eventually(
@@ -239,7 +259,7 @@ describe("the record of lateness and 四眼销号", () => {
   });
 });
 
-describe("工作日 deadlines and notices", () => {
+describe.concurrent("工作日 deadlines and notices", () => {
   it("a deadline in working days ends at 24:00 CST of the n-th working day after the findings' day", async () => {
     const { ids, team } = await ordersWith([
       { description: "安全出口标识缺失", severity: "minor", rectifyWithinWorkdays: 3 },
