@@ -162,20 +162,25 @@ async function credentials(url: string): Promise<Map<string, [string, string]>> 
 
 /** What units and people exist: the roots and every level below the units the tests touch, and every username. */
 async function snapshot() {
-  const units: string[] = [];
-  let frontier: (string | null)[] = [null];
-  while (frontier.length > 0) {
-    const next: string[] = [];
-    for (const parent of frontier) {
-      const res = await world.admin.get(`/units?limit=200${parent ? `&parentId=${parent}` : ""}`);
-      for (const u of res.body.items) {
-        units.push(`${u.unitId}@${u.version}:${u.parentId}:${u.name}`);
-        next.push(u.unitId);
+  const unitTree = async () => {
+    const units: string[] = [];
+    let frontier: (string | null)[] = [null];
+    while (frontier.length > 0) {
+      // A level's parents at once (the list is sorted below).
+      const level = await Promise.all(
+        frontier.map((parent) => world.admin.get(`/units?limit=200${parent ? `&parentId=${parent}` : ""}`)),
+      );
+      frontier = [];
+      for (const res of level) {
+        for (const u of res.body.items) {
+          units.push(`${u.unitId}@${u.version}:${u.parentId}:${u.name}`);
+          frontier.push(u.unitId);
+        }
       }
     }
-    frontier = next;
-  }
-  const people = await world.admin.get("/people?limit=200");
+    return units;
+  };
+  const [units, people] = await Promise.all([unitTree(), world.admin.get("/people?limit=200")]);
   return {
     units: units.sort(),
     people: people.body.items.map((p: any) => `${p.username}@${p.name}:${p.roles}:${p.phone}`).sort(),
@@ -300,9 +305,11 @@ describe("importing people", () => {
     expect([...passwords.keys()]).toEqual(["im.wangzr", "im.zhangjg"]);
     expect(passwords.get("im.wangzr")?.[0]).toBe("王主任");
 
-    const head = await firstSignIn("im.wangzr", passwords.get("im.wangzr")?.[1] ?? "");
+    const [head, inspector] = await Promise.all([
+      firstSignIn("im.wangzr", passwords.get("im.wangzr")?.[1] ?? ""),
+      firstSignIn("im.zhangjg", passwords.get("im.zhangjg")?.[1] ?? ""),
+    ]);
     expect(head).toMatchObject({ "cognito:groups": ["unit"], "custom:unitId": u.c1, name: "王主任" });
-    const inspector = await firstSignIn("im.zhangjg", passwords.get("im.zhangjg")?.[1] ?? "");
     expect(inspector["cognito:groups"]).toEqual(["inspector"]);
     expect(inspector["custom:unitId"]).toBeUndefined();
     // The inspector profile the draw uses, at the home unit.
@@ -502,12 +509,18 @@ describe("files that must change nothing", () => {
         errors: [{ row: 0, column: "", message: expect.stringContaining("文件超过 10 MiB 上限") }],
       },
     ];
+    // Each file is an import of its own (every one ends invalid and writes nothing): all at once.
+    const results = await Promise.all(
+      cases.map((c) =>
+        importFile(world.admin, c.kind, c.file, {
+          ...(c.name ? { fileName: c.name } : {}),
+          ...(c.type ? { contentType: c.type } : {}),
+        }),
+      ),
+    );
     const failures: string[] = [];
-    for (const c of cases) {
-      const result = await importFile(world.admin, c.kind, c.file, {
-        ...(c.name ? { fileName: c.name } : {}),
-        ...(c.type ? { contentType: c.type } : {}),
-      });
+    for (const [i, c] of cases.entries()) {
+      const result = results[i];
       try {
         expect(result).toMatchObject({
           status: "invalid",
@@ -656,10 +669,8 @@ describe("a run that is delivered again", () => {
     expect(await refused(signIn("im.crash3", earlier3.body.temporaryPassword))).toBe(
       "NotAuthorizedException",
     );
-    for (const name of names) {
-      const claims = await firstSignIn(name, passwords.get(name)?.[1] ?? "");
-      expect(claims["cognito:groups"]).toEqual(["inspector"]);
-    }
+    const claims = await Promise.all(names.map((name) => firstSignIn(name, passwords.get(name)?.[1] ?? "")));
+    for (const c of claims) expect(c["cognito:groups"]).toEqual(["inspector"]);
 
     // Delivered once more after it ended: nothing happens (the file is gone, the import stays as it was).
     const { handler } = await import("../../lambdas/handlers/imports/run-import");
@@ -721,17 +732,19 @@ describe("templates", () => {
       headers: { authorization: `Bearer ${world.admin.bearer}` },
     });
     const bytes = Buffer.from(await res.arrayBuffer());
-    const missing = await importFile(world.admin, "people", bytes);
-    expect(missing.errors).toEqual([
-      { row: 2, column: "所属单位编码", message: "单位「gc-zijingshan」不存在，请先导入或添加这个单位" },
-    ]);
     const units = await fetch(`${system.url}/imports/templates/units`, {
       headers: { authorization: `Bearer ${world.admin.bearer}` },
     });
     const unitsBytes = Buffer.from(await units.arrayBuffer());
-    expect((await importFile(world.admin, "units", unitsBytes)).errors[0]?.message).toMatch(
-      /上级单位「gc」不存在/,
-    );
+    // Both refused, each for want of its unit (two imports of their own, at once).
+    const [missing, orphan] = await Promise.all([
+      importFile(world.admin, "people", bytes),
+      importFile(world.admin, "units", unitsBytes),
+    ]);
+    expect(missing.errors).toEqual([
+      { row: 2, column: "所属单位编码", message: "单位「gc-zijingshan」不存在，请先导入或添加这个单位" },
+    ]);
+    expect(orphan.errors[0]?.message).toMatch(/上级单位「gc」不存在/);
     expect(
       (await world.admin.put("/units/gc", { name: "管城回族区", parentId: null, kind: "district" })).status,
     ).toBe(201);
