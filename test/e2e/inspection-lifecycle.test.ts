@@ -22,8 +22,10 @@ afterAll(async () => {
   await server?.stop("SIGTERM");
 });
 
-describe("the life of one inspection", () => {
-  it("goes from plan to closed: draw, arrival, findings, report, review (销号)", async () => {
+// Three inspections of their own (each its own spot check and draw), at once: two of them mostly
+// wait for a deadline of the workflow to pass.
+describe.concurrent("the life of one inspection", () => {
+  it("goes from plan to closed: draw, arrival, findings, report, review (销号)", async ({ expect }) => {
     const { assignment } = await drawOne(world, { candidateUnitIds: [world.units.dongjia] });
     const team = world.inspectorFor(assignment);
     const unit = await world.unitUser(assignment.unitId);
@@ -57,7 +59,7 @@ describe("the life of one inspection", () => {
     expect(closed.body.score).toMatchObject({ percent: 96, grade: "优秀", vetoed: false });
   });
 
-  it("marks an inspection missed when no findings arrive by window.end", async () => {
+  it("marks an inspection missed when no findings arrive by window.end", async ({ expect }) => {
     const { assignment } = await drawOne(world, { window: { start: isoIn(-60_000), end: isoIn(2500) } });
     const done = await eventually(
       () => world.official.get(`/assignments/${assignment.assignmentId}`),
@@ -67,10 +69,12 @@ describe("the life of one inspection", () => {
     expect(done.body.missedAt).toEqual(expect.any(String));
   });
 
-  it("turns an order red at its deadline, reminds (催办, level 1), then escalates (问责, level 2)", async () => {
+  it("turns an order red at its deadline, reminds (催办, level 1), then escalates (问责, level 2)", async ({
+    expect,
+  }) => {
     const { assignment } = await drawOne(world, {
       candidateUnitIds: [world.units.yatai],
-      escalateAfterHours: 0.001,
+      escalateAfterHours: 0.0005, // 1.8 s after the deadline
     });
     const team = world.inspectorFor(assignment);
     await team.post(`/assignments/${assignment.assignmentId}/arrival`, {
@@ -143,11 +147,12 @@ describe("a restart in the middle", () => {
     await team.post(`/assignments/${assignment.assignmentId}/arrival`, {
       location: { lat: 34.6, lng: 113.8 },
     });
+    const secondDeadline = isoIn(4000);
     const findings = await team.post(`/assignments/${assignment.assignmentId}/findings`, {
       items: [{ code: "A4", deduction: 6 }],
       issues: [
         { description: "学校访客登记缺失", severity: "major", rectifyWithinDays: 7 },
-        { description: "食堂防控措施不到位", severity: "minor", deadline: isoIn(4000) },
+        { description: "食堂防控措施不到位", severity: "minor", deadline: secondDeadline },
       ],
     });
     const [first, second] = findings.body.rectificationIds as string[];
@@ -159,7 +164,8 @@ describe("a restart in the middle", () => {
     expect(reported.status).toBe(200);
 
     expect(await server.stop("SIGKILL")).toBeNull();
-    await new Promise((r) => setTimeout(r, 4500)); // the second order's deadline passes while the server is down
+    // The second order's deadline passes while the server is down.
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(secondDeadline) + 250 - Date.now())));
     await server.start();
 
     // The report accepted before the crash is still there, and the review resumes the workflow.
