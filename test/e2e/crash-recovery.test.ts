@@ -1,12 +1,17 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Api, type Client, eventually, isoIn } from "../support/api";
+import { Api, type ApiResponse, type Client, eventually, isoIn } from "../support/api";
 import { ServerProcess } from "../support/local";
 import { buildWorld, drawOne, type World } from "../support/scenario";
 
 /**
  * `kill -9` of the local server at random points of a scripted inspection: after each restart every
- * request that was answered is still there, and the inspection completes.
+ * request that was answered is still there, and the inspection completes. A second inspection's
+ * writes are killed in flight: each retry with the same Idempotency-Key takes effect once.
+ *
+ * The two inspections share the server's restarts (each start of `npm start` costs about 4 s of CPU
+ * and several seconds of wall time): the second one's writes are sent just before two of the first
+ * one's kills, which still come after the steps the seed chose.
  */
 let server: ServerProcess;
 let world: World;
@@ -23,6 +28,25 @@ afterAll(async () => {
 
 type Step = { name: string; run: () => Promise<void>; check: () => Promise<void> };
 
+/** A write of the second inspection, sent just before a kill. */
+type InFlightWrite = {
+  readonly client: Client;
+  /** Whatever must happen before the write is sent; then the write's route and body. */
+  readonly prepare: () => Promise<{ route: string; body: unknown }>;
+  readonly key: string;
+  /** The answer to its retry (after the restart) with the same key. */
+  answer?: ApiResponse;
+};
+
+// The second inspection: set up in the first test (whose kills its writes ride on), finished in the second.
+let secondAssignmentId = "";
+let secondOrder = "";
+let secondTeam: Client | undefined;
+let secondUnit: Client | undefined;
+let secondWrites: InFlightWrite[] = [];
+// Kill delays after the write is sent (seeded): before, during or after the commit.
+const delays = fc.sample(fc.integer({ min: 0, max: 60 }), { numRuns: 3, seed: 7 });
+
 describe("SIGKILL at random points", () => {
   it("loses no accepted request and the inspection still closes", async () => {
     const { assignment } = await drawOne(world, { candidateUnitIds: [world.units.yatai] });
@@ -33,6 +57,45 @@ describe("SIGKILL at random points", () => {
     const accepted = async (res: Promise<{ status: number }>, ok: number) =>
       expect((await res).status).toBe(ok);
     const statusOf = async (c: Client, p: string) => (await c.get(p)).body.status;
+
+    // The second inspection, on site: its findings and then its report are the writes killed in flight.
+    const other = await drawOne(world, { candidateUnitIds: [world.units.jiangchong] });
+    const otherTeam = world.inspectorFor(other.assignment);
+    const otherUnit = await world.unitUser(other.assignment.unitId);
+    const otherPath = `/assignments/${other.assignment.assignmentId}`;
+    secondAssignmentId = other.assignment.assignmentId;
+    secondTeam = otherTeam;
+    secondUnit = otherUnit;
+    expect(
+      (await otherTeam.post(`${otherPath}/arrival`, { location: { lat: 34.6, lng: 113.8 } })).status,
+    ).toBe(200);
+    secondWrites = [
+      {
+        client: otherTeam,
+        prepare: async () => ({
+          route: `${otherPath}/findings`,
+          body: {
+            items: [],
+            issues: [{ description: "灭火器过期", severity: "major", rectifyWithinDays: 5 }],
+          },
+        }),
+        key: "crash-findings",
+      },
+      {
+        client: otherUnit,
+        prepare: async () => {
+          const scored = await eventually(
+            () => otherTeam.get(otherPath),
+            (r) => r.body.status === "rectifying",
+            { timeoutMs: 30_000 },
+          );
+          expect(scored.body.rectificationIds).toHaveLength(1);
+          secondOrder = scored.body.rectificationIds[0];
+          return { route: `/rectifications/${secondOrder}/report`, body: { description: "已更换灭火器" } };
+        },
+        key: "crash-report",
+      },
+    ];
 
     const steps: Step[] = [
       {
@@ -81,22 +144,54 @@ describe("SIGKILL at random points", () => {
       ]),
     ];
 
+    /**
+     * SIGKILL and `npm start` again. With a write, the write is sent first and the kill comes a
+     * seeded few ms later; resolves then to its retry with the same key, which waits out the 409
+     * idempotency-in-progress of the killed attempt (until its record expires) and gets the first
+     * response (if it committed and was recorded) or a fresh attempt, or 409 if it committed only.
+     */
+    let writesSent = 0;
+    const crash = async (write?: InFlightWrite): Promise<(() => Promise<void>) | undefined> => {
+      let inFlight: Promise<unknown> | undefined;
+      let retry: (() => Promise<void>) | undefined;
+      if (write) {
+        const { route, body } = await write.prepare();
+        const headers = { "Idempotency-Key": write.key };
+        inFlight = write.client.post(route, body, headers).catch(() => undefined);
+        await new Promise((r) => setTimeout(r, delays[writesSent++ % delays.length]));
+        retry = async () => {
+          write.answer = await eventually(
+            () => write.client.post(route, body, headers),
+            (r) => r.status < 500 && !String(r.body?.type ?? "").endsWith("idempotency-in-progress"),
+            { timeoutMs: 40_000, intervalMs: 200 },
+          );
+        };
+      }
+      expect(await server.stop("SIGKILL")).toBeNull();
+      await inFlight;
+      await server.start();
+      return retry;
+    };
+
     // Three kills, after steps chosen at random (seeded, so a failure can be replayed).
     const killAfter = new Set(
       fc.sample(fc.integer({ min: 0, max: steps.length - 1 }), { numRuns: 3, seed: 2026 }),
     );
     const done: Step[] = [];
+    const pending = [...secondWrites];
     let kills = 0;
     for (const [index, step] of steps.entries()) {
       await step.run();
       done.push(step);
       if (killAfter.has(index)) {
-        expect(await server.stop("SIGKILL")).toBeNull();
+        const retry = await crash(pending.shift());
         kills++;
-        await server.start();
-        for (const previous of done) await previous.check();
+        // Each check reads what one step wrote, and the retry of the write killed in flight: all at once.
+        await Promise.all([...done.map((previous) => previous.check()), retry?.()]);
       }
     }
+    // Had the seed chosen fewer kills than the second inspection has writes: each its own kill.
+    for (const write of pending) await (await crash(write))?.();
     await eventually(
       () => world.official.get(path),
       (r) => r.body.status === "closed",
@@ -108,56 +203,19 @@ describe("SIGKILL at random points", () => {
     console.log(
       `crash recovery: ${kills} SIGKILLs after steps ${[...killAfter].map((i) => steps[i]?.name).join(", ")}; nothing lost`,
     );
-  }, 180_000);
+  }, 240_000);
 
   it("a SIGKILL while a write is in flight: its retry with the same Idempotency-Key takes effect once, and the inspection closes", async () => {
-    const { assignment } = await drawOne(world, { candidateUnitIds: [world.units.jiangchong] });
-    const team = world.inspectorFor(assignment);
-    const unit = await world.unitUser(assignment.unitId);
-    const path = `/assignments/${assignment.assignmentId}`;
-    // Kill delays after the request is sent (seeded): before, during or after the commit.
-    const delays = fc.sample(fc.integer({ min: 0, max: 60 }), { numRuns: 3, seed: 7 });
-    let kill = 0;
-
-    /** Sends the write, kills the server mid-flight, restarts it and retries with the same key. */
-    async function writeThroughCrash(client: Client, route: string, body: unknown, key: string) {
-      const inFlight = client.post(route, body, { "Idempotency-Key": key }).catch(() => undefined);
-      await new Promise((r) => setTimeout(r, delays[kill++ % delays.length]));
-      expect(await server.stop("SIGKILL")).toBeNull();
-      await inFlight;
-      await server.start();
-      // 409 idempotency-in-progress until the killed attempt's record expires; then the first
-      // response (if it committed and was recorded) or a fresh attempt, or 409 if it committed only.
-      return eventually(
-        () => client.post(route, body, { "Idempotency-Key": key }),
-        (r) => r.status < 500 && !String(r.body?.type ?? "").endsWith("idempotency-in-progress"),
-        { timeoutMs: 40_000, intervalMs: 500 },
-      );
-    }
-
-    expect((await team.post(`${path}/arrival`, { location: { lat: 34.6, lng: 113.8 } })).status).toBe(200);
-    const findings = await writeThroughCrash(
-      team,
-      `${path}/findings`,
-      { items: [], issues: [{ description: "灭火器过期", severity: "major", rectifyWithinDays: 5 }] },
-      "crash-findings",
-    );
-    expect([202, 409]).toContain(findings.status);
-    const scored = await eventually(
-      () => team.get(path),
-      (r) => r.body.status === "rectifying",
-      { timeoutMs: 30_000 },
-    );
-    expect(scored.body.rectificationIds).toHaveLength(1);
-    const order = scored.body.rectificationIds[0] as string;
-
-    const report = await writeThroughCrash(
-      unit,
-      `/rectifications/${order}/report`,
-      { description: "已更换灭火器" },
-      "crash-report",
-    );
-    expect([200, 409]).toContain(report.status);
+    const [findings, report] = secondWrites;
+    if (!secondTeam || !secondUnit || !findings?.answer || !report?.answer)
+      throw new Error("the first test stopped before the second inspection's writes were killed in flight");
+    const team = secondTeam;
+    const unit = secondUnit;
+    const path = `/assignments/${secondAssignmentId}`;
+    expect([202, 409]).toContain(findings.answer.status);
+    expect([200, 409]).toContain(report.answer.status);
+    expect((await team.get(path)).body.rectificationIds).toEqual([secondOrder]);
+    const order = secondOrder;
     expect((await unit.get(`/rectifications/${order}`)).body.status).toBe("submitted");
     await eventually(
       () => team.post(`/rectifications/${order}/review`, { decision: "accept", comment: "回头看通过" }),
@@ -170,7 +228,7 @@ describe("SIGKILL at random points", () => {
       { timeoutMs: 30_000 },
     );
     // Each write happened exactly once, whatever the moment of the kill.
-    const trail = await world.official.get(`/audit/${assignment.assignmentId}`);
+    const trail = await world.official.get(`/audit/${secondAssignmentId}`);
     expect(trail.body.chain).toEqual({ verified: true });
     const actions = trail.body.items.map((e: { action: string }) => e.action);
     expect(actions.filter((a: string) => a === "findings_submitted")).toHaveLength(1);
