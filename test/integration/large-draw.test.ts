@@ -12,6 +12,7 @@ import { keys } from "../../lambdas/data/keys";
 import type { UnitRecord } from "../../lambdas/data/records";
 import { UnitStore } from "../../lambdas/data/units";
 import { verifyDrawProof } from "../../lambdas/domain/draw-verification";
+import { ConflictError } from "../../lambdas/domain/errors";
 import type { LocalSystem } from "../../lib/local/system";
 import { Api, isoIn } from "../support/api";
 import { tempDataDir } from "../support/local";
@@ -39,6 +40,10 @@ let table: DynamoDBDocumentClient;
 let districtId: string;
 let gridIds: string[];
 let inspectorIds: string[];
+let store: UnitStore;
+
+/** The first audit event of a unit the test writes through the store, the test as actor. */
+const seedAudit = (u: UnitRecord) => ({ actor: "test", action: "unit_created", at: u.createdAt });
 
 /** DynamoDB's size of a value (UTF-8 strings, numbers ≈ half their digits, 3 bytes a list or map and 1 an element). */
 function valueSize(v: AttributeValue): number {
@@ -120,27 +125,19 @@ beforeAll(async () => {
   });
   table = DynamoDBDocumentClient.from(db);
 
-  // The units through the units store, as PUT /units and the import runner write them (the import of
-  // an office's workbook is tested on its own, test/integration/imports.test.ts): 4,121 units, parents
-  // first, a level at a time, 32 at once.
+  // The units through the units store (the same items and first audit links as PUT /units and the
+  // import runner write; the import of an office's workbook is tested on its own,
+  // test/integration/imports.test.ts): 4,121 units, parents first, a level at a time, 50 units with
+  // their audit links a transaction (createUnits; "units created in groups" below checks they read
+  // as units created one by one).
   const dynamo = new Dynamo(table, system.tableName);
-  const units = new UnitStore(dynamo, new Journal(dynamo));
+  store = new UnitStore(dynamo, new Journal(dynamo));
   const city = cityUnits(world.prefix);
   for (const kind of ["区", "街道", "社区", "网格"]) {
-    const level = city.filter((u) => u.kind === kind);
-    for (let i = 0; i < level.length; i += 32) {
-      await Promise.all(
-        level.slice(i, i + 32).map((u) =>
-          units.putUnit(u, null, [], {
-            entityId: u.unitId,
-            actor: "test",
-            action: "unit_created",
-            at: u.createdAt,
-            created: true,
-          }),
-        ),
-      );
-    }
+    await store.createUnits(
+      city.filter((u) => u.kind === kind).map((unit) => ({ unit })),
+      seedAudit,
+    );
   }
   expect(city).toHaveLength(1 + STREETS * (1 + COMMUNITIES * (1 + GRIDS)));
 
@@ -304,5 +301,137 @@ describe("spot checks stored by the previous version (lists and draw record inli
     expect(before.one).toEqual(now.one);
     expect(before.listed).toEqual(now.listed);
     expect(before.proof).toEqual(now.proof);
+  });
+});
+
+describe("units created in groups (UnitStore.createUnits)", () => {
+  const at = "2026-12-03T08:00:00.000Z";
+  /** What PUT /units records for a new unit. */
+  const audit = (u: UnitRecord) => ({
+    actor: `${world.prefix}-admin`,
+    action: "unit_created",
+    at,
+    detail: { name: u.name, parentId: u.parentId, kind: u.kind },
+  });
+  const unit = (unitId: string, n: number, parentId: string | null): UnitRecord => ({
+    unitId,
+    name: `第${n}社区`,
+    kind: parentId === null ? "district" : "community",
+    parentId,
+    ...(n % 2 === 0 ? { location: { lat: 34.7 + n / 1000, lng: 113.6 }, radiusMeters: 100 + n } : {}),
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  });
+  /** 60 children: more than one transaction's 50 (49 with their parent's check). */
+  const CHILDREN = 60;
+  const ids = (side: "p" | "c") => ({
+    root: `${world.prefix}-cu-${side}`,
+    child: (n: number) => `${world.prefix}-cu-${side}-${String(n).padStart(2, "0")}`,
+  });
+  /** The same text with the other side's ids (the ids are the only difference between the sides). */
+  const asPut = (value: unknown) =>
+    JSON.parse(JSON.stringify(value).replaceAll(`${world.prefix}-cu-c`, `${world.prefix}-cu-p`));
+
+  beforeAll(async () => {
+    // One side one unit a time (putUnit, as PUT /units writes), the other in groups (createUnits),
+    // each child with its parent's link checked in the write.
+    const p = ids("p");
+    const c = ids("c");
+    await store.putUnit(unit(p.root, 0, null), null, [], {
+      ...audit(unit(p.root, 0, null)),
+      entityId: p.root,
+    });
+    await store.createUnits([{ unit: unit(c.root, 0, null) }], audit);
+    for (let n = 1; n <= CHILDREN; n++) {
+      const u = unit(p.child(n), n, p.root);
+      await store.putUnit(u, null, [{ unitId: p.root, parentId: null }], {
+        ...audit(u),
+        entityId: u.unitId,
+        created: true,
+      });
+    }
+    await store.createUnits(
+      Array.from({ length: CHILDREN }, (_, i) => ({
+        unit: unit(c.child(i + 1), i + 1, c.root),
+        ancestorParents: [{ unitId: c.root, parentId: null }],
+      })),
+      audit,
+    );
+  });
+
+  it("stores the same items, reads the same units, children and audit trails as putUnit", async () => {
+    const p = ids("p");
+    const c = ids("c");
+    const all = (side: typeof p) => [
+      side.root,
+      ...Array.from({ length: CHILDREN }, (_, i) => side.child(i + 1)),
+    ];
+    const [putItems, createdItems] = await Promise.all(
+      [p, c].map((side) => Promise.all(all(side).map((id) => partition(keys.unit(id).pk)))),
+    );
+    expect(createdItems?.flat()).toHaveLength(CHILDREN + 1);
+    expect(asPut(createdItems)).toEqual(putItems);
+
+    await Promise.all(
+      all(p).map(async (a, i) => {
+        const b = all(c)[i] as string;
+        const [one, other, trail, created] = await Promise.all([
+          world.admin.get(`/units/${a}`),
+          world.admin.get(`/units/${b}`),
+          world.admin.get(`/audit/${a}`),
+          world.admin.get(`/audit/${b}`),
+        ]);
+        expect(other.status).toBe(200);
+        expect(asPut(other.body)).toEqual(one.body);
+        expect(trail.body.chain).toEqual({ verified: true });
+        expect(created.body.chain).toEqual({ verified: true });
+        expect(created.body.items).toHaveLength(1);
+        // The same event; its hash differs only because it hashes the entity's id.
+        const { hash, ...event } = created.body.items[0];
+        const { hash: putHash, ...putEvent } = trail.body.items[0];
+        expect(asPut(event)).toEqual(putEvent);
+        for (const h of [hash, putHash]) expect(h).toMatch(/^[0-9a-f]{64}$/);
+      }),
+    );
+    const [children, createdChildren] = await Promise.all([
+      world.admin.get(`/units?parentId=${p.root}&limit=100`),
+      world.admin.get(`/units?parentId=${c.root}&limit=100`),
+    ]);
+    expect(createdChildren.body.items).toHaveLength(CHILDREN);
+    expect(asPut(createdChildren.body)).toEqual(children.body);
+  });
+
+  it("refuses a group with a unit that exists: creates the group's new units one at a time, leaves it untouched, and names it in a ConflictError", async () => {
+    const c = ids("c");
+    const existing = c.child(7);
+    const fresh = Array.from({ length: 70 }, (_, i) => `${world.prefix}-cu-n-${String(i).padStart(2, "0")}`);
+    const before = await partition(keys.unit(existing).pk);
+    const trailBefore = (await world.admin.get(`/audit/${existing}`)).body;
+    // The existing unit in the first group (49 units with their parent's check), the other 22 new ones in a second.
+    const batch = [...fresh.slice(0, 20), existing, ...fresh.slice(20)].map((id, n) => ({
+      unit: { ...unit(id, n + 100, c.root), name: "改过的名称" },
+      ancestorParents: [{ unitId: c.root, parentId: null }],
+    }));
+    const error = await store.createUnits(batch, audit).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error).toHaveProperty(
+      "message",
+      `单位已存在或单位树刚被修改，未能创建：${existing}。其余单位已创建。`,
+    );
+    expect(await partition(keys.unit(existing).pk)).toEqual(before);
+    expect((await world.admin.get(`/audit/${existing}`)).body).toEqual(trailBefore);
+    const units = await store.getUnits(fresh);
+    expect([...units.keys()].sort()).toEqual(fresh);
+    const trails = await Promise.all(fresh.map((id) => world.admin.get(`/audit/${id}`)));
+    for (const trail of trails) {
+      expect(trail.body.chain).toEqual({ verified: true });
+      expect(trail.body.items.map((i: any) => i.action)).toEqual(["unit_created"]);
+    }
+    const listed = await world.admin.get(`/units?parentId=${c.root}&limit=200`);
+    expect(listed.body.items).toHaveLength(CHILDREN + fresh.length);
   });
 });

@@ -327,6 +327,63 @@ describe("the unit store", () => {
     expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
   });
 
+  it("creates units in groups with exactly the items putUnit writes for a new unit", async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    const audit = { entityId: "u-2", actor: "admin-1", action: "unit_created", at, created: true };
+    const ancestors = [
+      { unitId: "u-1", parentId: "u-0" },
+      { unitId: "u-0", parentId: null },
+    ];
+    await store.putUnit(unit, null, ancestors, audit);
+    await store.createUnits([{ unit, ancestorParents: ancestors }], () => ({
+      actor: "admin-1",
+      action: "unit_created",
+      at,
+    }));
+    const [one, grouped] = ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems);
+    expect(grouped).toEqual(one);
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+  });
+
+  it("packs at most 100 items a transaction (units, first audit links, each shared ancestor once), several at once", async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    const units = Array.from({ length: 120 }, (_, i) => ({
+      unit: { ...unit, unitId: `u-2-${i}` },
+      ancestorParents: [{ unitId: "u-1", parentId: null }],
+    }));
+    await store.createUnits(units, (u) => ({ actor: "admin-1", action: "unit_created", at: u.createdAt }));
+    const transactions = ddb
+      .commandCalls(TransactWriteCommand)
+      .map((c) => c.args[0].input.TransactItems ?? []);
+    expect(transactions.map((t) => t.length)).toEqual([99, 99, 45]);
+    for (const items of transactions) {
+      expect(items.filter((i) => i.ConditionCheck).map((i) => i.ConditionCheck?.Key)).toEqual([
+        keys.unit("u-1"),
+      ]);
+      const puts = items.flatMap((i) => (i.Put ? [i.Put] : []));
+      expect(puts.every((p) => p.ConditionExpression === "attribute_not_exists(pk)")).toBe(true);
+      expect(puts.filter((p) => p.Item?.sk === "#UNIT")).toHaveLength((items.length - 1) / 2);
+    }
+    const written = transactions
+      .flat()
+      .flatMap((i) => (i.Put?.Item?.sk === "#UNIT" ? [i.Put.Item.unitId] : []));
+    expect(written.sort()).toEqual(units.map((u) => u.unit.unitId).sort());
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+  });
+
+  it("refuses a unit given twice or a unit under another of the same call (parents go first)", async () => {
+    const audit = () => ({ actor: "admin-1", action: "unit_created", at });
+    await expect(store.createUnits([{ unit }, { unit }], audit)).rejects.toThrow(/given twice/);
+    const parent = { ...unit, unitId: "u-1", parentId: null };
+    await expect(
+      store.createUnits(
+        [{ unit: parent }, { unit, ancestorParents: [{ unitId: "u-1", parentId: null }] }],
+        audit,
+      ),
+    ).rejects.toThrow(/same call/);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
   it("replaces a unit only at the version read, chaining its audit event to the stored head", async () => {
     const head = {
       pk: keys.audit("u-2"),
