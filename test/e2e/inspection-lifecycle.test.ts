@@ -60,7 +60,9 @@ describe.concurrent("the life of one inspection", () => {
   });
 
   it("marks an inspection missed when no findings arrive by window.end", async ({ expect }) => {
-    const { assignment } = await drawOne(world, { window: { start: isoIn(-60_000), end: isoIn(2500) } });
+    // The plan must reach the server before the window ends; with the other two inspections planned
+    // at the same moment its handler may still be loading (3.5 s; the escalation test takes longer).
+    const { assignment } = await drawOne(world, { window: { start: isoIn(-60_000), end: isoIn(3500) } });
     const done = await eventually(
       () => world.official.get(`/assignments/${assignment.assignmentId}`),
       (r) => r.body.status === "missed",
@@ -82,7 +84,8 @@ describe.concurrent("the life of one inspection", () => {
     });
     const findings = await team.post(`/assignments/${assignment.assignmentId}/findings`, {
       items: [],
-      issues: [{ description: "消防通道堵塞", severity: "critical", deadline: isoIn(2000) }],
+      // Ahead when the findings arrive, though the first test's findings may be loading their handler.
+      issues: [{ description: "消防通道堵塞", severity: "critical", deadline: isoIn(3000) }],
     });
     const [id] = findings.body.rectificationIds as string[];
     const unit = await world.unitUser(assignment.unitId);
