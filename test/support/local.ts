@@ -58,7 +58,7 @@ export class ServerProcess {
       } catch {
         // not up yet
       }
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`server did not start:\n${this.output}`);
   }
