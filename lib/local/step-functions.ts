@@ -1,8 +1,10 @@
-import { randomBytes, randomUUID } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { ExecutionAbortedError, ExecutionError, StateMachine } from "aws-local-stepfunctions";
 import { callWithFunctionTimeout, FunctionTimeoutError } from "./lambda-timeout";
+import { cacheDirectory } from "./template-cache";
 
 /**
  * Step Functions on one machine: the state machine synthesized by the CDK app, run by
@@ -251,6 +253,43 @@ export function localDefinition(definition: StateDef): {
   return { definition: copy, callbackStates, taskStates, executionTimeoutSeconds };
 }
 
+/** The engine's version: a newer engine validates the same definition afresh. */
+const ENGINE_VERSION = engineVersion();
+
+function engineVersion(): string {
+  // The package exports no `package.json`: find its folder from its entry point.
+  const entry = createRequire(import.meta.url).resolve("aws-local-stepfunctions");
+  const folder = entry.slice(
+    0,
+    entry.lastIndexOf("aws-local-stepfunctions") + "aws-local-stepfunctions".length,
+  );
+  const manifest: unknown = JSON.parse(readFileSync(join(folder, "package.json"), "utf8"));
+  return typeof manifest === "object" && manifest !== null && "version" in manifest
+    ? String(manifest.version)
+    : "unknown";
+}
+
+/**
+ * Validates a definition with the engine's checker (its JSON schema compiled with ajv: about 1.2 s
+ * of CPU) unless this machine has validated the very same definition with the same engine before —
+ * every restart, test file and bench phase starts the same state machine. A marker file under the
+ * cache directory, named by the SHA-256 of the definition and the engine's version, is written only
+ * after the definition passed; an invalid one is refused every time, as before.
+ */
+function validateOnce(definition: StateDef): void {
+  const key = createHash("sha256")
+    .update(`${ENGINE_VERSION}\n${JSON.stringify(definition)}`)
+    .digest("hex");
+  const dir = join(cacheDirectory(), "validated-definitions");
+  const marker = join(dir, key);
+  if (existsSync(marker)) return;
+  new StateMachine(definition as never, {
+    validationOptions: { checkArn: false, checkPaths: false },
+  });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(marker, "");
+}
+
 function replaceDeep(value: unknown, from: string, to: string): unknown {
   if (value === from) return to;
   if (Array.isArray(value)) return value.map((v) => replaceDeep(v, from, to));
@@ -350,10 +389,8 @@ export class LocalStepFunctions {
     this.callbackStates = local.callbackStates;
     this.taskStates = local.taskStates;
     this.executionTimeoutSeconds = local.executionTimeoutSeconds;
-    // Validated once here (0.3–0.5 s of CPU); each execution then starts from the checked definition.
-    new StateMachine(this.engineDefinition as never, {
-      validationOptions: { checkArn: false, checkPaths: false },
-    });
+    // Validated here, not per execution; each execution then starts from the checked definition.
+    validateOnce(this.engineDefinition);
     this.log = options.log ?? ((line) => console.error(line));
     if (dir) mkdirSync(dir, { recursive: true });
   }
