@@ -1,9 +1,9 @@
 import type { EvidenceRecord } from "../data/records";
 import { DOWNLOAD_URL_SECONDS, evidenceObjectKeys } from "../domain/evidence";
-import { presignDownload } from "../shared/object-store";
+import { presignDownload } from "../shared/object-urls";
 
 /*
- * Apart from services/evidence.ts: the object store's client needs EVIDENCE_BUCKET when it loads,
+ * Apart from services/evidence.ts: the presigner (../shared/object-urls.ts) needs EVIDENCE_BUCKET when it loads,
  * which only the routes that hand out downloads are given — the routes that merely check cited
  * evidence (findings, report, review) must load without it.
  */

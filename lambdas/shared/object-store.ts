@@ -1,72 +1,20 @@
-import {
-  CopyObjectCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { optionalEnv, requiredEnv } from "./config";
-import { traced } from "./tracer";
+import { evidenceBucket } from "./object-urls";
 
 /**
  * The evidence bucket (S3 in the cloud; the local S3-compatible store that `npm start` runs, named
- * by `S3_ENDPOINT`). Created once per process, in its own module so that only the handlers that
- * touch evidence files bundle the S3 client. Bytes never pass through a handler on their way in:
- * clients upload with a presigned PUT straight to the bucket.
+ * by `S3_ENDPOINT`). Bytes never pass through a handler on their way in: clients upload with a
+ * presigned PUT straight to the bucket. The presigned URLs are made without the S3 client
+ * (./object-urls.ts, which routes that only hand out URLs import directly); the operations below load
+ * the client (./s3-client.ts, created once per process) on their first call, so importing this module
+ * evaluates none of it.
  */
-export const evidenceBucket = requiredEnv("EVIDENCE_BUCKET");
+export { evidenceBucket, presignDownload, presignUpload } from "./object-urls";
 
-const endpoint = optionalEnv("S3_ENDPOINT");
-
-// With SDK tracing (./tracer.ts) presigning is a subsegment too; its trace header is never signed into a URL.
-export const s3Client = traced(
-  new S3Client({
-    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
-    maxAttempts: 4,
-    // Presigned URLs carry no checksum of an empty body (S3 would refuse the upload against it).
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  }),
-);
-
-/**
- * A presigned PUT of exactly `size` bytes of `contentType` to `key`, valid for `seconds`. The type
- * and the length are signed: the store refuses a PUT that sends others. Without a size only the
- * type is signed (imports, whose size the contract does not ask for: the run refuses large files).
- */
-export async function presignUpload(
-  key: string,
-  contentType: string,
-  size: number | undefined,
-  seconds: number,
-): Promise<{ url: string; headers: Record<string, string> }> {
-  const url = await getSignedUrl(
-    s3Client,
-    new PutObjectCommand({
-      Bucket: evidenceBucket,
-      Key: key,
-      ContentType: contentType,
-      ...(size !== undefined ? { ContentLength: size } : {}),
-    }),
-    { expiresIn: seconds, signableHeaders: new Set(["content-type"]) },
-  );
-  return { url, headers: { "content-type": contentType } };
-}
-
-/**
- * A presigned GET of `key`, valid for `seconds`. The object carries its verified type and file name
- * (set when it was copied to its evidence key), so the URL needs no response overrides.
- */
-export async function presignDownload(key: string, seconds: number): Promise<string> {
-  return getSignedUrl(s3Client, new GetObjectCommand({ Bucket: evidenceBucket, Key: key }), {
-    expiresIn: seconds,
-  });
-}
+const s3 = () => import("./s3-client");
 
 /** The bytes and ETag of a stored object (evidence files are at most 10 MiB). */
 export async function readObject(key: string): Promise<{ bytes: Uint8Array; etag: string | undefined }> {
+  const { s3Client, GetObjectCommand } = await s3();
   const out = await s3Client.send(new GetObjectCommand({ Bucket: evidenceBucket, Key: key }));
   if (!out.Body) throw new Error(`Object ${key} has no body`);
   return { bytes: await out.Body.transformToByteArray(), etag: out.ETag };
@@ -80,6 +28,7 @@ export async function readObjectUpTo(
   key: string,
   maxBytes: number,
 ): Promise<{ bytes: Uint8Array; size: number } | { bytes: undefined; size: number }> {
+  const { s3Client, GetObjectCommand } = await s3();
   const out = await s3Client.send(new GetObjectCommand({ Bucket: evidenceBucket, Key: key }));
   if (!out.Body) throw new Error(`Object ${key} has no body`);
   const size = out.ContentLength ?? 0;
@@ -98,6 +47,7 @@ export async function putObject(
   bytes: Uint8Array,
   served: { contentType: string; fileName: string },
 ): Promise<void> {
+  const { s3Client, PutObjectCommand } = await s3();
   await s3Client.send(
     new PutObjectCommand({
       Bucket: evidenceBucket,
@@ -111,6 +61,7 @@ export async function putObject(
 
 /** The size of a stored object, or undefined when there is none. */
 export async function objectSize(key: string): Promise<number | undefined> {
+  const { s3Client, HeadObjectCommand } = await s3();
   try {
     const out = await s3Client.send(new HeadObjectCommand({ Bucket: evidenceBucket, Key: key }));
     return out.ContentLength;
@@ -130,6 +81,7 @@ export async function copyObject(
   etag: string | undefined,
   served: { contentType: string; fileName: string },
 ): Promise<void> {
+  const { s3Client, CopyObjectCommand } = await s3();
   await s3Client.send(
     new CopyObjectCommand({
       Bucket: evidenceBucket,
@@ -144,5 +96,6 @@ export async function copyObject(
 }
 
 export async function deleteObject(key: string): Promise<void> {
+  const { s3Client, DeleteObjectCommand } = await s3();
   await s3Client.send(new DeleteObjectCommand({ Bucket: evidenceBucket, Key: key }));
 }

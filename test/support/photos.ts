@@ -2,6 +2,8 @@
  * Real files for the evidence tests: a small JPEG (made by Chromium's encoder) into which an EXIF
  * segment with a capture time, an offset and a GPS position can be written, as a phone camera does.
  */
+import { crc32, deflateSync } from "node:zlib";
+
 const BASE_JPEG = Buffer.from(
   "/9j/4AAQSkZJRgABAQAAAQABAAD/4gHYSUNDX1BST0ZJTEUAAQEAAAHIAAAAAAQwAABtbnRyUkdCIFhZWiAH4AABAAEAAAAAAABhY3NwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAQAA9tYAAQAAAADTLQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAlkZXNjAAAA8AAAACRyWFlaAAABFAAAABRnWFlaAAABKAAAABRiWFlaAAABPAAAABR3dHB0AAABUAAAABRyVFJDAAABZAAAAChnVFJDAAABZAAAAChiVFJDAAABZAAAAChjcHJ0AAABjAAAADxtbHVjAAAAAAAAAAEAAAAMZW5VUwAAAAgAAAAcAHMAUgBHAEJYWVogAAAAAAAAb6IAADj1AAADkFhZWiAAAAAAAABimQAAt4UAABjaWFlaIAAAAAAAACSgAAAPhAAAts9YWVogAAAAAAAA9tYAAQAAAADTLXBhcmEAAAAAAAQAAAACZmYAAPKnAAANWQAAE9AAAApbAAAAAAAAAABtbHVjAAAAAAAAAAEAAAAMZW5VUwAAACAAAAAcAEcAbwBvAGcAbABlACAASQBuAGMALgAgADIAMAAxADb/2wBDAA0JCgsKCA0LCgsODg0PEyAVExISEyccHhcgLikxMC4pLSwzOko+MzZGNywtQFdBRkxOUlNSMj5aYVpQYEpRUk//2wBDAQ4ODhMREyYVFSZPNS01T09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT0//wAARCAAYACADASIAAhEBAxEB/8QAGAABAQEBAQAAAAAAAAAAAAAAAgABAwb/xAAVEAEBAAAAAAAAAAAAAAAAAAABAP/EABgBAQADAQAAAAAAAAAAAAAAAAUCAwQG/8QAGBEAAgMAAAAAAAAAAAAAAAAAAAMBAgT/2gAMAwEAAhEDEQA/APMBILAkFBSzoNDjQkFBIJNSwLQ45BIKqoVWDXovIgkFVJKrADovJ//Z",
   "base64",
@@ -119,4 +121,29 @@ export function notAnImage(size = 2048): Buffer {
   bytes.write("MZ", 0, "latin1");
   for (let i = 2; i < size; i++) bytes[i] = (i * 31) % 251;
   return bytes;
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const typed = Buffer.concat([Buffer.from(type, "latin1"), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(typed));
+  return Buffer.concat([length, typed, crc]);
+}
+
+/** A 1×1 PNG picture; with facts, carrying them in an eXIf chunk (PNG 1.5), as some cameras and editors write. */
+export function png(facts?: ExifFacts): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(1, 0); // width
+  header.writeUInt32BE(1, 4); // height
+  header.writeUInt8(8, 8); // bit depth
+  header.writeUInt8(2, 9); // RGB
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk("IHDR", header),
+    ...(facts ? [pngChunk("eXIf", exifTiff(facts))] : []),
+    pngChunk("IDAT", deflateSync(Buffer.from([0, 0x2a, 0x6b, 0xd2]))),
+    pngChunk("IEND", Buffer.alloc(0)),
+  ]);
 }

@@ -13,7 +13,7 @@ import {
 } from "../../domain/evidence";
 import { evidenceStore } from "../../services/context";
 import { loadVisibleSubject, mayAddEvidence, PURPOSE_NAMES } from "../../services/evidence";
-import { presignUpload } from "../../shared/object-store";
+import { presignUpload } from "../../shared/object-urls";
 
 type Body = z.infer<typeof schemas.createEvidence>;
 

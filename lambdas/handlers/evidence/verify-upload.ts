@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import exifr from "exifr";
 import * as z from "zod/mini";
 import type { AuditInput } from "../../data/journal";
 import type { EvidenceRecord } from "../../data/records";
@@ -15,6 +14,7 @@ import {
   safeFileName,
 } from "../../domain/evidence";
 import { evidenceStore } from "../../services/context";
+import { readExifTags } from "../../shared/exif-reader";
 import { logger } from "../../shared/logger";
 import { copyObject, deleteObject, readObject } from "../../shared/object-store";
 import { observability } from "../../shared/observability";
@@ -42,7 +42,7 @@ const EXIF_TAGS = [
 async function readCapture(bytes: Uint8Array, contentType: string) {
   if (contentType === "application/pdf") return {};
   try {
-    const tags: unknown = await exifr.parse(bytes, { pick: EXIF_TAGS, reviveValues: false });
+    const tags: unknown = await readExifTags(bytes, EXIF_TAGS);
     if (typeof tags !== "object" || tags === null) return {};
     const t = tags as Record<string, unknown>;
     return {

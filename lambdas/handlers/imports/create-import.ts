@@ -7,7 +7,7 @@ import { RuleViolationError } from "../../domain/errors";
 import { IMPORT_UPLOAD_SECONDS, importFileProblems, importObjectKeys } from "../../domain/imports";
 import { importStore } from "../../services/context";
 import { assertMayImport } from "../../services/imports";
-import { presignUpload } from "../../shared/object-store";
+import { presignUpload } from "../../shared/object-urls";
 
 type Body = z.infer<typeof schemas.createImport>;
 

@@ -4,7 +4,7 @@ import * as schemas from "../../api/schemas";
 import { CREDENTIALS_URL_SECONDS } from "../../domain/imports";
 import { importStore, journal } from "../../services/context";
 import { importView, visibleImport } from "../../services/imports";
-import { presignDownload } from "../../shared/object-store";
+import { presignDownload } from "../../shared/object-urls";
 
 type Params = z.infer<typeof schemas.importParams>;
 
