@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { ImportCounters } from "../data/imports";
 import type { ImportRecord, ImportRowMarker, PersonRecord, UnitRecord } from "../data/records";
+import type { AncestorLink } from "../data/units";
 import { ConflictError } from "../domain/errors";
 import {
   COLUMNS,
@@ -30,7 +31,7 @@ import { deleteObject, putObject, readObjectUpTo } from "../shared/object-store"
 import { readSpreadsheet } from "../shared/spreadsheet-reader";
 import { xlsxWorkbook } from "../shared/xlsx-writer";
 import { importStore, peopleStore, unitStore } from "./context";
-import { changePerson, createPerson, resetPassword } from "./people";
+import { changePerson, createPeople, resetPassword } from "./people";
 
 /**
  * The run of one spreadsheet import, started by the bucket's upload event (delivered at least
@@ -57,8 +58,21 @@ const PROGRESS_MS = 1_000;
 /** Stop (and let the retry resume) with this much of the function's time left. */
 const STOP_BEFORE_TIMEOUT_MS = 30_000;
 const UNIT_CONCURRENCY = 8;
+/**
+ * New units are created 50 a transaction (with their first audit links: `UnitStore.createUnits`),
+ * two transactions at a time, the counters shown after each: a level of 577 grids is 12
+ * transactions instead of 577, and a file of a few hundred units still shows its progress.
+ */
+const NEW_UNITS_PER_BATCH = 50;
+const NEW_UNIT_BATCHES_AT_ONCE = 2;
 /** The user pool takes account writes at a few dozen per second; four people at a time stay well below. */
 const PEOPLE_CONCURRENCY = 4;
+/**
+ * New people are created in batches (`createPeople`): a batch's units, usernames and inspector
+ * profiles read once, its records about 16 people a transaction, written while the next batch's
+ * accounts are made (still four at a time in the user pool).
+ */
+const NEW_PEOPLE_PER_BATCH = 64;
 
 /** The run lost its lease to another (it stalled for longer than the lease): it stops, quietly. */
 class LeaseLostError extends Error {
@@ -214,10 +228,13 @@ class ImportRun {
   private count(outcome: RowOutcome): void {
     this.counters.done++;
     this.counters[outcome]++;
-    if (Date.now() - this.lastRenewal >= PROGRESS_MS) {
-      this.lastRenewal = Date.now();
-      void this.renew();
-    }
+    if (Date.now() - this.lastRenewal >= PROGRESS_MS) this.showProgress();
+  }
+
+  /** Shows the counters now (with the lease renewed), in order after any renewal under way. */
+  private showProgress(): void {
+    this.lastRenewal = Date.now();
+    void this.renew();
   }
 
   async execute(): Promise<void> {
@@ -319,13 +336,54 @@ class ImportRun {
     const inFile = new Map(units.map((u) => [u.unitId, u]));
     const parentOf = (id: string) =>
       inFile.has(id) ? (inFile.get(id)?.parentId ?? null) : (stored.get(id)?.parentId ?? null);
-    // Parents first: a level starts once every unit of the one above it is written.
+    // Parents first: a level starts once every unit of the one above it is written. The units
+    // stored already are compared (and changed) one by one; the new ones are created in batches.
     for (const level of tree.levels) {
-      await eachLimited(level, UNIT_CONCURRENCY, (u) =>
-        this.writeUnit(u, stored.get(u.unitId), markers.get(u.unitId), parentOf),
+      await eachLimited(
+        level.filter((u) => stored.has(u.unitId)),
+        UNIT_CONCURRENCY,
+        (u) => this.writeUnit(u, stored.get(u.unitId), markers.get(u.unitId), parentOf),
+      );
+      await eachLimited(
+        batches(
+          level.filter((u) => !stored.has(u.unitId)),
+          NEW_UNITS_PER_BATCH,
+        ),
+        NEW_UNIT_BATCHES_AT_ONCE,
+        (batch) => this.createUnits(batch, markers, parentOf),
       );
     }
     await this.finish(undefined);
+  }
+
+  /**
+   * Units not stored when the run read them: each with the same item, condition, ancestor checks
+   * and first audit link as `writeUnit`, 50 a transaction. A unit created meanwhile by someone
+   * else is not touched: the others are created and the `ConflictError` naming it ends this run
+   * (its retry resumes and compares it, as a failed `writeUnit` would).
+   */
+  private async createUnits(
+    batch: readonly UnitRow[],
+    markers: ReadonlyMap<string, ImportRowMarker>,
+    parentOf: (id: string) => string | null,
+  ): Promise<void> {
+    this.check();
+    const at = new Date().toISOString();
+    await unitStore.createUnits(
+      batch.map((u) => ({ unit: unitRecordOf(u, undefined, at), ancestorParents: ancestorsOf(u, parentOf) })),
+      (unit) => ({
+        actor: this.record.createdBy,
+        action: "unit_created",
+        at,
+        detail: { name: unit.name, parentId: unit.parentId, kind: unit.kind, importId: this.importId },
+      }),
+    );
+    // Counted once written (a row an earlier run marked keeps its outcome), and shown at once.
+    for (const u of batch) {
+      this.counters.done++;
+      this.counters[markers.get(u.unitId)?.outcome ?? "created"]++;
+    }
+    this.showProgress();
   }
 
   private async writeUnit(
@@ -338,26 +396,9 @@ class ImportRun {
     const outcome = unitOutcome(u, current);
     if (outcome !== "unchanged") {
       const at = new Date().toISOString();
-      const record: UnitRecord = {
-        unitId: u.unitId,
-        name: u.name,
-        parentId: u.parentId,
-        kind: u.kind,
-        ...(u.location ? { location: { ...u.location } } : {}),
-        ...(u.radiusMeters !== undefined ? { radiusMeters: u.radiusMeters } : {}),
-        version: (current?.version ?? 0) + 1,
-        createdAt: current?.createdAt ?? at,
-        updatedAt: at,
-      };
-      // The parent's ancestry as it now stands (parents were written first), checked in the write.
-      const ancestors: { unitId: string; parentId: string | null }[] = [];
-      const seen = new Set<string>();
-      for (let id = u.parentId; id !== null && !seen.has(id); id = parentOf(id)) {
-        seen.add(id);
-        ancestors.push({ unitId: id, parentId: parentOf(id) });
-      }
+      const record = unitRecordOf(u, current, at);
       // The same write, audit and index entries as PUT /units.
-      await unitStore.putUnit(record, current?.version ?? null, ancestors, {
+      await unitStore.putUnit(record, current?.version ?? null, ancestorsOf(u, parentOf), {
         entityId: u.unitId,
         actor: this.record.createdBy,
         action: current ? "unit_updated" : "unit_created",
@@ -396,32 +437,58 @@ class ImportRun {
       })),
     );
     const passwords = new Map<string, Credential>();
-    await eachLimited(people, PEOPLE_CONCURRENCY, (p) =>
-      this.writePerson(p, storedOf(p.username), markers.get(p.username.toLowerCase()), passwords),
+    // The people stored already are compared (and changed) one by one; the new ones are created
+    // in batches, their reads made once a batch.
+    const known = people.flatMap((p) => {
+      const current = storedOf(p.username);
+      return current ? [{ p, current }] : [];
+    });
+    await eachLimited(known, PEOPLE_CONCURRENCY, ({ p, current }) =>
+      this.writePerson(p, current, markers.get(p.username.toLowerCase()), passwords),
+    );
+    await this.createPeople(
+      people.filter((p) => !storedOf(p.username)),
+      markers,
+      passwords,
     );
     await this.finish(passwords.size > 0 ? await this.saveCredentials(passwords) : undefined);
   }
 
+  /**
+   * People not stored when the run read them, each as `createPerson` creates one (`createPeople`,
+   * in batches): each counted, and its password kept, once its records are written. An account a
+   * crashed run left in the pool without its records is taken over with a new password.
+   */
+  private async createPeople(
+    rows: readonly PersonRow[],
+    markers: ReadonlyMap<string, ImportRowMarker>,
+    passwords: Map<string, Credential>,
+  ): Promise<void> {
+    const rowOf = new Map(rows.map((p) => [p.username.toLowerCase(), p]));
+    await createPeople(rows.map(personTarget), this.record.createdBy, {
+      batchSize: NEW_PEOPLE_PER_BATCH,
+      concurrency: PEOPLE_CONCURRENCY,
+      beforeBatch: () => this.check(),
+      created: (input, { temporaryPassword }) => {
+        const key = input.username.toLowerCase();
+        const p = rowOf.get(key);
+        if (!p) return;
+        passwords.set(key, { row: p.row, username: p.username, name: p.name, password: temporaryPassword });
+        this.count(markers.get(key)?.outcome ?? "created");
+      },
+    });
+  }
+
+  /** A stored person: compared, changed if the row differs (a new password if this import created it). */
   private async writePerson(
     p: PersonRow,
-    current: PersonRecord | undefined,
+    current: PersonRecord,
     marker: ImportRowMarker | undefined,
     passwords: Map<string, Credential>,
   ): Promise<void> {
     this.check();
     const target = personTarget(p);
     const actor = this.record.createdBy;
-    if (!current) {
-      // createPerson also takes over an account a crashed run left in the pool without its record.
-      const { temporaryPassword } = await createPerson(target, actor, new Date());
-      passwords.set(p.username.toLowerCase(), {
-        row: p.row,
-        username: p.username,
-        name: p.name,
-        password: temporaryPassword,
-      });
-      return this.count(marker?.outcome ?? "created");
-    }
     const outcome = personOutcome(target, current);
     const person =
       outcome === "updated" ? await changePerson(current, changeTo(target), actor, new Date()) : current;
@@ -473,6 +540,39 @@ class ImportRun {
       expiresAt: new Date(now.getTime() + CREDENTIALS_KEPT_DAYS * 24 * 3600_000).toISOString(),
     };
   }
+}
+
+/** The unit a row makes of the stored one (undefined: a new unit), as written at `at`. */
+function unitRecordOf(u: UnitRow, current: UnitRecord | undefined, at: string): UnitRecord {
+  return {
+    unitId: u.unitId,
+    name: u.name,
+    parentId: u.parentId,
+    kind: u.kind,
+    ...(u.location ? { location: { ...u.location } } : {}),
+    ...(u.radiusMeters !== undefined ? { radiusMeters: u.radiusMeters } : {}),
+    version: (current?.version ?? 0) + 1,
+    createdAt: current?.createdAt ?? at,
+    updatedAt: at,
+  };
+}
+
+/** The parent's ancestry as it now stands (parents were written first), checked in the write. */
+function ancestorsOf(u: UnitRow, parentOf: (id: string) => string | null): AncestorLink[] {
+  const ancestors: AncestorLink[] = [];
+  const seen = new Set<string>();
+  for (let id = u.parentId; id !== null && !seen.has(id); id = parentOf(id)) {
+    seen.add(id);
+    ancestors.push({ unitId: id, parentId: parentOf(id) });
+  }
+  return ancestors;
+}
+
+/** `items` in consecutive batches of at most `size`. */
+function batches<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 /** The change that makes a stored person what the row says (cleared fields as null). */

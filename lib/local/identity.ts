@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID, scryptSync, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes, randomUUID, scrypt, timingSafeEqual } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
@@ -84,15 +84,23 @@ const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 /**
  * scrypt with N = 2^12: about 10 ms a hash here, so that bringing in an organisation (1,845 accounts
  * in one import) is not held up by hashing; this pool guards a developer's machine, not the cloud's.
+ * Hashed off the event loop (libuv's thread pool): the service shares its process with the local
+ * gateway and the handlers, which go on meanwhile (hashed on it, the 1,845 accounts of an import
+ * held everything else up for 20-27 s).
  */
 const SCRYPT = { N: 4096, r: 8, p: 1 };
+const scryptAsync = (password: string, salt: string) =>
+  new Promise<Buffer>((resolve, reject) =>
+    scrypt(password, salt, 32, SCRYPT, (error, key) => (error ? reject(error) : resolve(key))),
+  );
 
-function hashPassword(password: string, salt = randomBytes(16).toString("hex")) {
-  return { passwordHash: scryptSync(password, salt, 32, SCRYPT).toString("hex"), passwordSalt: salt };
+async function hashPassword(password: string, salt = randomBytes(16).toString("hex")) {
+  const hash = await scryptAsync(password, salt);
+  return { passwordHash: hash.toString("hex"), passwordSalt: salt };
 }
 
-function passwordMatches(user: StoredUser, password: string): boolean {
-  const candidate = scryptSync(password, user.passwordSalt, 32, SCRYPT);
+async function passwordMatches(user: StoredUser, password: string): Promise<boolean> {
+  const candidate = await scryptAsync(password, user.passwordSalt);
   const stored = Buffer.from(user.passwordHash, "hex");
   return candidate.length === stored.length && timingSafeEqual(candidate, stored);
 }
@@ -161,10 +169,16 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
   /** Challenge sessions: single use, three minutes, in memory (a restart asks to sign in again). */
   const sessions = new Map<string, { username: string; expires: number }>();
 
-  const findUser = (name: string): StoredUser | undefined => {
-    const lower = name.toLowerCase();
-    return Object.values(state.users).find((u) => u.username.toLowerCase() === lower || u.sub === name);
+  // Accounts by lower-case username and by sub (a pool of thousands is looked up on every call).
+  const byName = new Map<string, StoredUser>();
+  const bySub = new Map<string, StoredUser>();
+  const index = (u: StoredUser) => {
+    byName.set(u.username.toLowerCase(), u);
+    bySub.set(u.sub, u);
   };
+  for (const u of Object.values(state.users)) index(u);
+  const findUser = (name: string): StoredUser | undefined =>
+    byName.get(name.toLowerCase()) ?? bySub.get(name);
   const requireUser = (name: unknown): StoredUser => {
     const user = typeof name === "string" ? findUser(name) : undefined;
     if (!user) throw new CognitoError("UserNotFoundException", "User does not exist.");
@@ -203,10 +217,10 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
     }
     return out;
   };
-  const setPassword = (user: StoredUser, password: string, temporary: boolean) => {
+  const setPassword = async (user: StoredUser, password: string, temporary: boolean) => {
     const violation = policyViolation(options.passwordPolicy, password);
     if (violation) throw new CognitoError("InvalidPasswordException", violation);
-    Object.assign(user, hashPassword(password), {
+    Object.assign(user, await hashPassword(password), {
       status: temporary ? "FORCE_CHANGE_PASSWORD" : "CONFIRMED",
       temporaryPasswordExpires: temporary
         ? Date.now() + options.passwordPolicy.temporaryPasswordValidityDays * 86_400_000
@@ -276,7 +290,7 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
   };
 
   const operations: Record<string, (body: Record<string, unknown>) => Promise<unknown> | unknown> = {
-    AdminCreateUser: (body) => {
+    AdminCreateUser: async (body) => {
       requirePool(body);
       const username = str(body.Username);
       if (!username || !/^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u.test(username))
@@ -296,8 +310,12 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
         created: Date.now(),
         modified: Date.now(),
       };
-      setPassword(user, temporary, true);
+      await setPassword(user, temporary, true);
+      // Another call may have created the same username while this one hashed.
+      if (findUser(username))
+        throw new CognitoError("UsernameExistsException", "User account already exists.");
       state.users[user.username] = user;
+      index(user);
       save(user);
       return { User: userView(user) };
     },
@@ -358,10 +376,10 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
       save(user);
       return {};
     },
-    AdminSetUserPassword: (body) => {
+    AdminSetUserPassword: async (body) => {
       requirePool(body);
       const user = requireUser(body.Username);
-      setPassword(user, str(body.Password) ?? "", body.Permanent !== true);
+      await setPassword(user, str(body.Password) ?? "", body.Permanent !== true);
       if (body.Permanent !== true) revokeRefreshTokens(user.username);
       save(user);
       return {};
@@ -378,7 +396,7 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
       if (body.AuthFlow === "USER_PASSWORD_AUTH") {
         const user = findUser(str(params.USERNAME) ?? "");
         // The same answer for an unknown user and a wrong password (preventUserExistenceErrors).
-        if (!user || !passwordMatches(user, str(params.PASSWORD) ?? "")) throw notAuthorized();
+        if (!user || !(await passwordMatches(user, str(params.PASSWORD) ?? ""))) throw notAuthorized();
         if (!user.enabled) throw notAuthorized("User is disabled.");
         if (user.status === "FORCE_CHANGE_PASSWORD") {
           if ((user.temporaryPasswordExpires ?? 0) < Date.now())
@@ -424,7 +442,7 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
       if (str(responses.USERNAME) && findUser(str(responses.USERNAME) ?? "") !== user)
         throw notAuthorized("Invalid session for the user.");
       if (!user.enabled) throw notAuthorized("User is disabled.");
-      setPassword(user, str(responses.NEW_PASSWORD) ?? "", false);
+      await setPassword(user, str(responses.NEW_PASSWORD) ?? "", false);
       save(user);
       return tokensFor(user, true);
     },
