@@ -1,25 +1,43 @@
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { launchDynamoDbLocal } from "./dynamodb-process";
+import { type LaunchedDynamoDbLocal, launchDynamoDbLocal } from "./dynamodb-process";
 
 /**
  * `npm start`: the whole system on this machine. PORT (default 3000), DATA_DIR (default .data/).
  * SIGINT/SIGTERM let requests in flight finish, then stop the workflow engine and DynamoDB Local.
+ *
+ * For the test suite's servers only (each unset by default, and `npm start` as a person runs it
+ * uses none): SPOT_DYNAMODB_ENDPOINT, a DynamoDB Local already running (the test run's one) to keep
+ * the table in instead of launching one on DATA_DIR (the rest of the data stays under DATA_DIR),
+ * with SPOT_TABLE_NAME, the table's name in it; SPOT_WARM_UP=0, no background import of every
+ * handler once the server answers (each loads on its first use).
  */
 const port = Number(process.env.PORT ?? 3000);
 const dataDir = process.env.DATA_DIR ?? ".data";
+const existingDynamoDb = process.env.SPOT_DYNAMODB_ENDPOINT;
+const warmUp = process.env.SPOT_WARM_UP !== "0";
 
 try {
   // The JVM first: DynamoDB Local boots while Node loads the rest of the system (seconds on two cores).
-  const dynamoDbLocal = await launchDynamoDbLocal({ dataDir: join(resolve(dataDir), "dynamodb") });
+  const dynamoDbLocal: LaunchedDynamoDbLocal = existingDynamoDb
+    ? {
+        port: Number(new URL(existingDynamoDb).port),
+        launchedAt: performance.now(),
+        endpoint: existingDynamoDb,
+        exitCode: () => null,
+        stderr: () => "",
+        stop: async () => undefined, // not this process's to stop
+      }
+    : await launchDynamoDbLocal({ dataDir: join(resolve(dataDir), "dynamodb") });
   const { startLocalSystem } = await import("./system");
   const system = await startLocalSystem({
     port,
     dataDir,
     dynamoDbLocal,
+    ...(existingDynamoDb && process.env.SPOT_TABLE_NAME ? { tableName: process.env.SPOT_TABLE_NAME } : {}),
     host: process.env.HOST,
     log: (line) => console.log(`[local] ${line}`),
-    warmUp: true,
+    warmUp,
   });
   console.log(`Spot inspections API listening on ${system.url}`);
   const { startup } = system;
@@ -30,19 +48,23 @@ try {
       `DynamoDB Local ${s(startup.steps.dynamodb)} (alongside), table ${s(startup.steps.table)}, ` +
       `${startup.resumedExecutions} execution(s) resumed`,
   );
-  void system.handlersLoaded().then(
-    (ms) => {
-      console.log(`[local] every handler loaded ${s(startup.beforeCallMs + ms)} after the process started`);
-      // For the bench's start-up phase: the same figures as JSON.
-      if (process.env.SPOT_STARTUP_REPORT)
-        writeFileSync(
-          process.env.SPOT_STARTUP_REPORT,
-          JSON.stringify({ ...startup, handlersLoadedMs: startup.beforeCallMs + ms }),
-        );
-    },
-    () => undefined, // reported by the system's log
-  );
+  // (Asking for it imports every handler: not without the warm-up.)
+  if (warmUp)
+    void system.handlersLoaded().then(
+      (ms) => {
+        console.log(`[local] every handler loaded ${s(startup.beforeCallMs + ms)} after the process started`);
+        // For the bench's start-up phase: the same figures as JSON.
+        if (process.env.SPOT_STARTUP_REPORT)
+          writeFileSync(
+            process.env.SPOT_STARTUP_REPORT,
+            JSON.stringify({ ...startup, handlersLoadedMs: startup.beforeCallMs + ms }),
+          );
+      },
+      () => undefined, // reported by the system's log
+    );
   console.log(`  data: ${system.dataDir}`);
+  if (existingDynamoDb)
+    console.log(`  table: ${system.tableName} in the DynamoDB Local at ${existingDynamoDb}`);
   console.log(`  OpenAPI: ${system.url}/openapi.json`);
   console.log("  get a token: npm run token -- --sub <id> --groups organizer [--unit <unitId>]");
   let stopping = false;

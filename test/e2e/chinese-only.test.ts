@@ -102,7 +102,7 @@ beforeAll(async () => {
   // Chromium starts while the server starts and the seed runs.
   launching = launchChromium();
   launching.catch(() => undefined); // its failure is reported where it is awaited
-  server = await ServerProcess.create("chinese-only");
+  server = await ServerProcess.create("chinese-only", { sharedDynamoDb: true, warmUp: false });
   await server.start();
   api = new Api(server.url, server.dataDir);
   const out = await runSeed();
@@ -198,7 +198,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await (browser ?? (await launching?.catch(() => undefined)))?.close();
-  await server?.stop("SIGTERM");
+  await server?.close();
   if (consoleDir) rmSync(consoleDir, { recursive: true, force: true });
 });
 

@@ -33,7 +33,7 @@ beforeAll(async () => {
   launching = launchChromium();
   launching.catch(() => undefined); // its failure is reported where it is awaited
 
-  server = await ServerProcess.create("console");
+  server = await ServerProcess.create("console", { sharedDynamoDb: true, warmUp: false });
   await server.start();
   api = new Api(server.url, server.dataDir);
   world = await buildWorld(api, "c");
@@ -42,7 +42,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await (browser ?? (await launching?.catch(() => undefined)))?.close();
-  await server?.stop("SIGTERM");
+  await server?.close();
   if (consoleDir) rmSync(consoleDir, { recursive: true, force: true });
 });
 

@@ -58,7 +58,7 @@ async function uploadPhoto(team: Client, assignmentId: string, bytes: Buffer) {
 
 beforeAll(async () => {
   consoleDir = buildConsole("documents-console");
-  server = await ServerProcess.create("documents-console");
+  server = await ServerProcess.create("documents-console", { sharedDynamoDb: true, warmUp: false });
   await server.start();
   world = await buildWorld(new Api(server.url, server.dataDir), "dc");
   const planned = await world.organizer.post(
@@ -97,7 +97,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await server?.stop("SIGTERM");
+  await server?.close();
   if (consoleDir) rmSync(consoleDir, { recursive: true, force: true });
 });
 

@@ -8,6 +8,7 @@ import { buildConsole, launchChromium, SHOTS } from "../support/console";
 import { ServerProcess } from "../support/local";
 import { type ExifFacts, jpeg, notAnImage, pdf } from "../support/photos";
 import { buildWorld, drawOne, type World } from "../support/scenario";
+import { settle, watchRequests } from "../support/settle";
 
 /**
  * 取证 in the web console, in real headless Chromium against `npm start` as its own process (as
@@ -30,7 +31,7 @@ let browser: Browser;
 beforeAll(async () => {
   consoleDir = buildConsole("evidence-console");
 
-  server = await ServerProcess.create("evidence-console");
+  server = await ServerProcess.create("evidence-console", { sharedDynamoDb: true, warmUp: false });
   await server.start();
   world = await buildWorld(new Api(server.url, server.dataDir), "ec");
   browser = await launchChromium();
@@ -38,7 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await server?.stop("SIGTERM");
+  await server?.close();
   if (consoleDir) rmSync(consoleDir, { recursive: true, force: true });
 });
 
@@ -74,15 +75,16 @@ async function contextFor(
 }
 
 async function open(context: BrowserContext, hash: string): Promise<Page & { errors: string[] }> {
-  const page = (await context.newPage()) as Page & { errors: string[] };
+  const page = watchRequests((await context.newPage()) as Page & { errors: string[] });
   page.errors = [];
   page.on("pageerror", (e) => page.errors.push(e.message));
   await page.goto(`${server.url}/${hash}`);
   return page;
 }
 
+/** A screenshot once the page has loaded what it shows and stays still (test/support/settle.ts). */
 async function shot(page: Page, name: string) {
-  await page.waitForLoadState("networkidle");
+  await settle(page);
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 

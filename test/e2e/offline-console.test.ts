@@ -7,6 +7,7 @@ import { buildConsole, launchChromium, SHOTS } from "../support/console";
 import { ServerProcess } from "../support/local";
 import { jpeg } from "../support/photos";
 import { buildWorld, drawOne, type World } from "../support/scenario";
+import { settle, watchRequests } from "../support/settle";
 
 /**
  * Offline capture (离线采集) in the web console, in real headless Chromium against `npm start` as its
@@ -28,7 +29,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   consoleDir = buildConsole("offline-console");
-  server = await ServerProcess.create("offline-console");
+  server = await ServerProcess.create("offline-console", { sharedDynamoDb: true, warmUp: false });
   await server.start();
   world = await buildWorld(new Api(server.url, server.dataDir), "oc");
   browser = await launchChromium();
@@ -36,7 +37,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await server?.stop("SIGTERM");
+  await server?.close();
   if (consoleDir) rmSync(consoleDir, { recursive: true, force: true });
 });
 
@@ -61,7 +62,7 @@ async function contextFor(
 type TestPage = Page & { errors: string[] };
 
 async function open(context: BrowserContext, hash: string): Promise<TestPage> {
-  const page = (await context.newPage()) as TestPage;
+  const page = watchRequests((await context.newPage()) as TestPage);
   page.errors = [];
   page.on("pageerror", (e) => page.errors.push(e.message));
   await page.goto(`${server.url}/${hash}`);
@@ -134,7 +135,7 @@ describe("offline capture: the inspector's page", () => {
     await page.locator(`[data-assignment="${id}"] a`).click();
     await page.getByRole("button", { name: "到场签到（获取定位）", exact: true }).waitFor();
     await controlled(page);
-    await page.waitForLoadState("networkidle");
+    await settle(page);
     const kept = await device(page);
     expect(kept?.reads.some((r) => /getTemplate/.test(r.key))).toBe(true);
 
@@ -287,7 +288,7 @@ describe("offline capture: the inspector's page", () => {
     const page = await open(phone, `#/assignments/${id}`);
     await page.getByRole("button", { name: "到场签到（获取定位）", exact: true }).waitFor();
     await controlled(page);
-    await page.waitForLoadState("networkidle");
+    await settle(page);
 
     await phone.setOffline(true);
     await page.getByRole("button", { name: "到场签到（获取定位）", exact: true }).click();
@@ -440,7 +441,7 @@ describe("offline capture: the unit's page", () => {
     await page.goto(`${server.url}/#/rectifications`);
     await page.locator(`[data-rectification="${rectificationId}"] a`).click();
     await page.locator("textarea[name=description]").waitFor();
-    await page.waitForLoadState("networkidle");
+    await settle(page);
     expect((await device(page))?.reads.filter((r) => /(list|get)Assignments?\b/.test(r.key))).toEqual([]);
     await phone.setOffline(true);
     await page.reload();

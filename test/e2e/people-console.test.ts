@@ -7,6 +7,7 @@ import { Api, type Client } from "../support/api";
 import { buildConsole, launchChromium, SHOTS } from "../support/console";
 import { ServerProcess } from "../support/local";
 import { buildWorld, type World } from "../support/scenario";
+import { settle, watchRequests } from "../support/settle";
 
 /**
  * People, accounts and sign-in in the web console, in real headless Chromium against `npm start`
@@ -38,7 +39,7 @@ let clientId: string;
 beforeAll(async () => {
   consoleDir = buildConsole("console");
 
-  server = await ServerProcess.create("people-console");
+  server = await ServerProcess.create("people-console", { sharedDynamoDb: true, warmUp: false });
   await server.start();
   api = new Api(server.url, server.dataDir);
   world = await buildWorld(api, "pc");
@@ -53,7 +54,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await server?.stop("SIGTERM");
+  await server?.close();
   if (consoleDir) rmSync(consoleDir, { recursive: true, force: true });
 });
 
@@ -72,15 +73,16 @@ async function newContext(viewport = DESKTOP, token?: string): Promise<BrowserCo
 }
 
 async function open(context: BrowserContext, hash = ""): Promise<TestPage> {
-  const page = (await context.newPage()) as TestPage;
+  const page = watchRequests((await context.newPage()) as TestPage);
   page.errors = [];
   page.on("pageerror", (e) => page.errors.push(e.message));
   await page.goto(`${server.url}/${hash}`);
   return page;
 }
 
+/** A screenshot once the page has loaded what it shows and stays still (test/support/settle.ts). */
 async function shot(page: Page, name: string) {
-  await page.waitForLoadState("networkidle");
+  await settle(page);
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 

@@ -9,7 +9,8 @@ import { assertJava17, launchDynamoDbLocal } from "../../lib/local/dynamodb-proc
  * Fails the run at once, with the install command, when Java 17+ is missing (DynamoDB Local needs
  * it); launches the DynamoDB Local, in memory, that the files running the system in their own process
  * share (each with a table of its own, `startTestSystem` in ./system.ts; its port in the environment
- * the workers inherit); afterwards stops it and checks that no DynamoDB Local started by this run is
+ * the workers inherit), and so do the browser files' `npm start` servers (`sharedDynamoDb` in
+ * ./local.ts); afterwards stops it and checks that no DynamoDB Local started by this run is
  * left running. Every Java process the run starts carries `-Dspot.run=<id>` (workers and spawned
  * servers inherit the id).
  */
